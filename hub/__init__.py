@@ -1,0 +1,1 @@
+"""The bus runtime of Lienthong: NATS JetStream topology, routing, reliable consumers, journal, CLI."""

@@ -1,0 +1,87 @@
+"""Settings from environment variables (prefix LIENTHONG_), never from code."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODULES = (
+    "handlers.documents",
+    "handlers.tasks",
+    "handlers.messaging",
+    "handlers.meetings",
+    "handlers.timekeeping",
+    "handlers.evaluation",
+    "handlers.intake",
+    "handlers.complaints",
+    "handlers.projects",
+    "adapters.vdxp",
+    "adapters.lgsp",
+    "adapters.signing",
+    "adapters.notify",
+    "adapters.onestop",
+)
+
+
+class Settings(BaseSettings):
+    """Everything the hub reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="LIENTHONG_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Embedded NATS store, SQLite file, keys")
+    nats_url: str | None = Field(
+        default=None,
+        description="nats://host:port, comma-separated for a cluster; credentials in the URL or NATS_CREDS",
+    )
+    nats_creds: Path | None = Field(default=None, description="NATS credentials file (.creds)")
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
+    nats_port: int = Field(default=4222, description="First port tried by the embedded nats-server")
+    db_url: str | None = Field(default=None, description="sqlite+aiosqlite:///... or postgresql+asyncpg://...")
+    modules: str = Field(default="", description="Comma-separated module packages; empty loads every module")
+    routes_file: Path | None = Field(default=None, description="Routing table; the packaged one by default")
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+    claim_threshold_bytes: int = Field(default=256 * 1024, ge=1024)
+    max_deliver: int = Field(default=6, ge=1)
+    ack_wait_seconds: float = Field(default=30.0, gt=0)
+    retry_base_seconds: float = Field(default=1.0, gt=0)
+    retry_max_seconds: float = Field(default=300.0, gt=0)
+    fetch_batch: int = Field(default=64, ge=1)
+    portal_host: str = "127.0.0.1"
+    portal_port: int = 8080
+    agency_code: str = Field(default="000.00.00.H26", description="QCVN 102 code of this agency")
+    agency_name: str = "Sở Kế hoạch và Đầu tư thành phố Hà Nội"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def embedded_nats(self) -> bool:
+        return not self.nats_url
+
+    @property
+    def nats_servers(self) -> list[str]:
+        return [u.strip() for u in (self.nats_url or "").split(",") if u.strip()]
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite+aiosqlite:///{self.data_dir / 'lienthong.db'}"
+
+    @property
+    def module_names(self) -> list[str]:
+        if not self.modules.strip():
+            return list(DEFAULT_MODULES)
+        return [m.strip() for m in self.modules.split(",") if m.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once."""
+    return Settings()

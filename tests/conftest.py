@@ -1,0 +1,86 @@
+"""Shared fixtures: a real nats-server per test session, SQLite and PostgreSQL databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from hub.embedded import NatsServer
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_ADMIN_DSN = os.environ.get("LIENTHONG_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    """A nats-server 2.15 with JetStream on a free port, never the machine's 4222."""
+    server = NatsServer(store_dir=tmp_path_factory.mktemp("nats"), name="lt-test").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def nats_url(nats_server: NatsServer) -> str:
+    return nats_server.url
+
+
+def unique_prefix() -> str:
+    """A fresh name for a test's streams and subjects, so tests never collide."""
+    return "t" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'lienthong.db'}"
+
+
+async def _pg_available() -> str | None:
+    try:
+        import asyncpg
+
+        conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    await conn.close()
+    return None
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database on the machine's server; fails in CI when the server is missing."""
+    import asyncpg
+
+    problem = await _pg_available()
+    if problem:
+        message = f"PostgreSQL at {PG_ADMIN_DSN} is not reachable ({problem})"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    name = "lt_" + uuid.uuid4().hex[:12]
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    host_part = PG_ADMIN_DSN.split("://", 1)[1].rsplit("/", 1)[0]
+    yield f"postgresql+asyncpg://{host_part}/{name}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Run a test once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'lienthong.db'}"
+    else:
+        yield await request.getfixturevalue("postgres_url").__anext__() if False else request.getfixturevalue(
+            "postgres_url"
+        )
