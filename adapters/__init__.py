@@ -1,0 +1,1 @@
+"""Adapters to external interconnect axes (national VDXP, Hanoi LGSP) and their simulators."""
