@@ -92,7 +92,10 @@ class NatsServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_file or self.store_dir / "nats-server.log"
         with open(log_path, "ab") as out:
-            self.process = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT)
+            # own session: a Ctrl-C on the terminal reaches us, and we stop the server after draining
+            self.process = subprocess.Popen(
+                self.command(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

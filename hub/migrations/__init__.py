@@ -1,0 +1,1 @@
+"""Alembic migrations of the hub core; modules add their own branches."""

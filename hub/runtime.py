@@ -1,0 +1,542 @@
+"""The hub runtime: connection, publishing, and the one reliable-consumer policy for every subscriber.
+
+Policy (architecture.md): success -> ack; transient failure -> nak with a delay that grows with the
+delivery count; permanent failure -> copy to the DLQ with the reason, then term; deliveries exhausted
+-> DLQ too. Transactional consumers write an inbox row (consumer, message id) in the same transaction
+as their effect, and the messages they emit go to the outbox in that transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import json
+import random
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import nats
+import structlog
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext, api
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.claims import PAYLOAD_MEDIA_TYPE, ClaimStore
+from hub.db import Database
+from hub.errors import PermanentError, describe, is_permanent
+from hub.journal import Journal
+from hub.models import InboxEntry, OutboxEntry
+from hub.module import Module
+from hub.outbox import OutboxRelay
+from hub.routing import RoutingTable
+from hub.settings import Settings
+from hub.topology import ADVISORIES, COMMANDS, DLQ, DLQ_PREFIX, EVENTS, SCHEDULES, provision
+from schemas.envelope import Envelope
+from schemas.registry import registry
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[["Delivery"], Awaitable[None]]
+_EMIT_NS = uuid.UUID("6c1f6a52-58b5-4b8e-9d0e-6b2f1c6f0a11")
+
+
+def stream_for(subject: str) -> str:
+    """The stream that holds a subject."""
+    if subject.startswith("$JS.EVENT.ADVISORY"):
+        return ADVISORIES
+    parts = subject.split(".")
+    if parts[:2] == ["dlq", "lt"]:
+        return DLQ
+    if parts[:2] == ["sched", "lt"]:
+        return SCHEDULES
+    if len(parts) >= 3 and parts[2] == "cmd":
+        return COMMANDS
+    if len(parts) >= 3 and parts[2] == "evt":
+        return EVENTS
+    raise ValueError(f"subject {subject!r} belongs to no stream of the hub")
+
+
+def header_safe(text: str, limit: int = 1000) -> str:
+    """NATS header values are one line of ASCII: escape the rest."""
+    flat = " ".join(text.split())[:limit]
+    return flat.encode("ascii", "backslashreplace").decode("ascii")
+
+
+@dataclass
+class ConsumerSpec:
+    """A durable pull consumer and its handler."""
+
+    name: str
+    subject: str
+    handler: Handler
+    transactional: bool = False
+    types: frozenset[str] | None = None
+    raw: bool = False
+    batch: int = 64
+    max_deliver: int = 6
+    ack_wait: float = 30.0
+    description: str = ""
+
+    @property
+    def stream(self) -> str:
+        return stream_for(self.subject)
+
+
+class Unit:
+    """One database transaction whose emitted messages leave through the outbox after commit."""
+
+    def __init__(self, hub: Hub, session: AsyncSession, source: str, user_id: str | None) -> None:
+        self.hub = hub
+        self.session = session
+        self.source = source
+        self.user_id = user_id
+        self.emitted: list[Envelope] = []
+
+    async def emit(
+        self,
+        type: str,
+        payload: BaseModel | dict[str, Any],
+        *,
+        issue: str | None = None,
+        subject: str | None = None,
+        **fields: Any,
+    ) -> Envelope:
+        env = self._envelope(type, payload, issue=issue, **fields)
+        env.subject = subject or registry.spec(env.type, env.version).subject
+        data = await self.hub.encode(env)
+        self.session.add(
+            OutboxEntry(
+                message_id=str(env.id),
+                subject=env.subject,
+                data=data,
+                headers={"Nats-Msg-Id": str(env.id), "Lt-Type": env.type},
+                created_at=datetime.now(UTC),
+            )
+        )
+        self.emitted.append(env)
+        return env
+
+    def _envelope(self, type: str, payload: BaseModel | dict[str, Any], **fields: Any) -> Envelope:
+        body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+        registry.validate(type, fields.get("version", 1), body)
+        fields.setdefault("user_id", self.user_id)
+        return Envelope(type=type, source=self.source, payload=body, **fields)
+
+
+class Delivery(Unit):
+    """One message delivered to one consumer."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        spec: ConsumerSpec,
+        msg: Msg,
+        envelope: Envelope | None,
+        payload: BaseModel | None,
+        session: AsyncSession | None,
+    ) -> None:
+        super().__init__(hub, session, spec.name, envelope.user_id if envelope else None)  # type: ignore[arg-type]
+        self.spec = spec
+        self.msg = msg
+        self._envelope_in = envelope
+        self._payload = payload
+        self.delivered = msg.metadata.num_delivered if msg.reply else 1
+
+    @property
+    def consumer(self) -> str:
+        return self.spec.name
+
+    @property
+    def envelope(self) -> Envelope:
+        if self._envelope_in is None:
+            raise PermanentError(f"consumer {self.spec.name} is raw: it has no envelope")
+        return self._envelope_in
+
+    @property
+    def payload(self) -> Any:
+        return self._payload
+
+    def _envelope(self, type: str, payload: BaseModel | dict[str, Any], **fields: Any) -> Envelope:
+        parent = self.envelope
+        body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+        registry.validate(type, fields.get("version", 1), body)
+        # Deterministic ids: a retried handler re-emits the same ids, which JetStream de-duplicates.
+        n = len(self.emitted)
+        fields.setdefault("id", uuid.uuid5(_EMIT_NS, f"{parent.id}:{self.spec.name}:{n}"))
+        fields.setdefault("issue", parent.issue)
+        fields = {k: v for k, v in fields.items() if not (k == "issue" and v is None)}
+        return parent.caused(type, self.spec.name, body, **fields)
+
+    async def emit(
+        self,
+        type: str,
+        payload: BaseModel | dict[str, Any],
+        *,
+        issue: str | None = None,
+        subject: str | None = None,
+        **fields: Any,
+    ) -> Envelope:
+        if self.session is not None:
+            return await super().emit(type, payload, issue=issue, subject=subject, **fields)
+        env = self._envelope(type, payload, issue=issue, **fields)
+        env.subject = subject or registry.spec(env.type, env.version).subject
+        await self.hub.publish_envelope(env)
+        self.emitted.append(env)
+        return env
+
+
+@dataclass
+class Hub:
+    """Composition root of one process: NATS, database, journal, claim check, routing, consumers."""
+
+    settings: Settings
+    modules: list[Module] = field(default_factory=list)
+    nc: NatsClient | None = None
+    js: JetStreamContext | None = None
+    consumers: list[ConsumerSpec] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.db = Database(self.settings.database_url)
+        self.journal = Journal(self.db)
+        self.routing = RoutingTable.load(self.settings.routes_file)
+        self.relay = OutboxRelay(self)
+        self.broker: NatsBroker | None = None
+        self._claims: ClaimStore | None = None
+        self._started = False
+        self.started_at: datetime | None = None
+
+    # -- wiring -------------------------------------------------------------------------------------
+
+    def consumer(
+        self,
+        name: str,
+        subject: str,
+        *,
+        transactional: bool = False,
+        types: list[str] | None = None,
+        raw: bool = False,
+        batch: int | None = None,
+        max_deliver: int | None = None,
+        ack_wait: float | None = None,
+        description: str = "",
+    ) -> Callable[[Handler], Handler]:
+        """Register a durable pull consumer running under the hub's reliability policy."""
+        if any(c.name == name for c in self.consumers):
+            raise ValueError(f"consumer name {name!r} is already registered")
+        stream_for(subject)
+
+        def decorate(handler: Handler) -> Handler:
+            self.consumers.append(
+                ConsumerSpec(
+                    name=name,
+                    subject=subject,
+                    handler=handler,
+                    transactional=transactional,
+                    types=frozenset(types) if types else None,
+                    raw=raw,
+                    batch=batch or self.settings.fetch_batch,
+                    max_deliver=max_deliver or self.settings.max_deliver,
+                    ack_wait=ack_wait or self.settings.ack_wait_seconds,
+                    description=description or (handler.__doc__ or "").strip(),
+                )
+            )
+            return handler
+
+        return decorate
+
+    @property
+    def claims(self) -> ClaimStore:
+        if self._claims is None:
+            raise RuntimeError("the hub is not connected yet")
+        return self._claims
+
+    def _connect_options(self) -> dict[str, Any]:
+        s = self.settings
+        opts: dict[str, Any] = {"name": "lienthong", "max_reconnect_attempts": -1, "reconnect_time_wait": 0.5}
+        if s.nats_creds:
+            opts["user_credentials"] = str(s.nats_creds)
+        if s.nats_user:
+            opts["user"] = s.nats_user
+            opts["password"] = s.nats_password.get_secret_value() if s.nats_password else ""
+        return opts
+
+    async def connect(self, servers: list[str]) -> None:
+        """Connect to NATS, provision the topology, make the claim store."""
+        self.nc = await nats.connect(servers=servers, **self._connect_options())
+        self.js = self.nc.jetstream()
+        changes = await provision(self.js, self.settings.stream_replicas)
+        for change in changes:
+            log.info("topology.provisioned", change=change)
+        self._claims = ClaimStore(self.js)
+
+    async def start(self, servers: list[str]) -> None:
+        """Connect, set up modules, start consumers, relay and journal."""
+        await self.connect(servers)
+        for module in self.modules:
+            module.setup(self)
+        self.broker = NatsBroker(servers, log_level=logging.DEBUG, **self._connect_options())
+        for spec in self.consumers:
+            self._subscribe(spec)
+        self.journal.start()
+        self.relay.start()
+        await self.broker.start()
+        for module in self.modules:
+            await module.start(self)
+        self._started = True
+        self.started_at = datetime.now(UTC)
+        log.info("hub.started", consumers=len(self.consumers), modules=[m.name for m in self.modules])
+
+    async def stop(self) -> None:
+        for module in reversed(self.modules):
+            try:
+                await module.stop()
+            except Exception as exc:
+                log.warning("module.stop_failed", module=module.name, error=str(exc))
+        if self.broker is not None:
+            try:
+                await self.broker.stop()
+            except Exception as exc:
+                log.warning("broker.stop_failed", error=str(exc))
+        await self.relay.stop()
+        await self.journal.stop()
+        if self.nc is not None and not self.nc.is_closed:
+            try:
+                await self.nc.drain()
+            except Exception:
+                await self.nc.close()
+        await self.db.dispose()
+        self._started = False
+
+    def _subscribe(self, spec: ConsumerSpec) -> None:
+        assert self.broker is not None
+        config = api.ConsumerConfig(
+            durable_name=spec.name,
+            filter_subject=spec.subject,
+            ack_policy=api.AckPolicy.EXPLICIT,
+            deliver_policy=api.DeliverPolicy.ALL,
+            ack_wait=spec.ack_wait,
+            max_deliver=spec.max_deliver,
+            max_ack_pending=max(spec.batch * 4, 256),
+            description=spec.description[:200] or None,
+        )
+
+        async def on_message(msg: NatsMessage) -> None:
+            await self._handle(spec, msg.raw_message)
+
+        self.broker.subscriber(
+            spec.subject,
+            stream=JStream(spec.stream, declare=False),
+            durable=spec.name,
+            config=config,
+            pull_sub=PullSub(batch_size=spec.batch, timeout=2.0),
+            ack_policy=AckPolicy.MANUAL,
+            no_reply=True,
+            title=spec.name,
+            description=spec.description or None,
+        )(on_message)
+
+    # -- publishing ----------------------------------------------------------------------------------
+
+    async def encode(self, env: Envelope) -> bytes:
+        """Serialize; a payload above the threshold moves to the Object Store behind a claim check."""
+        data = env.to_bytes()
+        if len(data) > self.settings.claim_threshold_bytes and env.payload:
+            body = json.dumps(env.payload, ensure_ascii=False).encode()
+            claim = await self.claims.put(body, media_type=PAYLOAD_MEDIA_TYPE)
+            data = env.model_copy(update={"payload": {}, "claim": claim}).to_bytes()
+        return data
+
+    async def publish_raw(self, subject: str, data: bytes, headers: dict[str, str]) -> None:
+        assert self.js is not None
+        await self.js.publish(subject, data, headers=headers)
+
+    async def publish_envelope(self, env: Envelope) -> None:
+        data = await self.encode(env)
+        await self.publish_raw(env.subject, data, {"Nats-Msg-Id": str(env.id), "Lt-Type": env.type})
+        self.journal.record(env, "published", env.source, size=len(data))
+
+    async def publish(
+        self,
+        type: str,
+        payload: BaseModel | dict[str, Any],
+        *,
+        source: str,
+        issue: str | None = None,
+        user_id: str | None = None,
+        subject: str | None = None,
+        version: int = 1,
+        **fields: Any,
+    ) -> Envelope:
+        """Validate the payload against its registered type and publish it on the type's subject."""
+        body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+        spec = registry.spec(type, version)
+        spec.model.model_validate(body)
+        env = Envelope(
+            type=type, version=version, source=source, issue=issue, user_id=user_id, payload=body, **fields
+        )
+        env.subject = subject or spec.subject
+        await self.publish_envelope(env)
+        return env
+
+    @asynccontextmanager
+    async def transaction(self, source: str, user_id: str | None = None) -> AsyncIterator[Unit]:
+        """A database transaction whose emitted messages are published after commit (outbox)."""
+        async with self.db.sessions() as session:
+            async with session.begin():
+                unit = Unit(self, session, source, user_id)
+                yield unit
+            for env in unit.emitted:
+                self.journal.record(env, "published", source, via="outbox")
+        if unit.emitted:
+            self.relay.kick()
+
+    # -- consuming -----------------------------------------------------------------------------------
+
+    def backoff(self, delivered: int) -> float:
+        """Delay before the next attempt: exponential in the delivery count, capped, with jitter."""
+        base = self.settings.retry_base_seconds * (2 ** max(delivered - 1, 0))
+        return min(base, self.settings.retry_max_seconds) * random.uniform(0.95, 1.05)
+
+    async def _handle(self, spec: ConsumerSpec, msg: Msg) -> None:
+        started = time.perf_counter()
+        delivered = msg.metadata.num_delivered
+        headers = msg.headers or {}
+        replay_for = headers.get("Lt-Replay-For")
+        if replay_for and replay_for != spec.name:
+            await msg.ack()
+            return
+        env: Envelope | None = None
+        try:
+            if spec.raw:
+                outcome = await self._run(spec, msg, None, None)
+            else:
+                env = Envelope.model_validate_json(msg.data)
+                env.subject = msg.subject
+                structlog.contextvars.bind_contextvars(
+                    message_id=str(env.id), correlation_id=str(env.correlation_id), issue=env.issue
+                )
+                if env.claim is not None and env.claim.media_type == PAYLOAD_MEDIA_TYPE and not env.payload:
+                    env.payload = json.loads(await self.claims.get(env.claim))
+                if spec.types is not None and env.type not in spec.types:
+                    raise PermanentError(
+                        f"consumer {spec.name} does not handle message type {env.type!r} "
+                        f"(it takes {', '.join(sorted(spec.types))})"
+                    )
+                payload = registry.validate(env.type, env.version, env.payload)
+                outcome = await self._run(spec, msg, env, payload)
+        except Exception as exc:
+            await self._failed(spec, msg, env, delivered, exc, started)
+            return
+        finally:
+            structlog.contextvars.unbind_contextvars("message_id", "correlation_id", "issue")
+        await msg.ack()
+        if env is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.journal.record(env, "handled", spec.name, outcome=outcome, delivery=delivered, duration_ms=elapsed)
+
+    async def _run(self, spec: ConsumerSpec, msg: Msg, env: Envelope | None, payload: BaseModel | None) -> str:
+        if not spec.transactional:
+            await spec.handler(Delivery(self, spec, msg, env, payload, None))
+            return "ok"
+        message_id = str(env.id) if env else (msg.headers or {}).get("Nats-Msg-Id", str(msg.metadata.sequence.stream))
+        delivery: Delivery | None = None
+        try:
+            async with self.db.sessions() as session:
+                async with session.begin():
+                    if await session.get(InboxEntry, (spec.name, message_id)) is not None:
+                        return "duplicate"
+                    delivery = Delivery(self, spec, msg, env, payload, session)
+                    await spec.handler(delivery)
+                    session.add(InboxEntry(consumer=spec.name, message_id=message_id, processed_at=datetime.now(UTC)))
+        except IntegrityError:
+            async with self.db.sessions() as session:
+                if await session.get(InboxEntry, (spec.name, message_id)) is not None:
+                    return "duplicate"  # a concurrent delivery of the same message won the race
+            raise
+        if delivery is not None and delivery.emitted:
+            for out in delivery.emitted:
+                self.journal.record(out, "published", spec.name, via="outbox")
+            self.relay.kick()
+        return "ok"
+
+    async def _failed(
+        self, spec: ConsumerSpec, msg: Msg, env: Envelope | None, delivered: int, exc: Exception, started: float
+    ) -> None:
+        error = describe(exc)
+        permanent = is_permanent(exc)
+        record_env = env or _placeholder(msg)
+        elapsed = (time.perf_counter() - started) * 1000
+        if permanent or delivered >= spec.max_deliver:
+            reason = "permanent" if permanent else "exhausted"
+            try:
+                await self.dead_letter(spec.name, msg, reason, error, delivered)
+            except Exception as dlq_exc:  # cannot dead-letter now: let JetStream redeliver later
+                log.error("dlq.publish_failed", consumer=spec.name, error=str(dlq_exc))
+                await msg.nak(delay=self.backoff(delivered))
+                return
+            await msg.term()
+            log.warning("message.dead_lettered", consumer=spec.name, reason=reason, error=error)
+            self.journal.record(
+                record_env, "dead_lettered", spec.name, outcome=reason, delivery=delivered,
+                duration_ms=elapsed, error=error,
+            )
+            return
+        delay = self.backoff(delivered)
+        await msg.nak(delay=delay)
+        log.info("message.retry", consumer=spec.name, delivery=delivered, delay=round(delay, 3), error=error)
+        self.journal.record(
+            record_env, "retried", spec.name, outcome="nak", delivery=delivered, duration_ms=elapsed,
+            error=error, delay=round(delay, 3),
+        )
+
+    async def dead_letter(self, consumer: str, msg: Msg, reason: str, error: str, deliveries: int) -> None:
+        """Copy a message to the DLQ stream with why it died (de-duplicated per consumer and sequence)."""
+        meta = msg.metadata
+        original = msg.headers or {}
+        headers = {k: v for k, v in original.items() if k.startswith("Lt-") and not k.startswith("Lt-Dlq")}
+        headers.update(
+            {
+                "Nats-Msg-Id": f"dlq-{consumer}-{meta.stream}-{meta.sequence.stream}",
+                "Lt-Dlq-Consumer": consumer,
+                "Lt-Dlq-Reason": reason,
+                "Lt-Dlq-Error": header_safe(error),
+                "Lt-Dlq-Deliveries": str(deliveries),
+                "Lt-Dlq-Subject": msg.subject,
+                "Lt-Dlq-Stream": meta.stream,
+                "Lt-Dlq-Seq": str(meta.sequence.stream),
+                "Lt-Dlq-Message-Id": original.get("Nats-Msg-Id", ""),
+            }
+        )
+        assert self.js is not None
+        await self.js.publish(f"{DLQ_PREFIX}{consumer}", msg.data, headers=headers)
+
+
+def _placeholder(msg: Msg) -> Envelope:
+    """Something to journal for a message that is not a valid envelope."""
+    headers = msg.headers or {}
+    try:
+        mid = uuid.UUID(headers.get("Nats-Msg-Id", ""))
+    except ValueError:
+        mid = uuid.uuid5(_EMIT_NS, f"{msg.subject}:{msg.metadata.sequence.stream}")
+    env = Envelope(id=mid, type=headers.get("Lt-Type", "<invalid>"), source="?", subject=msg.subject)
+    return env
+
+
+async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float = 20.0, every: float = 0.05) -> bool:
+    """Poll an async condition until it holds or the timeout passes (for tests and start-up)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await condition():
+            return True
+        await asyncio.sleep(every)
+    return await condition()
