@@ -21,7 +21,7 @@ class Base64Decoder:
     """Decode base64 text fed in arbitrary pieces, strictly, ignoring whitespace."""
 
     def __init__(self, field: str) -> None:
-        self._field = field
+        self.field = field
         self._pending = ""
         self._done = False
 
@@ -32,7 +32,7 @@ class Base64Decoder:
         if usable == 0:
             return b""
         if self._done:
-            raise InvalidBase64Error("data after base64 padding", field=self._field)
+            raise InvalidBase64Error("data after base64 padding", field=self.field)
         chunk, self._pending = self._pending[:usable], self._pending[usable:]
         if chunk.endswith("="):
             self._done = True
@@ -42,14 +42,14 @@ class Base64Decoder:
         """Decode what is left; refuse a truncated final group."""
         if self._pending:
             n = len(self._pending)
-            raise InvalidBase64Error(f"truncated base64: {n} character(s) left over", field=self._field)
+            raise InvalidBase64Error(f"truncated base64: {n} character(s) left over", field=self.field)
         return b""
 
     def _decode(self, chunk: str) -> bytes:
         try:
             return binascii.a2b_base64(chunk, strict_mode=True)
         except (binascii.Error, ValueError) as exc:
-            raise InvalidBase64Error(f"invalid base64: {exc}", field=self._field) from exc
+            raise InvalidBase64Error(f"invalid base64: {exc}", field=self.field) from exc
 
 
 def decode_base64(text: str, field: str) -> bytes:

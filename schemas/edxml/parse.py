@@ -317,7 +317,9 @@ def _attachments(root: etree._Element, options: ParseOptions) -> list[Attachment
         info = validate(AttachmentInfo, attachment_info(att, index), f"AttachmentEncoded/Attachment[{index}]")
         field = f"Attachment[cid:{info.content_id}]/ContentTransferEncoded"
         encoded = child(att, "ContentTransferEncoded")
-        raw = decode_base64(encoded.text or "" if encoded is not None else "", field)
+        if encoded is None:
+            raise MissingFieldError("required element is missing", field=field)
+        raw = decode_base64(encoded.text or "", field)
         data, entry = unwrap(raw, field, options.max_attachment_size) if options.unzip else (raw, None)
         out.append(
             Attachment(
