@@ -1,0 +1,325 @@
+"""Validate every PDF signature offline (AdES with time, LOCAL_ONLY) and explain the outcome."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.misc import PdfReadError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESPassed, AdESSubIndic
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
+from pyhanko.sign.validation import ades
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.policy_decl import (
+    LocalKnowledge,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+    bootstrap_validation_data_handlers,
+)
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import NO_REVOCATION, REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
+from pyhanko_certvalidator.revinfo.archival import CRLContainer
+
+from adapters.signing.models import (
+    CertificateInfo,
+    Problem,
+    RevocationStatus,
+    SignatureReport,
+    ValidatePdfRequest,
+    ValidationReport,
+    Verdict,
+)
+from adapters.signing.report import document_messages, signature_messages, verdict_for
+
+log = logging.getLogger(__name__)
+
+_REVOKED = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
+_EXPIRED = {
+    AdESIndeterminate.EXPIRED,
+    AdESIndeterminate.NOT_YET_VALID,
+    AdESFailure.NOT_YET_VALID,
+    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
+}
+_UNTRUSTED = {AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND}
+_TAMPERED = {AdESFailure.HASH_FAILURE}
+_CRYPTO = {AdESFailure.SIG_CRYPTO_FAILURE, AdESFailure.FORMAT_FAILURE}
+_BAD_TS = {AdESIndeterminate.TIMESTAMP_ORDER_FAILURE}
+
+
+@dataclass
+class TrustSettings:
+    """Trust anchors and offline material for validation; nothing here is fetched unless online is set."""
+
+    roots: list[asn1_x509.Certificate]
+    extra_certs: list[asn1_x509.Certificate] = field(default_factory=list)
+    crls: list[asn1_crl.CertificateList] = field(default_factory=list)
+    online: bool = False
+
+    @staticmethod
+    def load_crls(paths: list[Path]) -> list[asn1_crl.CertificateList]:
+        """Read CRL files (PEM or DER) synchronised onto the closed network."""
+        out = []
+        for path in paths:
+            data = path.read_bytes()
+            if pem.detect(data):
+                _, _, data = pem.unarmor(data)
+            out.append(asn1_crl.CertificateList.load(data))
+        return out
+
+
+def cert_info(cert: asn1_x509.Certificate) -> CertificateInfo:
+    """Summarise a certificate for a report."""
+    validity = cert["tbs_certificate"]["validity"]
+    cn = cert.subject.native.get("common_name")
+    return CertificateInfo(
+        subject=cert.subject.human_friendly,
+        common_name=cn if isinstance(cn, str) else None,
+        issuer=cert.issuer.human_friendly,
+        serial=format(cert.serial_number, "x"),
+        not_before=validity["not_before"].native,
+        not_after=validity["not_after"].native,
+        sha256=cert.sha256.hex(),
+    )
+
+
+def _spec(trust: TrustSettings, knowledge: LocalKnowledge, require_revinfo: bool) -> SignatureValidationSpec:
+    policy = CertValidationPolicySpec(
+        trust_manager=SimpleTrustManager.build(trust_roots=trust.roots),
+        revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO if require_revinfo else NO_REVOCATION),
+    )
+    rule = RevinfoOnlineFetchingRule.ALWAYS_FETCH if trust.online else RevinfoOnlineFetchingRule.LOCAL_ONLY
+    return SignatureValidationSpec(
+        cert_validation_policy=policy,
+        revinfo_gathering_policy=RevocationInfoGatheringSpec(online_fetching_rule=rule),
+        local_knowledge=knowledge,
+    )
+
+
+def _knowledge(sig: EmbeddedPdfSignature, trust: TrustSettings) -> tuple[LocalKnowledge, LocalKnowledge]:
+    """Return (embedded knowledge, embedded plus configured knowledge)."""
+    dss = ades._dss_to_local_knowledge(reader=sig.reader)
+    ria = ades._adobe_revinfo_archival_to_local_knowledge(sig)
+    embedded = LocalKnowledge(
+        known_ocsps=dss.known_ocsps + ria.known_ocsps,
+        known_crls=dss.known_crls + ria.known_crls,
+        known_certs=dss.known_certs + trust.extra_certs,
+    )
+    configured = dataclasses.replace(
+        embedded, known_crls=embedded.known_crls + [CRLContainer(c) for c in trust.crls]
+    )
+    return embedded, configured
+
+
+def _has_revinfo_for(knowledge: LocalKnowledge, cert: asn1_x509.Certificate) -> bool:
+    for ocsp in knowledge.known_ocsps:
+        basic = ocsp.ocsp_response_data["response_bytes"]["response"].parsed
+        resp = basic["tbs_response_data"]["responses"][ocsp.index]
+        if resp["cert_id"]["serial_number"].native == cert.serial_number:
+            return True
+    return any(c.crl_data.issuer == cert.issuer for c in knowledge.known_crls)
+
+
+async def _with_time(
+    sig: EmbeddedPdfSignature, spec: SignatureValidationSpec
+) -> ades.AdESWithTimeValidationResult:
+    timing = ValidationTimingInfo.now()
+    handlers = bootstrap_validation_data_handlers(spec=spec, timing_info=timing)
+    return await ades.ades_with_time_validation(
+        signed_data=sig.signed_data,
+        validation_spec=spec,
+        timing_info=timing,
+        validation_data_handlers=handlers,
+        raw_digest=sig.compute_digest(),
+        extra_status_kwargs=sig.summarise_integrity_info(),
+        status_cls=PdfSignatureStatus,
+    )
+
+
+def _problems_from(subindic: AdESSubIndic) -> list[Problem]:
+    for codes, problem in (
+        (_REVOKED, Problem.REVOKED),
+        (_EXPIRED, Problem.EXPIRED),
+        (_UNTRUSTED, Problem.UNTRUSTED),
+        (_TAMPERED, Problem.TAMPERED),
+        (_CRYPTO, Problem.INVALID_SIGNATURE),
+        (_BAD_TS, Problem.BAD_TIMESTAMP),
+    ):
+        if subindic in codes:
+            return [problem]
+    if isinstance(subindic, AdESFailure):
+        return [Problem.INVALID_SIGNATURE]
+    return [Problem.UNVERIFIABLE]
+
+
+def _level(
+    sig: EmbeddedPdfSignature, timestamped: bool, embedded_revinfo: bool, reader: PdfFileReader
+) -> str:
+    if not timestamped:
+        return "B-B"
+    later_doc_ts = any(
+        s.sig_object.get("/Type") == "/DocTimeStamp" and s.signed_revision > sig.signed_revision
+        for s in reader.embedded_timestamp_signatures
+    )
+    if embedded_revinfo and later_doc_ts:
+        return "B-LTA"
+    return "B-LT" if embedded_revinfo else "B-T"
+
+
+async def validate_signature(
+    sig: EmbeddedPdfSignature, reader: PdfFileReader, req: ValidatePdfRequest, trust: TrustSettings
+) -> SignatureReport:
+    """Validate one signature at the current time from embedded and configured data only."""
+    sig.compute_integrity_info(diff_policy=DEFAULT_DIFF_POLICY)  # type: ignore[no-untyped-call]
+    embedded, knowledge = _knowledge(sig, trust)
+    signer = sig.signer_cert
+    embedded_revinfo = _has_revinfo_for(embedded, signer)
+    problems: list[Problem] = []
+    revocation: RevocationStatus = "not_checked"
+    revoked_at: datetime | None = None
+    result = await _with_time(sig, _spec(trust, knowledge, require_revinfo=True))
+    detail = result.failure_msg
+    if result.ades_subindic is AdESPassed.OK:
+        revocation = "good"
+    elif result.ades_subindic in _REVOKED:
+        revocation = "revoked"
+        problems.append(Problem.REVOKED)
+    elif isinstance(result.ades_subindic, AdESIndeterminate) and result.ades_subindic not in _UNTRUSTED:
+        # Most likely no revocation data: check everything else without it.
+        second = await _with_time(sig, _spec(trust, knowledge, require_revinfo=False))
+        if second.ades_subindic is AdESPassed.OK:
+            revocation = "unknown"
+            if req.require_revocation_info:
+                problems.append(Problem.NO_REVOCATION_INFO)
+        else:
+            problems += _problems_from(second.ades_subindic)
+        result, detail = second, second.failure_msg or detail
+    else:
+        problems += _problems_from(result.ades_subindic)
+    status = result.api_status
+    assert isinstance(status, PdfSignatureStatus)
+    if status.revocation_details is not None:
+        revocation, revoked_at = "revoked", status.revocation_details.revocation_date
+        if Problem.REVOKED not in problems:
+            problems.append(Problem.REVOKED)
+    if not status.intact and Problem.TAMPERED not in problems:
+        problems.insert(0, Problem.TAMPERED)
+    coverage = status.coverage or SignatureCoverageLevel.UNCLEAR
+    if coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        problems.append(Problem.NOT_COVERING_FILE)
+    level = status.modification_level
+    if status.docmdp_ok is False or level in (ModificationLevel.OTHER, None):
+        problems.append(Problem.UNSAFE_CHANGES)
+    ts = status.timestamp_validity
+    if ts is not None and not (ts.intact and ts.valid):
+        problems.append(Problem.BAD_TIMESTAMP)
+    path = status.validation_path
+    chain = [cert_info(c) for c in path.iter_certs(include_root=True)] if path else [cert_info(signer)]
+    if path:
+        chain.reverse()
+    problems = list(dict.fromkeys(problems))
+    verdict = verdict_for(problems)
+    who = cert_info(signer).common_name or signer.subject.human_friendly
+    vi, en = signature_messages(who, verdict, problems)
+    return SignatureReport(
+        field_name=sig.field_name,
+        signer=cert_info(signer),
+        chain=chain,
+        trusted=path is not None and Problem.UNTRUSTED not in problems,
+        intact=status.intact,
+        cryptographically_valid=status.intact and status.valid,
+        coverage=coverage.name,
+        modification_level=level.name if level is not None else None,
+        changes_allowed=bool(status.docmdp_ok) and level is not ModificationLevel.OTHER,
+        signing_time=sig.self_reported_timestamp,
+        timestamp_time=ts.timestamp if ts is not None else None,
+        timestamp_valid=(ts.intact and ts.valid) if ts is not None else None,
+        timestamp_authority=ts.signing_cert.subject.human_friendly if ts is not None else None,
+        revocation=revocation,
+        revoked_at=revoked_at,
+        level=_level(sig, ts is not None, embedded_revinfo, reader),
+        verdict=verdict,
+        problems=problems,
+        message_vi=vi,
+        message_en=en,
+        detail=detail,
+    )
+
+
+def _broken(sig: EmbeddedPdfSignature, exc: Exception) -> SignatureReport:
+    problems = [Problem.INVALID_SIGNATURE]
+    vi, en = signature_messages(sig.field_name or "?", Verdict.INVALID, problems)
+    return SignatureReport(
+        field_name=sig.field_name or "?",
+        signer=None,
+        chain=[],
+        trusted=False,
+        intact=False,
+        cryptographically_valid=False,
+        coverage="UNCLEAR",
+        modification_level=None,
+        changes_allowed=False,
+        signing_time=None,
+        timestamp_time=None,
+        timestamp_valid=None,
+        timestamp_authority=None,
+        revocation="not_checked",
+        level="unknown",
+        verdict=Verdict.INVALID,
+        problems=problems,
+        message_vi=vi,
+        message_en=en,
+        detail=f"{type(exc).__name__}: {exc}",
+    )
+
+
+class NotAPdf(ValueError):
+    """The input could not be read as a PDF."""
+
+
+async def validate_pdf(data: bytes, req: ValidatePdfRequest, trust: TrustSettings) -> ValidationReport:
+    """Validate every signature of a PDF and return a report with plain verdicts."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sigs = reader.embedded_regular_signatures
+    except (PdfReadError, ValueError) as exc:
+        raise NotAPdf(f"not a readable PDF: {exc}") from None
+    reports: list[SignatureReport] = []
+    for sig in sigs:
+        try:
+            reports.append(await validate_signature(sig, reader, req, trust))
+        except Exception as exc:  # a malformed signature must not hide the others
+            log.warning("signature %s could not be validated: %s", sig.field_name, type(exc).__name__)
+            reports.append(_broken(sig, exc))
+    verdict, vi, en = document_messages([r.verdict for r in reports])
+    return ValidationReport(
+        signatures=reports,
+        verdict=verdict,
+        message_vi=vi,
+        message_en=en,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def report_summary(report: ValidationReport) -> dict[str, Any]:
+    """Return a compact view of a report for logs (no certificates, no document content)."""
+    return {
+        "verdict": report.verdict.value,
+        "signatures": [
+            (s.field_name, s.verdict.value, [p.value for p in s.problems]) for s in report.signatures
+        ],
+    }
