@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -49,9 +50,9 @@ async def _pg_available() -> str | None:
     return None
 
 
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database on the machine's server; fails in CI when the server is missing."""
+@asynccontextmanager
+async def fresh_pg_database() -> AsyncIterator[str]:
+    """Create a throwaway database on the machine's PostgreSQL; fail in CI when the server is missing."""
     import asyncpg
 
     problem = await _pg_available()
@@ -67,20 +68,28 @@ async def postgres_url() -> AsyncIterator[str]:
     finally:
         await admin.close()
     host_part = PG_ADMIN_DSN.split("://", 1)[1].rsplit("/", 1)[0]
-    yield f"postgresql+asyncpg://{host_part}/{name}"
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield f"postgresql+asyncpg://{host_part}/{name}"
     finally:
-        await admin.close()
+        admin = await asyncpg.connect(PG_ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for one test."""
+    async with fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """Run a test once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'lienthong.db'}"
-    else:
-        yield await request.getfixturevalue("postgres_url").__anext__() if False else request.getfixturevalue(
-            "postgres_url"
-        )
+        return
+    async with fresh_pg_database() as url:
+        yield url
