@@ -33,9 +33,9 @@ def envelope(body: str, header: str = HEADER, prolog: str = "") -> bytes:
     ).encode()
 
 
-LAUGHS = "".join(
-    f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
-).replace("&lol0;", "lol")
+LAUGHS = "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)).replace(
+    "&lol0;", "lol"
+)
 
 CASES = {
     "malformed": (VALID[:-30], "Client", "MALFORMED_XML", "not well-formed"),
@@ -130,7 +130,12 @@ CASES = {
         "MUST_UNDERSTAND",
         "urn:x",
     ),
-    "oversize": (envelope("<l:GetOrganizationsRequest/>" + " " * (2 * LIMIT)), "Client", "TOO_LARGE", "limit"),
+    "oversize": (
+        envelope("<l:GetOrganizationsRequest/>" + " " * (2 * LIMIT)),
+        "Client",
+        "TOO_LARGE",
+        "limit",
+    ),
 }
 
 
@@ -188,7 +193,9 @@ async def test_bad_request_gets_a_client_fault_naming_the_problem(
     await assert_still_serving(http, small_server)
 
 
-async def test_oversize_chunked_body_without_length_is_cut_off(small_server: str, http: httpx.AsyncClient) -> None:
+async def test_oversize_chunked_body_without_length_is_cut_off(
+    small_server: str, http: httpx.AsyncClient
+) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         yield VALID[:200]
         for _ in range(8):
