@@ -145,10 +145,11 @@ def _rename(source: etree._Element, target_ns: str, parent: etree._Element | Non
     name = etree.QName(source).localname
     tag = f"{{{target_ns}}}{name}"
     nsmap: Any = {None: target_ns}
+    attrib = {str(k): str(v) for k, v in source.attrib.items()}
     if parent is None:
-        element = etree.Element(tag, attrib=dict(source.attrib), nsmap=nsmap)
+        element = etree.Element(tag, attrib=attrib, nsmap=nsmap)
     else:
-        element = etree.SubElement(parent, tag, attrib=dict(source.attrib))
+        element = etree.SubElement(parent, tag, attrib=attrib)
     element.text, element.tail = source.text, source.tail
     for sub in source:
         if isinstance(sub.tag, str):
