@@ -1,1 +1,145 @@
-"""edXML codec (QCVN 102:2016): models, parser, builder, streaming and XML-DSig."""
+"""edXML codec (QCVN 102:2016): typed models, hardened parser, sample-order builder, streaming, XML-DSig.
+
+Public API:
+
+- Models: `EdocMessage`, `EdocHeader`, `MessageHeader`, `Organization`, `Code`, `PromulgationInfo`,
+  `DocumentType`, `SignerInfo`, `OtherInfo`, `ResponseFor`, `StatusResponseFor`, `TraceHeaderList`,
+  `TraceHeader`, `Bussiness`, `BussinessDocumentInfo`, `Receiver`, `ReplacementInfo`, `StaffInfo`,
+  `ManifestReference`, `AttachmentInfo`, `Attachment`, `StatusMessage`.
+- Code lists: `BussinessDocType`, `StatusCode`, `Priority` (Vietnamese `.description` / `.label`),
+  `EDXML_NS`, `DSIG_NS`.
+- Parse: `parse_edoc(data, options)`, `parse_status(data, options)`, `parse_message(data, options)`,
+  `ParseOptions(max_size, max_attachment_size, unzip)`.
+- Build: `build_edoc(message, options)`, `build_status(message, options)`,
+  `write_edoc(out, header, attachments, options)`, `AttachmentSource`, `BuildOptions`, `reference_for`.
+- Stream: `stream_edoc(source, sink, options)`, `stream_edoc_async(...)`, `StreamedEdoc`,
+  `StoredAttachment`, sinks `FileSink`, `MemorySink`, protocols `AttachmentSink`, `AttachmentWriter`.
+- XML-DSig: `sign_edoc(data, key, ...)`, `verify_edoc(data, trust, options)`, `SigningKey`,
+  `TrustConfig`, `VerifyResult`.
+- Errors: `EdxmlError` (`.field`, `.sender`, `.sender_known`) and its subclasses.
+"""
+
+from schemas.edxml.build import (
+    AttachmentSource,
+    BuildOptions,
+    build_edoc,
+    build_status,
+    reference_for,
+    write_edoc,
+)
+from schemas.edxml.codes import DSIG_NS, EDXML_NS, BussinessDocType, Priority, StatusCode
+from schemas.edxml.dsig import SigningKey, TrustConfig, VerifyResult, sign_edoc, verify_edoc
+from schemas.edxml.errors import (
+    AttachmentError,
+    DuplicateRecipientError,
+    EdxmlError,
+    InvalidBase64Error,
+    InvalidFieldError,
+    InvalidSignatureError,
+    MalformedXmlError,
+    ManifestMismatchError,
+    MessageTooLargeError,
+    MissingFieldError,
+    MissingSignatureError,
+    NotEdxmlError,
+    SignatureError,
+    UnsafeXmlError,
+    UntrustedSignerError,
+    WeakAlgorithmError,
+)
+from schemas.edxml.models import (
+    Attachment,
+    AttachmentInfo,
+    Bussiness,
+    BussinessDocumentInfo,
+    Code,
+    DocumentType,
+    EdocHeader,
+    EdocMessage,
+    ManifestReference,
+    MessageHeader,
+    Organization,
+    OtherInfo,
+    PromulgationInfo,
+    Receiver,
+    ReplacementInfo,
+    ResponseFor,
+    SignerInfo,
+    StaffInfo,
+    StatusMessage,
+    StatusResponseFor,
+    TraceHeader,
+    TraceHeaderList,
+)
+from schemas.edxml.parse import ParseOptions, parse_edoc, parse_message, parse_status
+from schemas.edxml.sinks import AttachmentSink, AttachmentWriter, FileSink, MemorySink
+from schemas.edxml.stream import StoredAttachment, StreamedEdoc, stream_edoc, stream_edoc_async
+
+__all__ = [
+    "DSIG_NS",
+    "EDXML_NS",
+    "Attachment",
+    "AttachmentError",
+    "AttachmentInfo",
+    "AttachmentSink",
+    "AttachmentSource",
+    "AttachmentWriter",
+    "BuildOptions",
+    "Bussiness",
+    "BussinessDocType",
+    "BussinessDocumentInfo",
+    "Code",
+    "DocumentType",
+    "DuplicateRecipientError",
+    "EdocHeader",
+    "EdocMessage",
+    "EdxmlError",
+    "FileSink",
+    "InvalidBase64Error",
+    "InvalidFieldError",
+    "InvalidSignatureError",
+    "MalformedXmlError",
+    "ManifestMismatchError",
+    "ManifestReference",
+    "MemorySink",
+    "MessageHeader",
+    "MessageTooLargeError",
+    "MissingFieldError",
+    "MissingSignatureError",
+    "NotEdxmlError",
+    "Organization",
+    "OtherInfo",
+    "ParseOptions",
+    "Priority",
+    "PromulgationInfo",
+    "Receiver",
+    "ReplacementInfo",
+    "ResponseFor",
+    "SignatureError",
+    "SignerInfo",
+    "SigningKey",
+    "StaffInfo",
+    "StatusCode",
+    "StatusMessage",
+    "StatusResponseFor",
+    "StoredAttachment",
+    "StreamedEdoc",
+    "TraceHeader",
+    "TraceHeaderList",
+    "TrustConfig",
+    "UnsafeXmlError",
+    "UntrustedSignerError",
+    "VerifyResult",
+    "WeakAlgorithmError",
+    "build_edoc",
+    "build_status",
+    "parse_edoc",
+    "parse_message",
+    "parse_status",
+    "reference_for",
+    "sign_edoc",
+    "stream_edoc",
+    "stream_edoc_async",
+    "verify_edoc",
+    "write_edoc",
+]

@@ -22,6 +22,7 @@ def hardened_parser(*, huge_tree: bool = True) -> etree.XMLParser:
         attribute_defaults=False,
         huge_tree=huge_tree,
         remove_pis=True,
+        remove_comments=True,
     )
 
 
