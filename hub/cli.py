@@ -37,7 +37,13 @@ def _settings() -> Settings:
 
 
 def _run(coro: Awaitable[T]) -> T:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+    from hub.errors import HubError
+
+    try:
+        return asyncio.run(coro)  # type: ignore[arg-type]
+    except HubError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _nats_servers(s: Settings) -> list[str]:

@@ -244,8 +244,9 @@ class RoutingTable:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark else "?"
-            raise RoutingTableError(f"{source}:{where}: not valid YAML: {exc}") from None
+            where = str(mark.line + 1) if mark else "?"
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise RoutingTableError(f"{source}:{where}: not valid YAML: {problem}") from None
         if data is None:
             data = {"routes": []}
         try:

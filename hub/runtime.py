@@ -66,6 +66,12 @@ def stream_for(subject: str) -> str:
     raise ValueError(f"subject {subject!r} belongs to no stream of the hub")
 
 
+def canonical(type: str, version: int, payload: BaseModel | dict[str, Any]) -> dict[str, Any]:
+    """Validate a payload against its registered model and return its JSON form with defaults filled."""
+    raw = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+    return registry.validate(type, version, raw).model_dump(mode="json")
+
+
 def header_safe(text: str, limit: int = 1000) -> str:
     """NATS header values are one line of ASCII: escape the rest."""
     flat = " ".join(text.split())[:limit]
@@ -127,8 +133,7 @@ class Unit:
         return env
 
     def _envelope(self, type: str, payload: BaseModel | dict[str, Any], **fields: Any) -> Envelope:
-        body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
-        registry.validate(type, fields.get("version", 1), body)
+        body = canonical(type, fields.get("version", 1), payload)
         fields.setdefault("user_id", self.user_id)
         return Envelope(type=type, source=self.source, payload=body, **fields)
 
@@ -168,8 +173,7 @@ class Delivery(Unit):
 
     def _envelope(self, type: str, payload: BaseModel | dict[str, Any], **fields: Any) -> Envelope:
         parent = self.envelope
-        body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
-        registry.validate(type, fields.get("version", 1), body)
+        body = canonical(type, fields.get("version", 1), payload)
         # Deterministic ids: a retried handler re-emits the same ids, which JetStream de-duplicates.
         n = len(self.emitted)
         fields.setdefault("id", uuid.uuid5(_EMIT_NS, f"{parent.id}:{self.spec.name}:{n}"))
@@ -378,9 +382,8 @@ class Hub:
         **fields: Any,
     ) -> Envelope:
         """Validate the payload against its registered type and publish it on the type's subject."""
-        body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
         spec = registry.spec(type, version)
-        spec.model.model_validate(body)
+        body = canonical(type, version, payload)
         env = Envelope(
             type=type, version=version, source=source, issue=issue, user_id=user_id, payload=body, **fields
         )

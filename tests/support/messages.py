@@ -21,7 +21,7 @@ class Work(BaseModel):
     """A test command."""
 
     n: int
-    note: str = Field(default="", max_length=2_000_000)
+    note: str = Field(default="", max_length=8_000_000)
 
 
 if ("test.ping", 1) not in registry:

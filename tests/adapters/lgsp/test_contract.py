@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import zeep
+from typing import Any
+
 from lxml import etree
 
 from adapters.lgsp.contract import OPERATION_NAMES, WSDL_NS, WSDL_PATH, WSDL_SOAP_NS, load_contract
@@ -11,6 +13,9 @@ from adapters.lgsp.serving import serve_in_thread
 from adapters.lgsp.simulator import SERVICE_PATH, create_app
 from adapters.lgsp.store import MemoryStore
 from tests.adapters.lgsp.conftest import ACCOUNTS, ORG_B, TOKENS, Simulator
+
+
+ZeepClient: Any = zeep.Client
 
 
 def test_wsdl_parses_with_lxml_and_its_schema_compiles() -> None:
@@ -23,8 +28,8 @@ def test_wsdl_parses_with_lxml_and_its_schema_compiles() -> None:
 
 
 def test_wsdl_parses_with_zeep_and_every_operation_carries_the_credentials_header() -> None:
-    client = zeep.Client(str(WSDL_PATH))
-    binding = client.wsdl.bindings["{urn:lienthong:lgsp:v1}LgspBinding"]
+    client: Any = ZeepClient(str(WSDL_PATH))
+    binding: Any = client.wsdl.bindings["{urn:lienthong:lgsp:v1}LgspBinding"]
     assert sorted(binding._operations) == sorted(OPERATION_NAMES)
     for name in OPERATION_NAMES:
         header = binding.get(name).input.header
@@ -39,7 +44,7 @@ def test_served_wsdl_points_at_the_server_and_zeep_can_call_through_it(simulator
     ]
     assert locations == [simulator.address]
 
-    client = zeep.Client(simulator.address + "?wsdl")  # sync zeep over HTTP, default service address
+    client: Any = ZeepClient(simulator.address + "?wsdl")  # sync zeep over HTTP, default service address
     organizations = client.service.GetOrganizations(
         _soapheaders={"Credentials": {"OrganId": ORG_B, "Token": TOKENS[ORG_B]}}
     )

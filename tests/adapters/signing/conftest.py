@@ -10,14 +10,14 @@ import pytest
 
 from adapters.signing import Pkcs12Key, SecretRef, SignerProfile, SigningConfig, SigningEngine
 from tests.adapters.signing.documents import seal_png, signature_png
-from tests.adapters.signing.pki import P12_PASSWORD, TestPKI, build_pki
+from tests.adapters.signing.pki import P12_PASSWORD, GeneratedPKI, build_pki
 
 PASS_ENV = "LT_TEST_SIGNING_P12_PASS"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPKI]:
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GeneratedPKI]:
     """Root, sub-CA, TSA, OCSP, CRLs, good, expired, revoked and untrusted signers; nothing committed."""
     pki = build_pki(tmp_path_factory.mktemp("pki")).start()
     yield pki
@@ -25,7 +25,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPKI]:
 
 
 @pytest.fixture(scope="session")
-def signing_config(pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> SigningConfig:
+def signing_config(pki: GeneratedPKI, tmp_path_factory: pytest.TempPathFactory) -> SigningConfig:
     os.environ[PASS_ENV] = P12_PASSWORD
     images = tmp_path_factory.mktemp("images")
     sig, seal = signature_png(images / "chu-ky.png"), seal_png(images / "con-dau.png")

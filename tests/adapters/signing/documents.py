@@ -7,12 +7,19 @@ from pathlib import Path
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 
+from adapters.signing.models import StampBox
+
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # Boxes in PDF points (origin bottom-left) on an A4 page (595 x 842) left empty by decision_pdf().
 LEADER_BOX = (330.0, 330.0, 540.0, 440.0)
 DEPUTY_BOX = (60.0, 330.0, 270.0, 440.0)
 CLERK_BOX = (275.0, 350.0, 415.0, 420.0)  # covers the left third of the leader's stamp, as the seal does
 BODY_BOX = (80.0, 600.0, 300.0, 700.0)  # over the body text
+
+
+def box(rect: tuple[float, float, float, float], page: int = 1) -> StampBox:
+    """Return a StampBox for a rectangle of this module."""
+    return StampBox(page=page, x1=rect[0], y1=rect[1], x2=rect[2], y2=rect[3])
 
 
 def decision_pdf(path: Path | None = None, pages: int = 1) -> bytes:

@@ -190,7 +190,7 @@ def pki_config(url_prefix: str, now: datetime) -> dict[str, Any]:
 
 
 @dataclass
-class TestPKI:
+class GeneratedPKI:
     """A generated PKI with its services running on a real local HTTP server."""
 
     folder: Path
@@ -228,17 +228,22 @@ class TestPKI:
             self.p12[label] = path
         return self.p12[label]
 
-    def start(self) -> TestPKI:
+    def start(self) -> GeneratedPKI:
         """Serve the TSA, OCSP responder and CRL repositories over HTTP in a background thread."""
         port = int(self.url_prefix.rsplit(":", 1)[1])
         app = build_animator_app({ArchLabel(ARCH): self.arch}, with_web_ui=False)
         loop = asyncio.new_event_loop()
-        runner = web.AppRunner(app)
-        loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-        self._loop, self._runner = loop, runner
         self._thread = threading.Thread(target=loop.run_forever, name="test-pki", daemon=True)
         self._thread.start()
+
+        async def serve() -> web.AppRunner:
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            return runner
+
+        self._runner = asyncio.run_coroutine_threadsafe(serve(), loop).result(timeout=10)
+        self._loop = loop
         return self
 
     def stop(self) -> None:
@@ -250,9 +255,10 @@ class TestPKI:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._loop.close()
+        self._loop = self._runner = self._thread = None
 
 
-def build_pki(folder: Path, now: datetime | None = None) -> TestPKI:
+def build_pki(folder: Path, now: datetime | None = None) -> GeneratedPKI:
     """Generate RSA-2048 keys and certificates in folder (a tmp dir); nothing is ever committed."""
     now = now or datetime.now(UTC)
     folder.mkdir(parents=True, exist_ok=True)
@@ -270,4 +276,4 @@ def build_pki(folder: Path, now: datetime | None = None) -> TestPKI:
     (folder / "certomancer.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
     cfg = CertomancerConfig(config, key_search_dir=str(folder))
     arch = cfg.get_pki_arch(ArchLabel(ARCH))
-    return TestPKI(folder=folder, arch=arch, url_prefix=url_prefix)
+    return GeneratedPKI(folder=folder, arch=arch, url_prefix=url_prefix)
