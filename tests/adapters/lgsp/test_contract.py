@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
-import zeep
 from typing import Any
 
+import httpx
+import zeep
 from lxml import etree
 
 from adapters.lgsp.contract import OPERATION_NAMES, WSDL_NS, WSDL_PATH, WSDL_SOAP_NS, load_contract
@@ -13,7 +13,6 @@ from adapters.lgsp.serving import serve_in_thread
 from adapters.lgsp.simulator import SERVICE_PATH, create_app
 from adapters.lgsp.store import MemoryStore
 from tests.adapters.lgsp.conftest import ACCOUNTS, ORG_B, TOKENS, Simulator
-
 
 ZeepClient: Any = zeep.Client
 
