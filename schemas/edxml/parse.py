@@ -125,10 +125,19 @@ def _loc(path: str, loc: tuple[int | str, ...]) -> str:
     return "/".join(parts)
 
 
+def _prune(value: object) -> object:
+    """Drop None values, so absent elements surface as "missing" rather than as wrong types."""
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
 def validate(model: type[M], data: dict[str, object], path: str) -> M:
     """Validate data into a model, turning the first pydantic error into a field-naming EdxmlError."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(_prune(data))
     except ValidationError as exc:
         err = exc.errors()[0]
         field = _loc(path, tuple(err["loc"]))
