@@ -6,6 +6,7 @@ is (address rewritten) and its inline XSD validates every request before a backe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024
 SOAP_CONTENT_TYPE = "text/xml; charset=utf-8"
+OFFLOAD_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,12 @@ class SoapEndpoint:
 
     async def _dispatch(self, data: bytes, soap_action: str | None) -> etree._Element:
         try:
-            envelope = parse_xml(data, max_bytes=self.max_request_bytes, what="SOAP request")
+            if len(data) > OFFLOAD_BYTES:  # keep the event loop responsive while lxml parses big bodies
+                envelope = await asyncio.to_thread(
+                    parse_xml, data, max_bytes=self.max_request_bytes, what="SOAP request"
+                )
+            else:
+                envelope = parse_xml(data, max_bytes=self.max_request_bytes, what="SOAP request")
         except UnsafeXmlError as exc:
             raise _client(exc.code, exc.message) from None
         if envelope.tag == f"{{{SOAP12_ENV}}}Envelope":
