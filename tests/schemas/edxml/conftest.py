@@ -57,7 +57,9 @@ def make_edoc(**changes: Any) -> EdocMessage:
         to_places=["Như trên", "Lưu: VT"],
     )
     trace = TraceHeaderList(
-        trace_headers=[TraceHeader(organ_id="000.00.31.H26", timestamp=dt.datetime(2026, 11, 20, 8, 30, tzinfo=VN_TZ))],
+        trace_headers=[
+            TraceHeader(organ_id="000.00.31.H26", timestamp=dt.datetime(2026, 11, 20, 8, 30, tzinfo=VN_TZ))
+        ],
         bussiness=Bussiness(
             bussiness_doc_type=BussinessDocType.NEW,
             bussiness_doc_reason=BussinessDocType.NEW.description,
@@ -72,7 +74,11 @@ def make_edoc(**changes: Any) -> EdocMessage:
         content_type="application/pdf",
         data=b"%PDF-1.7\n" + bytes(range(256)) * 8,
     )
-    values: dict[str, Any] = {"message_header": header, "trace_header_list": trace, "attachments": [attachment]}
+    values: dict[str, Any] = {
+        "message_header": header,
+        "trace_header_list": trace,
+        "attachments": [attachment],
+    }
     values.update(changes)
     return EdocMessage(**values)
 

@@ -40,12 +40,16 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 ]>
 <edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&lol4;</edXML>"""
 
-PLAIN_DOCTYPE = b'<?xml version="1.0"?>\n<!-- hello -->\n<!DOCTYPE edXML SYSTEM "http://evil.example/x.dtd">\n<edXML/>'
+PLAIN_DOCTYPE = (
+    b'<?xml version="1.0"?>\n<!-- hello -->\n<!DOCTYPE edXML SYSTEM "http://evil.example/x.dtd">\n<edXML/>'
+)
 
 SENDER = "000.00.31.H26"
 
 
-def _refused(data: bytes, kind: type[EdxmlError], *words: str, options: ParseOptions | None = None) -> EdxmlError:
+def _refused(
+    data: bytes, kind: type[EdxmlError], *words: str, options: ParseOptions | None = None
+) -> EdxmlError:
     with pytest.raises(kind) as caught:
         parse_message(data, options)
     for word in words:
@@ -53,7 +57,9 @@ def _refused(data: bytes, kind: type[EdxmlError], *words: str, options: ParseOpt
     return caught.value
 
 
-@pytest.mark.parametrize("payload", [XXE, BILLION_LAUGHS, PLAIN_DOCTYPE], ids=["xxe", "billion-laughs", "doctype"])
+@pytest.mark.parametrize(
+    "payload", [XXE, BILLION_LAUGHS, PLAIN_DOCTYPE], ids=["xxe", "billion-laughs", "doctype"]
+)
 def test_doctype_and_entities_are_refused(payload: bytes) -> None:
     error = _refused(payload, UnsafeXmlError, "DOCTYPE")
     assert not error.sender_known
@@ -64,7 +70,9 @@ def test_entity_reference_without_doctype_is_not_well_formed() -> None:
 
 
 def test_oversized_message_is_refused_before_parsing(edoc_bytes: bytes) -> None:
-    error = _refused(edoc_bytes, MessageTooLargeError, "limit is 1000 bytes", options=ParseOptions(max_size=1000))
+    error = _refused(
+        edoc_bytes, MessageTooLargeError, "limit is 1000 bytes", options=ParseOptions(max_size=1000)
+    )
     assert not error.sender_known
 
 
@@ -88,7 +96,9 @@ def test_truncated_base64_is_refused(edoc_bytes: bytes) -> None:
 
 
 def test_attachment_without_manifest_entry_is_refused(edoc_bytes: bytes) -> None:
-    bad = edoc_bytes.replace(b"<edXML:ContentId>cid:1</edXML:ContentId>", b"<edXML:ContentId>cid:2</edXML:ContentId>")
+    bad = edoc_bytes.replace(
+        b"<edXML:ContentId>cid:1</edXML:ContentId>", b"<edXML:ContentId>cid:2</edXML:ContentId>"
+    )
     error = _refused(bad, ManifestMismatchError, "cid:")
     assert error.sender == SENDER
 
@@ -96,7 +106,11 @@ def test_attachment_without_manifest_entry_is_refused(edoc_bytes: bytes) -> None
 def test_manifest_entry_without_attachment_is_refused(edoc_bytes: bytes) -> None:
     start = edoc_bytes.index(b"\n  <AttachmentEncoded>")
     end = edoc_bytes.index(b"</AttachmentEncoded>") + len(b"</AttachmentEncoded>")
-    _refused(edoc_bytes[:start] + edoc_bytes[end:], ManifestMismatchError, "manifest Reference cid:1 has no Attachment")
+    _refused(
+        edoc_bytes[:start] + edoc_bytes[end:],
+        ManifestMismatchError,
+        "manifest Reference cid:1 has no Attachment",
+    )
 
 
 def test_duplicate_content_ids_are_refused(edoc_bytes: bytes) -> None:
@@ -139,7 +153,11 @@ def test_missing_subject_is_refused(edoc_bytes: bytes) -> None:
         (b"V/v tri\xe1\xbb\x83n khai", "Đ".encode() * 501, "MessageHeader/Subject"),
         ("Sở Nội vụ Hà Nội".encode(), b"x" * 201, "MessageHeader/From/OrganName"),
         ("Như trên".encode(), b"x" * 151, "MessageHeader/ToPlaces[1]"),
-        (b"123-SNV-VP.pdf</edXML:AttachmentName>", b"y" * 501 + b"</edXML:AttachmentName>", "Reference[1]/AttachmentName"),
+        (
+            b"123-SNV-VP.pdf</edXML:AttachmentName>",
+            b"y" * 501 + b"</edXML:AttachmentName>",
+            "Reference[1]/AttachmentName",
+        ),
     ],
     ids=["subject", "organ-name", "to-place", "attachment-name"],
 )
@@ -182,7 +200,9 @@ def test_status_without_response_for_code_is_refused() -> None:
 
 def test_status_with_unknown_code_is_refused() -> None:
     with pytest.raises(InvalidFieldError, match="StatusCode"):
-        parse_status(_status(b"<edXML:StatusCode>02</edXML:StatusCode>", b"<edXML:StatusCode>99</edXML:StatusCode>"))
+        parse_status(
+            _status(b"<edXML:StatusCode>02</edXML:StatusCode>", b"<edXML:StatusCode>99</edXML:StatusCode>")
+        )
 
 
 def test_edoc_given_to_the_status_parser_is_refused(edoc_bytes: bytes) -> None:

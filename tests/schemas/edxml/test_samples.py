@@ -122,6 +122,9 @@ def test_builder_declares_namespaces_as_the_samples_do() -> None:
         b'<?xml version="1.0" encoding="UTF-8"?>\n<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">\n'
         b'  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">\n'
     )
-    assert b'<edXML:ContentTransferEncoded xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">UEsDB' in rebuilt
+    assert (
+        b'<edXML:ContentTransferEncoded xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">UEsDB'
+        in rebuilt
+    )
     assert b"<edXML:ContentId>cid:209</edXML:ContentId>" in rebuilt
     assert b"<ContentId>cid:209</ContentId>" in rebuilt
