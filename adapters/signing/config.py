@@ -81,7 +81,9 @@ class SignerProfile(BaseModel):
 
     key: KeySource
     full_name: str = Field(description="Họ và tên as printed under the signature")
-    position: str = Field(description="Chức vụ, e.g. GIÁM ĐỐC, with authority prefix (KT., TL.) if any")
+    position: str = Field(
+        description='Chức vụ; authority prefix on its own line, e.g. "KT. GIÁM ĐỐC\\nPHÓ GIÁM ĐỐC"'
+    )
     organisation: str | None = Field(default=None, description="Tên cơ quan, for the issuing stamp")
     signature_image: Path | None = Field(default=None, description="Blue transparent PNG of the signature")
     seal_image: Path | None = Field(default=None, description="Red transparent PNG of the seal")

@@ -57,6 +57,9 @@ class WorkerState:
         return signer
 
     def close(self) -> None:
+        """Close the HTTP session, token sessions and loop; safe to call twice."""
+        if self.loop.is_closed():
+            return
         if self.context is not None and self.context.session is not None:
             self.loop.run_until_complete(self.context.session.close())
         for signer in self.signers.values():

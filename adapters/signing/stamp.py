@@ -95,7 +95,9 @@ def approval_appearance(
     """Draw the approver's stamp: position, signature image, full name, signing time."""
     c = _Canvas(width, height, fonts)
     unit = height / 8
-    top = c.line(position.upper(), 2, min(unit, 11), bold=True)
+    top = 2.0
+    for part in position.upper().splitlines():  # e.g. "KT. GIÁM ĐỐC" then "PHÓ GIÁM ĐỐC"
+        top = c.line(part, top, min(unit, 11), bold=True)
     name_top = height - unit * 2.6
     if signature_image is not None:
         c.image(signature_image, width * 0.15, top, width * 0.7, max(name_top - top - 2, 1))

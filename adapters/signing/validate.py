@@ -18,7 +18,7 @@ from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESPassed, AdESSubIndic
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
-from pyhanko.sign.validation import ades
+from pyhanko.sign.validation import ades, generic_cms
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
     LocalKnowledge,
@@ -136,18 +136,36 @@ def _has_revinfo_for(knowledge: LocalKnowledge, cert: asn1_x509.Certificate) -> 
 
 async def _with_time(
     sig: EmbeddedPdfSignature, spec: SignatureValidationSpec
-) -> ades.AdESWithTimeValidationResult:
+) -> ades.AdESBasicValidationResult[Any]:
+    """Run ETSI EN 319 102-1 validation with time (§5.5), or basic validation (§5.3) for B-B."""
     timing = ValidationTimingInfo.now()
     handlers = bootstrap_validation_data_handlers(spec=spec, timing_info=timing)
-    return await ades.ades_with_time_validation(
+    timestamped = next(generic_cms.extract_tst_data_iter(sig.signer_info, signed=False), None) is not None
+    if timestamped:
+        return await ades.ades_with_time_validation(
+            signed_data=sig.signed_data,
+            validation_spec=spec,
+            timing_info=timing,
+            validation_data_handlers=handlers,
+            raw_digest=sig.compute_digest(),
+            extra_status_kwargs=sig.summarise_integrity_info(),
+            status_cls=PdfSignatureStatus,
+        )
+    result = await ades.ades_basic_validation(
         signed_data=sig.signed_data,
         validation_spec=spec,
         timing_info=timing,
         validation_data_handlers=handlers,
         raw_digest=sig.compute_digest(),
-        extra_status_kwargs=sig.summarise_integrity_info(),
-        status_cls=PdfSignatureStatus,
     )
+    # pyHanko 0.38's basic validation ignores status_cls: attach the PDF integrity data ourselves.
+    status = result.api_status
+    if status is not None and not isinstance(status, PdfSignatureStatus):
+        base = {f.name: getattr(status, f.name) for f in dataclasses.fields(status) if f.init}
+        result = dataclasses.replace(
+            result, api_status=PdfSignatureStatus(**base, **sig.summarise_integrity_info())
+        )
+    return result
 
 
 def _problems_from(subindic: AdESSubIndic) -> list[Problem]:

@@ -21,9 +21,9 @@ from adapters.signing import (
     Verdict,
 )
 from adapters.signing.config import SigningConfig
-from adapters.signing.validate import TrustSettings, validate_pdf
 from adapters.signing.keys import load_extra_certs
 from adapters.signing.models import ValidatePdfRequest
+from adapters.signing.validate import TrustSettings, validate_pdf
 from tests.adapters.signing.conftest import need_binary, write
 from tests.adapters.signing.documents import CLERK_BOX, DEPUTY_BOX, LEADER_BOX, box, decision_pdf
 from tests.adapters.signing.pki import GeneratedPKI
@@ -57,7 +57,9 @@ async def issued_pdf(engine: SigningEngine) -> bytes:
     return await _approve_and_issue(engine)
 
 
-async def test_approvers_then_clerk_all_valid_in_our_validator(engine: SigningEngine, issued_pdf: bytes) -> None:
+async def test_approvers_then_clerk_all_valid_in_our_validator(
+    engine: SigningEngine, issued_pdf: bytes
+) -> None:
     report = await engine.validate_pdf(issued_pdf)
     assert report.verdict is Verdict.VALID, report.model_dump_json(indent=1)
     assert report.message_vi.startswith("Văn bản hợp lệ")
@@ -73,7 +75,11 @@ async def test_approvers_then_clerk_all_valid_in_our_validator(engine: SigningEn
     assert [s.level for s in report.signatures] == ["B-T", "B-T", "B-LT"]
     assert all(s.timestamp_valid and s.timestamp_time for s in report.signatures)
     assert clerk.revocation == "good"
-    assert [c.common_name for c in leader.chain] == ["Nguyễn Văn An", "Test CA Chính phủ", "Test Root CA Ban Cơ yếu"]
+    assert [c.common_name for c in leader.chain] == [
+        "Nguyễn Văn An",
+        "Test CA Chính phủ",
+        "Test Root CA Ban Cơ yếu",
+    ]
     assert leader.message_vi == "Chữ ký của Nguyễn Văn An hợp lệ."
 
 
@@ -81,7 +87,8 @@ async def test_stamps_are_widgets_at_the_requested_boxes(issued_pdf: bytes) -> N
     reader = PdfFileReader(io.BytesIO(issued_pdf))
     page = reader.root["/Pages"]["/Kids"][0].get_object()
     rects = {
-        str(a.get_object()["/T"]): tuple(round(float(v)) for v in a.get_object()["/Rect"]) for a in page["/Annots"]
+        str(a.get_object()["/T"]): tuple(round(float(v)) for v in a.get_object()["/Rect"])
+        for a in page["/Annots"]
     }
     assert rects == {
         "Approval1": tuple(round(v) for v in DEPUTY_BOX),
@@ -97,7 +104,8 @@ async def test_poppler_pdfsig_accepts_every_signature(issued_pdf: bytes, tmp_pat
     path = write(tmp_path, "quyet-dinh.pdf", issued_pdf)
     out = subprocess.run([pdfsig, str(path)], capture_output=True, text=True, check=False).stdout
     assert out.count("Signature Validation: Signature is Valid.") == 3, out
-    assert "Nguyễn Văn An" in out and "Trần Thị Bình" in out
+    assert "Nguyễn Văn An" in out
+    assert "Trần Thị Bình" in out
     assert "Signature Field Name: Issue3" in out
 
 
@@ -134,7 +142,8 @@ async def test_signing_does_not_block_the_event_loop(engine: SigningEngine) -> N
     results = await asyncio.gather(*jobs)
     done.set()
     await task
-    assert len({r.sha256 for _, r in results}) >= 1 and all(p.startswith(b"%PDF") for p, _ in results)
+    assert len({r.sha256 for _, r in results}) >= 1
+    assert all(p.startswith(b"%PDF") for p, _ in results)
     assert ticks > 4  # the loop kept running other coroutines while workers signed
 
 
@@ -145,7 +154,8 @@ async def test_b_b_level_validates_with_unknown_revocation(engine: SigningEngine
     assert result.level is PadesLevel.B_B
     report = await engine.validate_pdf(signed)
     assert report.verdict is Verdict.VALID, report.signatures[0].model_dump_json(indent=1)
-    assert report.signatures[0].level == "B-B" and report.signatures[0].revocation == "unknown"
+    assert report.signatures[0].level == "B-B"
+    assert report.signatures[0].revocation == "unknown"
     strict = await engine.validate_pdf(signed, ValidatePdfRequest(require_revocation_info=True))
     assert strict.verdict is Verdict.INDETERMINATE
     assert strict.signatures[0].problems == [Problem.NO_REVOCATION_INFO]
@@ -164,4 +174,5 @@ async def test_unknown_signer_profile_is_named(engine: SigningEngine) -> None:
 async def test_refusal_crosses_the_process_boundary_with_both_languages(engine: SigningEngine) -> None:
     with pytest.raises(SigningRefused) as info:
         await engine.sign_pdf(b"not a pdf", SignPdfRequest(signer="leader", box=box(LEADER_BOX)))
-    assert "not a readable PDF" in info.value.en and "PDF" in info.value.vi
+    assert "not a readable PDF" in info.value.en
+    assert "PDF" in info.value.vi

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from pyhanko.sign.signers import pdf_cms
 
-from adapters.signing import KeySourceError, Pkcs11Key, Pkcs12Key, SecretRef, SignPdfRequest, StampBox
+from adapters.signing import KeySourceError, Pkcs11Key, Pkcs12Key, SecretRef, SignPdfRequest, pool
 from adapters.signing import keys as keys_module
-from adapters.signing import pool
 from adapters.signing.config import SigningConfig
 from adapters.signing.keys import load_signer
 from tests.adapters.signing.conftest import PASS_ENV
@@ -59,7 +58,8 @@ def test_wrong_passphrase_error_names_the_file_not_the_secret(
     with pytest.raises(KeySourceError) as info:
         keys_module._load_pkcs12(source)
     message = str(info.value)
-    assert "wrong passphrase" in message and "leader.p12" in message
+    assert "wrong passphrase" in message
+    assert "leader.p12" in message
     assert "sai-mat-khau-123" not in message + repr(info.value) + caplog.text
     assert info.value.__cause__ is None  # the library's exception (which may quote input) is dropped
 
@@ -79,6 +79,13 @@ def test_secret_from_file(pki: GeneratedPKI, tmp_path: Path) -> None:
     assert signer.signing_cert is not None
 
 
+class _NoParse:
+    """Stand-in for the serialization module seen by pyHanko's stock SimpleSigner."""
+
+    def __init__(self, forbidden: object) -> None:
+        self.load_der_private_key = forbidden
+
+
 def test_worker_opens_each_key_once_and_never_reparses_it(
     signing_config: SigningConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,7 +100,7 @@ def test_worker_opens_each_key_once_and_never_reparses_it(
         raise AssertionError("the private key was parsed again while signing")
 
     monkeypatch.setattr(keys_module, "_load_pkcs12", counting)
-    monkeypatch.setattr(pdf_cms.serialization, "load_der_private_key", forbidden)
+    monkeypatch.setattr(pdf_cms, "serialization", _NoParse(forbidden))
     monkeypatch.setenv(PASS_ENV, P12_PASSWORD)
     pool.init_worker(signing_config.model_dump_json())
     try:
