@@ -85,7 +85,7 @@ class _Content:
 
 
 class _Target:
-    """Parser target: forward structure to a TreeBuilder, route attachment text to a decoder."""
+    """Parser target: forward structure to a TreeBuilder, queue attachment text in document order."""
 
     def __init__(self) -> None:
         self.builder: Any = etree.TreeBuilder()
@@ -114,7 +114,7 @@ class _Target:
     def end(self, tag: str) -> None:
         self.builder.end(tag)
         if self.content is not None and len(self.path) == 4:
-            self.events.append(("data", self.content.decoder.finish()))
+            self.events.append(("finish", self.content))
             self.content = None
         elif len(self.path) == 3 and self._attachment is not None:
             self.events.append(("attachment", self._attachment))
@@ -125,9 +125,7 @@ class _Target:
 
     def data(self, text: str) -> None:
         if self.content is not None:
-            decoded = self.content.decoder.feed(text)
-            if decoded:
-                self.events.append(("data", decoded))
+            self.events.append(("text", text))
         else:
             self.builder.data(text)
 
@@ -211,8 +209,10 @@ class _Run:
                         "attachments appear before edXMLEnvelope", field="AttachmentEncoded"
                     )
                 self.current = value
-            elif kind == "data":
-                yield from self._data(value)
+            elif kind == "text" and self.current is not None:
+                yield from self._data(self.current.decoder.feed(value))
+            elif kind == "finish":
+                yield from self._data(value.decoder.finish())
             elif kind == "attachment":
                 if self.current is None or self.current.attachment is not value:
                     raise MissingFieldError(
@@ -339,6 +339,8 @@ def stream_edoc(
             function, args = steps.send(result)
             result = function(*args)
             if inspect.isawaitable(result):
+                if inspect.iscoroutine(result):
+                    result.close()
                 raise TypeError("the sink is asynchronous: use stream_edoc_async")
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]

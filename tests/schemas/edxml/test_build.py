@@ -85,7 +85,8 @@ def test_write_edoc_streams_attachments_from_files(tmp_path: Path) -> None:
         write_edoc(stream, header, [AttachmentSource(info, source)], BuildOptions(zip_attachments=True))
     parsed = parse_edoc(out.read_bytes())
     assert parsed.references[0].content_type == "application/pdf"
-    assert parsed.attachments[0].data == content and parsed.attachments[0].zipped
+    assert parsed.attachments[0].data == content
+    assert parsed.attachments[0].zipped
 
 
 def test_status_message_builds_like_the_numbered_samples() -> None:

@@ -87,7 +87,8 @@ def test_root_that_is_not_edxml_is_refused() -> None:
 def test_invalid_base64_names_the_attachment(edoc_bytes: bytes) -> None:
     bad = edoc_bytes.replace(b'QCVN_102_2016">UEsDB', b'QCVN_102_2016">UE$DB')
     error = _refused(bad, InvalidBase64Error, "Attachment[cid:1]/ContentTransferEncoded", "invalid base64")
-    assert error.sender == SENDER and error.sender_known
+    assert error.sender == SENDER
+    assert error.sender_known
 
 
 def test_truncated_base64_is_refused(edoc_bytes: bytes) -> None:
@@ -228,4 +229,5 @@ def test_multi_entry_zip_is_kept_as_a_genuine_archive(edoc_bytes: bytes) -> None
     end = edoc_bytes.index(b"</edXML:ContentTransferEncoded>")
     data = edoc_bytes[:start] + base64.b64encode(buffer.getvalue()) + edoc_bytes[end:]
     attachment = parse_edoc(data).attachments[0]
-    assert not attachment.zipped and attachment.data == buffer.getvalue()
+    assert not attachment.zipped
+    assert attachment.data == buffer.getvalue()

@@ -54,17 +54,20 @@ def test_new_document_sample_fields_are_typed() -> None:
     header = message.message_header
     assert header.from_.organ_id == "002.00.20.H13"
     assert header.document_id == "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
-    assert header.code is not None and header.code.joined == "74fass22/VPCP-TTĐT"
+    assert header.code is not None
+    assert header.code.joined == "74fass22/VPCP-TTĐT"
     assert header.promulgation_info is not None
     assert header.promulgation_info.promulgation_date == dt.date(2019, 1, 16)
-    assert header.other_info.priority is Priority.NORMAL and header.other_info.priority.label == "Thường"
+    assert header.other_info.priority is Priority.NORMAL
+    assert header.other_info.priority.label == "Thường"
     assert header.other_info.direction is False
     assert header.to_places == ["Cac bo va co quan ngang bo", "Uy ban nhan dan cac tinh, TP"]
     trace = message.trace_header_list.trace_headers[0]
     assert trace.timestamp == dt.datetime(2018, 9, 28, tzinfo=VN_TZ)
     attachment = message.attachments[0]
     assert attachment.content_id == "209"
-    assert attachment.zipped and attachment.zip_entry_name == "32da2890-1a55-4ccd-9ac9-cd0d98559e67.edxml"
+    assert attachment.zipped
+    assert attachment.zip_entry_name == "32da2890-1a55-4ccd-9ac9-cd0d98559e67.edxml"
     assert attachment.data.startswith(b"<?xml")
 
 
@@ -73,19 +76,22 @@ def test_revocation_update_and_replacement_carry_their_structures() -> None:
     assert revocation.message_header.response_for is not None
     assert revocation.message_header.response_for.code == "267/VPCP-TTĐT"
     update = parse_edoc(sample("edoc_update.edxml")).trace_header_list.bussiness
-    assert update is not None and update.bussiness_document_info is not None
+    assert update is not None
+    assert update.bussiness_document_info is not None
     assert [(r.organ_id, r.receiver_type) for r in update.bussiness_document_info.receiver_list] == [
         ("000.00.00.H41", 0),
         ("000.00.00.H14", 1),
     ]
     replacement = parse_edoc(sample("edoc_replacement.edxml")).trace_header_list.bussiness
-    assert replacement is not None and len(replacement.replacement_info_list) == 2
+    assert replacement is not None
+    assert len(replacement.replacement_info_list) == 2
     assert replacement.replacement_info_list[0].organ_id_list == ["000.00.00.H41", "000.00.00.H14"]
 
 
 def test_status_sample_children_may_come_in_any_order() -> None:
     first = parse_status(sample("status.edxml"))
-    assert first.staff_info is not None and first.staff_info.staff == "Nguyễn Thị Ngọc Trâm"
+    assert first.staff_info is not None
+    assert first.staff_info.staff == "Nguyễn Thị Ngọc Trâm"
     assert first.response_for.document_id == "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
 
 
@@ -99,7 +105,7 @@ def test_as_published_sample_is_refused_as_not_well_formed() -> None:
 
 def _shape(data: bytes) -> list[tuple[str | None, str]]:
     root = etree.fromstring(data)
-    shape = []
+    shape: list[tuple[str | None, str]] = []
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue

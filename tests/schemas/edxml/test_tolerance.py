@@ -53,7 +53,8 @@ def test_plain_base64_attachment_is_not_unzipped() -> None:
     end = data.index(b"</edXML:ContentTransferEncoded>")
     data = data[:start] + base64.b64encode(pdf) + data[end:]
     attachment = parse_edoc(data).attachments[0]
-    assert attachment.data == pdf and not attachment.zipped
+    assert attachment.data == pdf
+    assert not attachment.zipped
 
 
 def test_base64_with_line_breaks_is_accepted() -> None:
@@ -80,7 +81,8 @@ def test_empty_response_for_and_blank_optional_elements_are_absent() -> None:
         b"<edXML:ResponseFor/><edXML:SteeringType> </edXML:SteeringType>",
     )
     header = parse_edoc(data).message_header
-    assert header.response_for is None and header.steering_type is None
+    assert header.response_for is None
+    assert header.steering_type is None
 
 
 def test_status_children_in_shuffled_order() -> None:
