@@ -255,6 +255,8 @@ def verify_edoc(data: bytes, trust: TrustConfig, options: ParseOptions | None = 
             raise UntrustedSignerError(
                 f"signer certificate is not trusted: {exc}", field="Signature"
             ) from exc
+        except etree.DocumentInvalid as exc:
+            raise InvalidSignatureError(f"Signature is not valid XML-DSig: {exc}", field="Signature") from exc
         except (InvalidDigest, InvalidSignature, InvalidInput, ValueError) as exc:
             raise InvalidSignatureError(f"signature does not verify: {exc}", field="Signature") from exc
         if result.signed_xml is None:
