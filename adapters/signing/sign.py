@@ -13,6 +13,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
@@ -82,6 +83,19 @@ def _check_signer_cert(signer: signers.Signer, now: datetime) -> None:
             f"the signer's certificate is valid only from {not_before:%Y-%m-%d}",
             f"chứng thư số của người ký chỉ có hiệu lực từ ngày {not_before:%d/%m/%Y}",
         )
+
+
+def _refusal_from(exc: SigningError) -> SigningRefused:
+    cause = exc.__cause__ or exc.__context__
+    detail = f"{exc}: {cause}" if cause else str(exc)
+    if "revoked" in detail.lower():
+        return SigningRefused(
+            f"the signer's certificate has been revoked ({detail})", "chứng thư số của người ký đã bị thu hồi"
+        )
+    return SigningRefused(
+        f"signing failed: {detail}",
+        "không ký được văn bản: không xác thực được chứng thư số hoặc dấu thời gian",
+    )
 
 
 def _appearance(req: SignPdfRequest, profile: SignerProfile, ctx: SigningContext, now: datetime) -> bytes:
@@ -169,7 +183,10 @@ async def sign_pdf(
         new_field_spec=spec,
     )
     out = io.BytesIO()
-    await pdf_signer.async_sign_pdf(writer, output=out)
+    try:
+        await pdf_signer.async_sign_pdf(writer, output=out)
+    except SigningError as exc:
+        raise _refusal_from(exc) from None
     signed = out.getvalue()
     cert = signer.signing_cert
     assert cert is not None

@@ -30,9 +30,13 @@ from pyhanko.sign.validation.policy_decl import (
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
-from pyhanko_certvalidator.policy_decl import NO_REVOCATION, REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
 from pyhanko_certvalidator.registry import SimpleTrustManager
-from pyhanko_certvalidator.revinfo.archival import CRLContainer
+from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
 from adapters.signing.models import (
     CertificateInfo,
@@ -59,6 +63,16 @@ _UNTRUSTED = {AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND}
 _TAMPERED = {AdESFailure.HASH_FAILURE}
 _CRYPTO = {AdESFailure.SIG_CRYPTO_FAILURE, AdESFailure.FORMAT_FAILURE}
 _BAD_TS = {AdESIndeterminate.TIMESTAMP_ORDER_FAILURE}
+# First pass: the signer's certificate must have revocation data; CAs are checked with whatever is there.
+_STRICT = RevocationCheckingPolicy(
+    ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+    intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
+)
+# Second pass: use revocation data when present (a revoked status still fails), tolerate its absence.
+_LENIENT = RevocationCheckingPolicy(
+    ee_certificate_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
+    intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
+)
 
 
 @dataclass
@@ -100,7 +114,7 @@ def cert_info(cert: asn1_x509.Certificate) -> CertificateInfo:
 def _spec(trust: TrustSettings, knowledge: LocalKnowledge, require_revinfo: bool) -> SignatureValidationSpec:
     policy = CertValidationPolicySpec(
         trust_manager=SimpleTrustManager.build(trust_roots=trust.roots),
-        revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO if require_revinfo else NO_REVOCATION),
+        revinfo_policy=CertRevTrustPolicy(_STRICT if require_revinfo else _LENIENT),
     )
     rule = RevinfoOnlineFetchingRule.ALWAYS_FETCH if trust.online else RevinfoOnlineFetchingRule.LOCAL_ONLY
     return SignatureValidationSpec(
@@ -110,12 +124,29 @@ def _spec(trust: TrustSettings, knowledge: LocalKnowledge, require_revinfo: bool
     )
 
 
+def _ocsp_about(ocsp: OCSPContainer, cert: asn1_x509.Certificate) -> bool:
+    basic = ocsp.ocsp_response_data["response_bytes"]["response"].parsed
+    cert_id = basic["tbs_response_data"]["responses"][ocsp.index]["cert_id"]
+    algo = cert_id["hash_algorithm"]["algorithm"].native
+    return bool(
+        cert_id["serial_number"].native == cert.serial_number
+        and cert_id["issuer_name_hash"].native == hashlib.new(algo, cert.issuer.dump()).digest()
+    )
+
+
 def _knowledge(sig: EmbeddedPdfSignature, trust: TrustSettings) -> tuple[LocalKnowledge, LocalKnowledge]:
-    """Return (embedded knowledge, embedded plus configured knowledge)."""
+    """Return (embedded knowledge, embedded plus configured knowledge), OCSP limited to this signature's path.
+
+    A DSS shared by several signatures holds OCSP responses about other signers; pyHanko treats a
+    declared-but-mismatching OCSP response as a failure, so responses about other certificates are dropped.
+    """
     dss = ades._dss_to_local_knowledge(reader=sig.reader)
     ria = ades._adobe_revinfo_archival_to_local_knowledge(sig)
+    certs = [sig.signer_cert, *dss.known_certs, *trust.extra_certs, *trust.roots]
+    relevant = [sig.signer_cert, *(c for c in certs if c.ca)]
+    ocsps = [o for o in dss.known_ocsps + ria.known_ocsps if any(_ocsp_about(o, c) for c in relevant)]
     embedded = LocalKnowledge(
-        known_ocsps=dss.known_ocsps + ria.known_ocsps,
+        known_ocsps=ocsps,
         known_crls=dss.known_crls + ria.known_crls,
         known_certs=dss.known_certs + trust.extra_certs,
     )
@@ -126,11 +157,8 @@ def _knowledge(sig: EmbeddedPdfSignature, trust: TrustSettings) -> tuple[LocalKn
 
 
 def _has_revinfo_for(knowledge: LocalKnowledge, cert: asn1_x509.Certificate) -> bool:
-    for ocsp in knowledge.known_ocsps:
-        basic = ocsp.ocsp_response_data["response_bytes"]["response"].parsed
-        resp = basic["tbs_response_data"]["responses"][ocsp.index]
-        if resp["cert_id"]["serial_number"].native == cert.serial_number:
-            return True
+    if any(_ocsp_about(o, cert) for o in knowledge.known_ocsps):
+        return True
     return any(c.crl_data.issuer == cert.issuer for c in knowledge.known_crls)
 
 
@@ -219,7 +247,10 @@ async def validate_signature(
     elif isinstance(result.ades_subindic, AdESIndeterminate) and result.ades_subindic not in _UNTRUSTED:
         # Most likely no revocation data: check everything else without it.
         second = await _with_time(sig, _spec(trust, knowledge, require_revinfo=False))
-        if second.ades_subindic is AdESPassed.OK:
+        if second.ades_subindic in _REVOKED:
+            revocation = "revoked"
+            problems.append(Problem.REVOKED)
+        elif second.ades_subindic is AdESPassed.OK:
             revocation = "unknown"
             if req.require_revocation_info:
                 problems.append(Problem.NO_REVOCATION_INFO)

@@ -13,12 +13,14 @@ from adapters.signing.config import SignerProfile
 from adapters.signing.keys import load_signer
 
 
-def raw_sign(data: bytes, profile: SignerProfile, field_name: str = "Raw1") -> bytes:
+async def raw_sign(data: bytes, profile: SignerProfile, field_name: str = "Raw1") -> bytes:
     """Sign PAdES B-B invisibly with pyHanko directly, bypassing the engine's refusals."""
     signer = load_signer(profile)
     meta = signers.PdfSignatureMetadata(field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES)
     out = io.BytesIO()
-    signers.PdfSigner(meta, signer).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), output=out)
+    await signers.PdfSigner(meta, signer).async_sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(data)), output=out
+    )
     return out.getvalue()
 
 
