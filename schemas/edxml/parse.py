@@ -18,6 +18,7 @@ from schemas.edxml.errors import (
     EdxmlError,
     InvalidFieldError,
     ManifestMismatchError,
+    MessageTooLargeError,
     MissingFieldError,
     NotEdxmlError,
 )
@@ -329,6 +330,10 @@ def _attachments(root: etree._Element, options: ParseOptions) -> list[Attachment
         if encoded is None:
             raise MissingFieldError("required element is missing", field=field)
         raw = decode_base64(encoded.text or "", field)
+        if len(raw) > options.max_attachment_size:
+            raise MessageTooLargeError(
+                f"attachment is {len(raw)} bytes, the limit is {options.max_attachment_size}", field=field
+            )
         data, entry = unwrap(raw, field, options.max_attachment_size) if options.unzip else (raw, None)
         out.append(
             Attachment(

@@ -77,7 +77,15 @@ def test_oversized_message_is_refused_before_parsing(edoc_bytes: bytes) -> None:
 
 
 def test_zip_expanding_beyond_the_attachment_limit_is_refused(edoc_bytes: bytes) -> None:
-    _refused(edoc_bytes, MessageTooLargeError, "expands to", options=ParseOptions(max_attachment_size=100))
+    _refused(edoc_bytes, MessageTooLargeError, "expands to", options=ParseOptions(max_attachment_size=1000))
+
+
+def test_plain_attachment_beyond_the_attachment_limit_is_refused() -> None:
+    from schemas.edxml import BuildOptions, build_edoc
+    from tests.schemas.edxml.conftest import make_edoc
+
+    data = build_edoc(make_edoc(), BuildOptions(zip_attachments=False))
+    _refused(data, MessageTooLargeError, "the limit is 100", options=ParseOptions(max_attachment_size=100))
 
 
 def test_root_that_is_not_edxml_is_refused() -> None:
