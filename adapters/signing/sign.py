@@ -19,6 +19,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
 from adapters.signing.config import SignerProfile, SigningConfig
+from adapters.signing.fonts import compact_font
 from adapters.signing.models import PadesLevel, SigningStage, SignPdfRequest, SignPdfResult
 from adapters.signing.placement import PlacementError, check_placement
 from adapters.signing.stamp import (
@@ -53,7 +54,7 @@ class SigningContext:
 
     @property
     def fonts(self) -> Fonts:
-        return Fonts(self.config.font, self.config.bold_font)
+        return Fonts(compact_font(self.config.font), compact_font(self.config.bold_font))
 
     def timestamper(self) -> HTTPTimeStamper:
         """Return the shared RFC 3161 client, so its dummy-token cache is reused."""
