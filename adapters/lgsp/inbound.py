@@ -2,11 +2,14 @@
 
 SendDocument validates the edXML (with the codec in `schemas/edxml/` by default) and hands an accepted
 message to a `deliver` callable; the bus layer stores it in the Object Store and publishes
-`document.received`. A document we refuse (invalid edXML from an authenticated, hence known, sender)
-is not a SOAP fault: it gets a 02 rejection status, returned in the SendDocument response, recorded as
-a trace the sender can read with GetTraces, and passed to the `on_rejected` hook so the bus layer can
-send the 02 status message back over the axis. Technical failures (deliver raising) are Server faults,
-so the sender retries.
+`document.received`. When `deliver` returns a status (01 arrived, or 02 when a later check such as
+the signature fails), it is recorded as a trace and returned in the SendDocument response.
+
+A document we refuse (invalid edXML from an authenticated, hence known, sender) is not a SOAP fault:
+it gets a 02 rejection status, returned in the SendDocument response, recorded as a trace the sender
+can read with GetTraces, and passed to the `on_rejected` hook so the bus layer can record it and
+queue the 02 status message. Technical failures (deliver raising) are Server faults, so the sender
+retries.
 
 The other operations serve the reverse direction: messages the hub queues for an agency with
 `enqueue` are listed, downloaded and confirmed by that agency; its UpdateTraces calls are recorded
@@ -72,7 +75,7 @@ class Rejection:
 
 
 Validator = Callable[[bytes], object]
-Deliver = Callable[[InboundDocument], Awaitable[None]]
+Deliver = Callable[[InboundDocument], Awaitable[StatusInfo | None]]
 RejectionHook = Callable[[Rejection], Awaitable[None]]
 TracesHook = Callable[[str, Sequence[Trace]], Awaitable[None]]
 
@@ -191,7 +194,7 @@ class InboundBackend:
             return await self._reject(transport_id, caller, request, str(exc), now)
         document = InboundDocument(transport_id, caller, request.message_type, request.content, now, parsed)
         try:
-            await self.deliver(document)
+            answer = await self.deliver(document)
         except LgspError:
             raise
         except Exception:
@@ -200,8 +203,10 @@ class InboundBackend:
                 "the hub could not store the message, send it again later", "STORE_FAILED"
             ) from None
         self._remember_received(transport_id, caller)
-        log.info("LGSP message %s from %s accepted", transport_id, caller)
-        return SendReceipt(document_id=transport_id, receiver_ids=(self.own_organ_id,))
+        if answer is not None:
+            self.record_trace(transport_id, answer.status_code, answer.description)
+        log.info("LGSP message %s from %s handed over", transport_id, caller)
+        return SendReceipt(document_id=transport_id, receiver_ids=(self.own_organ_id,), status=answer)
 
     async def _reject(
         self, transport_id: str, caller: str, request: SendRequest, reason: str, now: datetime

@@ -10,7 +10,7 @@ import pytest
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.errors import LgspAuthenticationError, LgspNotFoundError, LgspTransientError
 from adapters.lgsp.inbound import InboundBackend, InboundDocument, Rejection, create_inbound_app
-from adapters.lgsp.models import MessageType, Trace, TraceUpdate
+from adapters.lgsp.models import MessageType, StatusInfo, Trace, TraceUpdate
 from adapters.lgsp.serving import serve_in_thread
 from adapters.lgsp.store import MemoryStore, OrganizationAccount
 from schemas.edxml.models import EdocMessage
@@ -32,11 +32,14 @@ class Bus:
     traces: list[tuple[str, list[Trace]]] = field(default_factory=list)
     fail_next_delivery: bool = False
 
-    async def deliver(self, document: InboundDocument) -> None:
+    answer: StatusInfo | None = None
+
+    async def deliver(self, document: InboundDocument) -> StatusInfo | None:
         if self.fail_next_delivery:
             self.fail_next_delivery = False
             raise OSError("object store unreachable")
         self.delivered.append(document)
+        return self.answer
 
     async def on_rejected(self, rejection: Rejection) -> None:
         self.rejected.append(rejection)
@@ -82,6 +85,16 @@ async def test_valid_document_is_handed_to_the_bus_unchanged(inbound: Inbound, a
     inbound.backend.record_trace(receipt.document_id, "01", "Đã đến")
     traces = await agency_b.get_traces(receipt.document_id)
     assert [(t.organ_id, t.status_code) for t in traces] == [(HUB, "01")]
+
+
+async def test_status_given_by_the_bus_layer_is_returned_and_traced(
+    inbound: Inbound, agency_b: LgspClient
+) -> None:
+    inbound.bus.answer = StatusInfo(status_code="01", description="Đã đến")
+    receipt = await agency_b.send_document(edoc_from_to(ORG_B, HUB))
+    assert receipt.status == inbound.bus.answer
+    traces = await agency_b.get_traces(receipt.document_id)
+    assert [(t.organ_id, t.status_code, t.description) for t in traces] == [(HUB, "01", "Đã đến")]
 
 
 async def test_status_message_is_accepted(inbound: Inbound, agency_b: LgspClient) -> None:
