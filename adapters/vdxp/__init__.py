@@ -4,6 +4,7 @@ from adapters.vdxp.client import VdxpClient
 from adapters.vdxp.config import VdxpConfig
 from adapters.vdxp.errors import VdxpCircuitOpenError, VdxpError, VdxpRejectedError, VdxpTransientError
 from adapters.vdxp.models import Agency, ReceivedItem, SentItem
+from adapters.vdxp.service import VdxpModule, VdxpSettings, module
 
 __all__ = [
     "Agency",
@@ -13,6 +14,9 @@ __all__ = [
     "VdxpClient",
     "VdxpConfig",
     "VdxpError",
+    "VdxpModule",
     "VdxpRejectedError",
+    "VdxpSettings",
     "VdxpTransientError",
+    "module",
 ]

@@ -7,6 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from adapters.resilience import BreakerSettings, RetryPolicy
 
+DEV_SYSTEM_ID = "lienthong.dev"
+DEV_SECRET = "lienthong-dev-secret"  # noqa: S105 - the local simulator's well-known development credential
+DEV_ENDPOINT = "http://127.0.0.1:8600"
+
 
 class VdxpConfig(BaseModel):
     """Everything VdxpClient needs; `systemid` is the centre id ("mã trung tâm"), not an agency code."""

@@ -11,9 +11,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from adapters.vdxp.config import DEV_SECRET, DEV_SYSTEM_ID
+
 ENV_VAR = "LIENTHONG_VDXP_SIM_SYSTEMS"
-DEV_SYSTEM_ID = "lienthong.dev"
-DEV_SECRET = "lienthong-dev-secret"  # noqa: S105 - the simulator's well-known development credential
 
 
 class SystemAccount(BaseModel):
