@@ -81,8 +81,9 @@ class Journal:
             return 0
         rows, self._rows = self._rows, []
         try:
-            async with self._db.session() as s:
-                await s.execute(insert(JournalEntry), rows)
+            # Core executemany: one round trip per batch (the ORM path would insert row by row)
+            async with self._db.engine.begin() as conn:
+                await conn.execute(insert(JournalEntry.__table__), rows)
         except Exception as exc:
             log.warning("journal.flush_failed", error=str(exc), pending=len(rows))
             self._rows[:0] = rows

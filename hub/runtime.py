@@ -9,7 +9,6 @@ as their effect, and the messages they emit go to the outbox in that transaction
 from __future__ import annotations
 
 import asyncio
-import logging
 import json
 import random
 import time
@@ -21,9 +20,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import nats
+import nats.errors
+import nats.js.errors
 import structlog
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
@@ -214,7 +213,9 @@ class Hub:
         self.journal = Journal(self.db)
         self.routing = RoutingTable.load(self.settings.routes_file)
         self.relay = OutboxRelay(self)
-        self.broker: NatsBroker | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._subs: list[JetStreamContext.PullSubscription] = []
+        self._running = False
         self._claims: ClaimStore | None = None
         self._started = False
         self.started_at: datetime | None = None
@@ -288,12 +289,13 @@ class Hub:
         await self.connect(servers)
         for module in self.modules:
             module.setup(self)
-        self.broker = NatsBroker(servers, log_level=logging.DEBUG, **self._connect_options())
-        for spec in self.consumers:
-            self._subscribe(spec)
         self.journal.start()
         self.relay.start()
-        await self.broker.start()
+        self._running = True
+        for spec in self.consumers:
+            sub = await self._subscribe(spec)
+            self._subs.append(sub)
+            self._tasks.append(asyncio.create_task(self._consume(spec, sub), name=f"consumer-{spec.name}"))
         for module in self.modules:
             await module.start(self)
         self._started = True
@@ -306,11 +308,20 @@ class Hub:
                 await module.stop()
             except Exception as exc:
                 log.warning("module.stop_failed", module=module.name, error=str(exc))
-        if self.broker is not None:
+        self._running = False
+        if self._tasks:
+            # consumers finish the batch in hand, then stop fetching
+            _, pending = await asyncio.wait(self._tasks, timeout=self.settings.ack_wait_seconds)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            self._tasks.clear()
+        for sub in self._subs:
             try:
-                await self.broker.stop()
+                await sub.unsubscribe()
             except Exception as exc:
-                log.warning("broker.stop_failed", error=str(exc))
+                log.debug("consumer.unsubscribe_failed", error=str(exc))
+        self._subs.clear()
         await self.relay.stop()
         await self.journal.stop()
         if self.nc is not None and not self.nc.is_closed:
@@ -321,9 +332,8 @@ class Hub:
         await self.db.dispose()
         self._started = False
 
-    def _subscribe(self, spec: ConsumerSpec) -> None:
-        assert self.broker is not None
-        config = api.ConsumerConfig(
+    def consumer_config(self, spec: ConsumerSpec) -> api.ConsumerConfig:
+        return api.ConsumerConfig(
             durable_name=spec.name,
             filter_subject=spec.subject,
             ack_policy=api.AckPolicy.EXPLICIT,
@@ -334,20 +344,36 @@ class Hub:
             description=spec.description[:200] or None,
         )
 
-        async def on_message(msg: NatsMessage) -> None:
-            await self._handle(spec, msg.raw_message)
+    async def _subscribe(self, spec: ConsumerSpec) -> JetStreamContext.PullSubscription:
+        assert self.js is not None
+        return await self.js.pull_subscribe(
+            spec.subject, durable=spec.name, stream=spec.stream, config=self.consumer_config(spec)
+        )
 
-        self.broker.subscriber(
-            spec.subject,
-            stream=JStream(spec.stream, declare=False),
-            durable=spec.name,
-            config=config,
-            pull_sub=PullSub(batch_size=spec.batch, timeout=2.0),
-            ack_policy=AckPolicy.MANUAL,
-            no_reply=True,
-            title=spec.name,
-            description=spec.description or None,
-        )(on_message)
+    async def _consume(self, spec: ConsumerSpec, sub: JetStreamContext.PullSubscription) -> None:
+        """Fetch batches from the durable pull consumer and handle each batch concurrently."""
+        while self._running:
+            try:
+                msgs = await sub.fetch(spec.batch, timeout=1.0)
+            except (TimeoutError, nats.errors.TimeoutError):
+                continue
+            except (
+                nats.errors.ConnectionClosedError,
+                nats.errors.ConnectionReconnectingError,
+                nats.js.errors.ServiceUnavailableError,
+                nats.errors.NoRespondersError,
+            ) as exc:
+                log.info("consumer.waiting_for_nats", consumer=spec.name, error=type(exc).__name__)
+                await asyncio.sleep(0.5)
+                continue
+            except Exception as exc:  # never let one consumer die silently
+                log.error("consumer.fetch_failed", consumer=spec.name, error=describe(exc))
+                await asyncio.sleep(1.0)
+                continue
+            if len(msgs) == 1:
+                await self._handle(spec, msgs[0])
+            else:
+                await asyncio.gather(*(self._handle(spec, m) for m in msgs))
 
     # -- publishing ----------------------------------------------------------------------------------
 

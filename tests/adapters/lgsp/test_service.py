@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
 
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.models import MessageType
+from adapters.lgsp.serving import serve_in_thread
 from adapters.lgsp.service import LgspModule, LgspSettings
 from adapters.vdxp.messages import AxisReceiveFailed, AxisSendRequested, AxisSent, DocumentReceived
 from hub.embedded import NatsServer
@@ -18,7 +21,7 @@ from hub.migrate import aupgrade
 from hub.runtime import Delivery, Hub, wait_for
 from hub.settings import Settings
 from schemas.edxml.parse import parse_status
-from tests.adapters.lgsp.conftest import ORG_A, ORG_B, Simulator, edoc_from_to
+from tests.adapters.lgsp.conftest import FAST_RETRY, ORG_A, ORG_B, ORG_C, Simulator, edoc_from_to
 from tests.support.fn_module import FnModule
 
 
@@ -43,9 +46,8 @@ class HubB:
     module: LgspModule
 
 
-@pytest.fixture
-async def hub_b(simulator: Simulator, nats: NatsServer, tmp_path: Path) -> AsyncIterator[HubB]:
-    """Agency B's hub, connected to the city axis simulator as B."""
+async def start_hub_b(module: LgspModule, nats: NatsServer, tmp_path: Path) -> HubB:
+    """Start agency B's hub with the LGSP module and observers of what it publishes."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
     await aupgrade(url, [])
     settings = Settings(
@@ -73,15 +75,38 @@ async def hub_b(simulator: Simulator, nats: NatsServer, tmp_path: Path) -> Async
         async def sent(d: Delivery) -> None:
             seen.sent.append(d.payload)
 
+    hub = Hub(settings, modules=[module, FnModule("observe", observe)])
+    await hub.start([nats.url])
+    return HubB(hub, seen, module)
+
+
+@pytest.fixture
+async def hub_b(simulator: Simulator, nats: NatsServer, tmp_path: Path) -> AsyncIterator[HubB]:
+    """Agency B's hub, connected to the city axis simulator as B."""
     module = LgspModule(
         LgspSettings(url=simulator.address, organ_id=ORG_B, token="token-b", poll_seconds=0.1)
     )
-    hub = Hub(settings, modules=[module, FnModule("observe", observe)])
-    await hub.start([nats.url])
+    started = await start_hub_b(module, nats, tmp_path)
     try:
-        yield HubB(hub, seen, module)
+        yield started
     finally:
-        await hub.stop()
+        await started.hub.stop()
+
+
+@pytest.fixture
+async def pushed_hub(nats: NatsServer, tmp_path: Path) -> AsyncIterator[tuple[HubB, str]]:
+    """Agency B's hub without the city axis, serving its own LGSP endpoint to agency C."""
+    settings = LgspSettings(inbound_accounts=SecretStr(f"{ORG_C}:token-c:Sở Xây dựng"))
+    started = await start_hub_b(LgspModule(settings), nats, tmp_path)
+    router = started.module.router()
+    assert router is not None
+    app = FastAPI()
+    app.include_router(router, prefix="/api")  # as the portal mounts module routers
+    try:
+        with serve_in_thread(app) as url:
+            yield started, url + "/api/lgsp"
+    finally:
+        await started.hub.stop()
 
 
 async def _status_for(client: LgspClient) -> list[Any]:
@@ -182,6 +207,43 @@ async def test_send_command_goes_to_city_recipients_only(
     (pending,) = await client_a.get_pending_document_ids(MessageType.EDOC)
     assert pending == event.sender_doc_id
     assert (await client_a.get_document(pending)).content == edoc
+
+
+async def test_agency_pushing_to_our_endpoint_gets_01_or_02_and_can_pull_the_status(
+    pushed_hub: tuple[HubB, str],
+) -> None:
+    hub_b, address = pushed_hub
+    async with LgspClient(address, ORG_C, "token-c", retry=FAST_RETRY) as agency_c:
+        receipt = await agency_c.send_document(edoc_from_to(ORG_C, ORG_B))
+        assert receipt.status is not None
+        assert receipt.status.status_code == "01"
+        assert [e.axis_doc_id for e in hub_b.seen.received] in ([], [receipt.document_id])
+
+        refused = await agency_c.send_document(b"<edXML/>")
+        assert refused.status is not None
+        assert refused.status.status_code == "02"
+
+        statuses: list[Any] = []
+
+        async def both_answers_queued() -> bool:
+            statuses.clear()
+            statuses.extend(await _status_for(agency_c))
+            return len(statuses) == 2
+
+        assert await wait_for(both_answers_queued)
+        assert sorted(s.status_code.value for s in statuses) == ["01", "02"]
+        assert {s.from_.organ_id for s in statuses} == {ORG_B}
+        assert [(t.organ_id, t.status_code) for t in await agency_c.get_traces(refused.document_id)] == [
+            (ORG_B, "02")
+        ]
+
+    async def events() -> bool:
+        return len(hub_b.seen.received) == 1 and len(hub_b.seen.refused) == 1 and len(hub_b.seen.sent) == 2
+
+    assert await wait_for(events)
+    assert hub_b.seen.received[0].from_code == ORG_C
+    assert hub_b.seen.refused[0].rejection_sent
+    assert {tuple(e.to_codes) for e in hub_b.seen.sent} == {(ORG_C,)}
 
 
 def test_module_is_inactive_without_an_address(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,17 +16,19 @@ from signxml.algorithms import DigestAlgorithm, SignatureMethod
 from schemas.edxml import (
     DSIG_NS,
     EDXML_NS,
+    Attachment,
     InvalidSignatureError,
     MissingSignatureError,
     SigningKey,
     TrustConfig,
     UntrustedSignerError,
     WeakAlgorithmError,
+    build_edoc,
     parse_edoc,
     sign_edoc,
     verify_edoc,
 )
-from tests.schemas.edxml.conftest import EDOC_SAMPLES, sample
+from tests.schemas.edxml.conftest import EDOC_SAMPLES, make_edoc, sample
 from tests.schemas.edxml.pki import Pki
 
 XMLSEC1 = shutil.which("xmlsec1")
@@ -275,3 +278,13 @@ def test_official_samples_are_refused_with_a_clear_reason(name: str, pki: Pki) -
     with pytest.raises(InvalidSignatureError, match="MIIFqTCCBJG") as caught:
         verify_edoc(sample(name), _trust(pki, allow_sha1=True))
     assert caught.value.sender_known
+
+
+def test_attachment_over_ten_megabytes_signs_and_verifies(pki: Pki) -> None:
+    content = os.urandom(8 * 1024 * 1024)  # base64 text of ~11 MB: beyond libxml2's default node limit
+    attachment = Attachment(
+        content_id="1", attachment_name="lon.pdf", content_type="application/pdf", data=content
+    )
+    data = build_edoc(make_edoc(attachments=[attachment]))
+    result = verify_edoc(sign_edoc(data, _key(pki)), _trust(pki))
+    assert result.message.attachments[0].data == content

@@ -1,0 +1,144 @@
+"""The signing module on a real hub (nats-server, SQLite): commands in, outcomes out, same correlation id."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adapters.signing import PadesLevel, SigningConfig, SigningStage, SignPdfRequest, Verdict
+from adapters.signing.service import SigningModule, SigningSettings
+from hub.embedded import NatsServer
+from hub.migrate import aupgrade
+from hub.runtime import Delivery, Hub, wait_for
+from hub.settings import Settings
+from schemas.envelope import Envelope
+from schemas.signing import SignPdfRequested, ValidatePdfRequested
+from tests.adapters.signing.documents import BODY_BOX, CLERK_BOX, LEADER_BOX, box, decision_pdf
+from tests.support.fn_module import FnModule
+
+
+@dataclass
+class Seen:
+    events: list[Envelope] = field(default_factory=list)
+
+    def of(self, type: str) -> list[Envelope]:
+        return [e for e in self.events if e.type == type]
+
+
+@pytest.fixture
+def nats(tmp_path: Path) -> Iterator[NatsServer]:
+    server = NatsServer(store_dir=tmp_path / "nats", name="lt-signing").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def hub(
+    nats: NatsServer, tmp_path: Path, signing_config: SigningConfig
+) -> AsyncIterator[tuple[Hub, Seen]]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    await aupgrade(url, [])
+    settings = Settings(data_dir=tmp_path / "data", db_url=url, retry_base_seconds=0.2, max_deliver=3)
+    seen = Seen()
+
+    def observe(hub: Hub) -> None:
+        @hub.consumer("test-signing-events", "lt.sign.evt.>")
+        async def outcome(d: Delivery) -> None:
+            seen.events.append(d.envelope)
+
+    hub = Hub(settings, modules=[SigningModule(signing_config), FnModule("observe", observe)])
+    await hub.start([nats.url])
+    try:
+        yield hub, seen
+    finally:
+        await hub.stop()
+
+
+async def test_leader_then_clerk_signing_and_validation_over_the_bus(hub: tuple[Hub, Seen]) -> None:
+    h, seen = hub
+    original = await h.claims.put(decision_pdf(), media_type="application/pdf")
+    leader = SignPdfRequest(signer="leader", box=box(LEADER_BOX), level=PadesLevel.B_T)
+    cmd = await h.publish(
+        "sign.pdf.requested",
+        SignPdfRequested(document=original, request=leader),
+        source="test",
+        issue="QD-15",
+    )
+    assert await wait_for(lambda: _has(seen, "sign.pdf.signed", 1), timeout=60)
+    (first,) = seen.of("sign.pdf.signed")
+    assert first.correlation_id == cmd.correlation_id
+    assert first.causation_id == cmd.id
+    assert first.issue == "QD-15"
+    approved = first.payload["signed"]
+
+    clerk = SignPdfRequest(
+        signer="clerk",
+        stage=SigningStage.ISSUE,
+        box=box(CLERK_BOX),
+        level=PadesLevel.B_LT,
+        document_number="15/QĐ-SKHĐT",
+    )
+    await h.publish(
+        "sign.pdf.requested",
+        SignPdfRequested.model_validate({"document": approved, "request": clerk.model_dump(mode="json")}),
+        source="test",
+        issue="QD-15",
+    )
+    assert await wait_for(lambda: _has(seen, "sign.pdf.signed", 2), timeout=60)
+    issued = seen.of("sign.pdf.signed")[1].payload["signed"]
+
+    check = await h.publish(
+        "sign.validate.requested",
+        ValidatePdfRequested.model_validate({"document": issued}),
+        source="test",
+        issue="QD-15",
+    )
+    assert await wait_for(lambda: _has(seen, "sign.validate.completed", 1), timeout=60)
+    (validated,) = seen.of("sign.validate.completed")
+    assert validated.correlation_id == check.correlation_id
+    report = validated.payload["report"]
+    assert report["verdict"] == Verdict.VALID.value
+    assert [s["modification_level"] for s in report["signatures"]][0] == "FORM_FILLING"
+    assert report["message_vi"].startswith("Văn bản hợp lệ")
+
+
+async def test_refusal_is_an_event_with_the_reason(hub: tuple[Hub, Seen]) -> None:
+    h, seen = hub
+    original = await h.claims.put(decision_pdf(), media_type="application/pdf")
+    bad = SignPdfRequest(signer="leader", box=box(BODY_BOX))
+    cmd = await h.publish(
+        "sign.pdf.requested", SignPdfRequested(document=original, request=bad), source="test", issue="QD-16"
+    )
+    assert await wait_for(lambda: _has(seen, "sign.pdf.refused", 1), timeout=60)
+    (refused,) = seen.of("sign.pdf.refused")
+    assert refused.correlation_id == cmd.correlation_id
+    assert "đè lên nội dung văn bản" in refused.payload["reason_vi"]
+    assert "overlaps page content" in refused.payload["reason_en"]
+
+
+async def test_not_a_pdf_validation_fails_with_a_reason(hub: tuple[Hub, Seen]) -> None:
+    h, seen = hub
+    junk = await h.claims.put(b"<html>not a pdf</html>", media_type="application/pdf")
+    await h.publish("sign.validate.requested", ValidatePdfRequested(document=junk), source="test")
+    assert await wait_for(lambda: _has(seen, "sign.validate.failed", 1), timeout=60)
+    assert "PDF" in seen.of("sign.validate.failed")[0].payload["reason_vi"]
+
+
+def test_module_is_off_without_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LIENTHONG_SIGNING_CONFIG", raising=False)
+    assert SigningModule(settings=SigningSettings()).config is None
+
+
+def test_configuration_file_is_loaded(tmp_path: Path, signing_config: SigningConfig) -> None:
+    path = tmp_path / "signing.yaml"
+    path.write_text(yaml.safe_dump(signing_config.model_dump(mode="json"), allow_unicode=True))
+    module = SigningModule(settings=SigningSettings(config=path))
+    assert module.config == signing_config
+
+
+async def _has(seen: Seen, type: str, n: int) -> bool:
+    return len(seen.of(type)) >= n
