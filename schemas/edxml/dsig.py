@@ -125,6 +125,14 @@ class _AnchoredVerifier(XMLVerifier):  # type: ignore[misc]
         )
 
 
+class _HugeTreeSigner(XMLSigner):  # type: ignore[misc]
+    """signxml re-parses the document; allow text nodes over 10 MB (large attachments)."""
+
+    @property
+    def parser(self) -> etree.XMLParser:
+        return hardened_parser()
+
+
 def _header_of(root: etree._Element) -> etree._Element:
     header = child(child(root, "edXMLEnvelope"), "edXMLHeader")
     if header is None:
@@ -308,7 +316,7 @@ def sign_edoc(
     placeholder = etree.SubElement(header, _ds("Signature"), Id="placeholder", nsmap={None: DSIG_NS})  # type: ignore[dict-item]
     if last and last[-1].tail is not None:
         placeholder.tail, last[-1].tail = last[-1].tail, header.text
-    signer = XMLSigner(
+    signer = _HugeTreeSigner(
         signature_algorithm=SignatureMethod(signature_method),
         digest_algorithm=DigestAlgorithm(digest_method),
         c14n_algorithm=C14N,
