@@ -91,7 +91,8 @@ async def raw_run(url: str, n: int, body: bytes) -> float:
 async def hub_run(url: str, n: int, folder: Path) -> float:
     routes = folder / "routes.yaml"
     routes.write_text(
-        "routes:\n  - name: bench\n    from: lt.bench.evt.doc\n    to: [lt.bench.cmd.sink]\n", encoding="utf-8"
+        "routes:\n  - name: bench\n    from: lt.bench.evt.doc\n    to: [lt.bench.cmd.sink]\n",
+        encoding="utf-8",
     )
     db = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     await aupgrade(db, [])
@@ -133,10 +134,14 @@ async def main(n: int, rounds: int = 3) -> None:
                 hub_rates.append(await hub_run(server.url, n, Path(tmp)))
             finally:
                 server.stop()
-        print(f"round {r + 1}: raw {raw_rates[-1]:8.0f} msg/s   hub {hub_rates[-1]:8.0f} msg/s", file=sys.stderr)
+        print(
+            f"round {r + 1}: raw {raw_rates[-1]:8.0f} msg/s   hub {hub_rates[-1]:8.0f} msg/s", file=sys.stderr
+        )
     raw, hub = statistics.median(raw_rates), statistics.median(hub_rates)
     print(f"hub_throughput: n={n} message={len(body)}B raw_nats_py={raw:.0f} msg/s hub={hub:.0f} msg/s")
-    print(f"RATIO hub_throughput {hub / raw:.2f} (hub / raw nats-py JetStream publish+consume; target >= 0.5)")
+    print(
+        f"RATIO hub_throughput {hub / raw:.2f} (hub / raw nats-py JetStream publish+consume; target >= 0.5)"
+    )
 
 
 if __name__ == "__main__":

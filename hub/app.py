@@ -33,12 +33,16 @@ class Running:
     servers: list[str]
 
 
-async def start_hub(settings: Settings, only_modules: list[str] | None = None, embedded: bool = True) -> Running:
+async def start_hub(
+    settings: Settings, only_modules: list[str] | None = None, embedded: bool = True
+) -> Running:
     """Start NATS (embedded when no URL is set), migrate the database, start the hub and its modules."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     server: NatsServer | None = None
     if settings.embedded_nats and embedded:
-        server = await asyncio.to_thread(lambda: embedded_server(settings.data_dir, settings.nats_port).start())
+        server = await asyncio.to_thread(
+            lambda: embedded_server(settings.data_dir, settings.nats_port).start()
+        )
         servers = [server.url]
     elif settings.nats_url:
         servers = settings.nats_servers
@@ -80,6 +84,5 @@ async def serve_portal(hub: Hub, host: str, port: int) -> tuple[asyncio.Task[Non
 
     config = uvicorn.Config(create_app(hub), host=host, port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve(), name="portal")
     return task, server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import os
@@ -31,6 +32,11 @@ def _hash_file(f: BinaryIO) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _hash_path(path: Path) -> tuple[str, int]:
+    with path.open("rb") as f:
+        return _hash_file(f)
+
+
 class ClaimStore:
     """Put and get content by sha256 in one Object Store bucket."""
 
@@ -44,7 +50,9 @@ class ClaimStore:
             self._store = await self._js.object_store(self.bucket)
         return self._store
 
-    async def put(self, data: bytes | Path | BinaryIO, media_type: str = "application/octet-stream") -> ClaimCheck:
+    async def put(
+        self, data: bytes | Path | BinaryIO, media_type: str = "application/octet-stream"
+    ) -> ClaimCheck:
         """Store bytes, a file path or a binary stream; content-addressed, so equal content is kept once."""
         store = await self.store()
         if isinstance(data, bytes):
@@ -80,15 +88,13 @@ class ClaimStore:
         try:
             with os.fdopen(fd, "wb") as out:
                 await store.get(claim.key, writeinto=out)  # type: ignore[arg-type]
-            with open(tmp, "rb") as f:
-                sha, size = _hash_file(f)
+            sha, size = await asyncio.to_thread(_hash_path, Path(tmp))
             self._verify(claim, sha, size)
             os.replace(tmp, path)
         except ObjectNotFoundError:
             raise ClaimCheckError(f"claim-checked object {claim.bucket}/{claim.key} is missing") from None
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            Path(tmp).unlink(missing_ok=True)  # noqa: ASYNC240 - one unlink of a temp file
         return path
 
     async def _bucket_store(self, claim: ClaimCheck) -> ObjectStore:

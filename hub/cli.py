@@ -20,8 +20,12 @@ routes_app = typer.Typer(help="The routing table.", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters.", no_args_is_help=True)
 sim_app = typer.Typer(help="Simulators of the external counterparts.", no_args_is_help=True)
 for sub, name in (
-    (db_app, "db"), (schemas_app, "schemas"), (topology_app, "topology"), (routes_app, "routes"),
-    (dlq_app, "dlq"), (sim_app, "sim"),
+    (db_app, "db"),
+    (schemas_app, "schemas"),
+    (topology_app, "topology"),
+    (routes_app, "routes"),
+    (dlq_app, "dlq"),
+    (sim_app, "sim"),
 ):
     app.add_typer(sub, name=name)
 
@@ -90,7 +94,11 @@ async def _up(s: Settings, portal: bool, workers: int) -> None:
     running = await start_hub(s)
     (s.data_dir / "nats.url").write_text(running.servers[0] + "\n")
     procs = []
-    env = {**os.environ, "LIENTHONG_NATS_URL": ",".join(running.servers), "LIENTHONG_DATA_DIR": str(s.data_dir)}
+    env = {
+        **os.environ,
+        "LIENTHONG_NATS_URL": ",".join(running.servers),
+        "LIENTHONG_DATA_DIR": str(s.data_dir),
+    }
     for _ in range(workers):
         procs.append(await asyncio.create_subprocess_exec(sys.argv[0], "worker", env=env))
     task = server = None
@@ -133,7 +141,9 @@ async def _worker(s: Settings, only: list[str] | None) -> None:
         if recorded.exists():
             s.nats_url = recorded.read_text().strip()
     running = await start_hub(s, only, embedded=False)
-    typer.echo(f"Worker running modules {[m.name for m in running.hub.modules]} on {running.servers}", err=True)
+    typer.echo(
+        f"Worker running modules {[m.name for m in running.hub.modules]} on {running.servers}", err=True
+    )
     try:
         await wait_for_signal()
     finally:
@@ -221,7 +231,11 @@ def trace(key: str, as_json: Annotated[bool, typer.Option("--json")] = False) ->
         raise typer.Exit(1)
     if as_json:
         out = [
-            {c: (v.isoformat() if hasattr(v, "isoformat") else v) for c, v in vars(r).items() if not c.startswith("_")}
+            {
+                c: (v.isoformat() if hasattr(v, "isoformat") else v)
+                for c, v in vars(r).items()
+                if not c.startswith("_")
+            }
             for r in rows
         ]
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False, default=str))
@@ -308,7 +322,7 @@ def sim_vdxp(
     """Run the national axis (VDXP) simulator."""
     from adapters.vdxp import simulator
 
-    simulator.run_simulator(host, port, data, None)  # type: ignore[attr-defined]
+    simulator.run_simulator(host, port, data)
 
 
 @sim_app.command("lgsp")
@@ -320,7 +334,7 @@ def sim_lgsp(
     """Run the Hanoi city axis (LGSP, SOAP) simulator."""
     from adapters.lgsp import simulator
 
-    simulator.run_simulator(host, port, data, None)  # type: ignore[attr-defined]
+    simulator.run_simulator(host, port, data)
 
 
 if __name__ == "__main__":

@@ -59,17 +59,26 @@ class CoreModule(Module):
             )
             for decision, copy in copies:
                 hub.journal.record(
-                    copy, "routed", ROUTER, route=decision.route.name, origin=str(env.id), origin_subject=env.subject
+                    copy,
+                    "routed",
+                    ROUTER,
+                    route=decision.route.name,
+                    origin=str(env.id),
+                    origin_subject=env.subject,
                 )
 
-        @hub.consumer(DLQ_RECORDER, DLQ_SUBJECTS, raw=True, transactional=True, description="dead-letter recorder")
+        @hub.consumer(
+            DLQ_RECORDER, DLQ_SUBJECTS, raw=True, transactional=True, description="dead-letter recorder"
+        )
         async def record(d: Delivery) -> None:
             h = d.msg.headers or {}
             consumer = h.get("Lt-Dlq-Consumer", "?")
             stream, seq = h.get("Lt-Dlq-Stream", "?"), int(h.get("Lt-Dlq-Seq", "0") or 0)
             exists = await d.session.scalar(
                 select(DeadLetter.id).where(
-                    DeadLetter.consumer == consumer, DeadLetter.stream == stream, DeadLetter.stream_seq == seq,
+                    DeadLetter.consumer == consumer,
+                    DeadLetter.stream == stream,
+                    DeadLetter.stream_seq == seq,
                     DeadLetter.status == "dead",
                 )
             )
@@ -95,7 +104,9 @@ class CoreModule(Module):
                 )
             )
 
-        @hub.consumer(ADVISORY_WATCHER, MAX_DELIVERIES_ADVISORY, raw=True, description="max-deliveries advisories")
+        @hub.consumer(
+            ADVISORY_WATCHER, MAX_DELIVERIES_ADVISORY, raw=True, description="max-deliveries advisories"
+        )
         async def exhausted(d: Delivery) -> None:
             advisory = json.loads(d.msg.data)
             stream, consumer, seq = advisory["stream"], advisory["consumer"], int(advisory["stream_seq"])

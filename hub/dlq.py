@@ -42,7 +42,9 @@ def _envelope_or_none(data: bytes) -> Envelope | None:
         return None
 
 
-async def replay(hub: Hub, dead_id: int, actor: str, edited_payload: dict[str, Any] | None = None) -> DeadLetter:
+async def replay(
+    hub: Hub, dead_id: int, actor: str, edited_payload: dict[str, Any] | None = None
+) -> DeadLetter:
     """Publish the message again to the consumer that gave up on it (only to that consumer)."""
     async with hub.db.session() as s:
         row = await s.get(DeadLetter, dead_id, with_for_update=True)
@@ -70,7 +72,9 @@ async def replay(hub: Hub, dead_id: int, actor: str, edited_payload: dict[str, A
         row.resolved_by = actor
         s.add(_audit(actor, "dlq.replay" + (".edited" if edited_payload is not None else ""), row))
     if env is not None:
-        hub.journal.record(env, "replayed", actor, outcome="replayed", consumer=row.consumer, dead_letter=row.id)
+        hub.journal.record(
+            env, "replayed", actor, outcome="replayed", consumer=row.consumer, dead_letter=row.id
+        )
     return row
 
 

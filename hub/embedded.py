@@ -80,7 +80,12 @@ class NatsServer:
         if self.config_file:
             cmd += ["-c", str(self.config_file)]
         if self.cluster_name and self.cluster_port:
-            cmd += ["--cluster_name", self.cluster_name, "--cluster", f"nats://{self.host}:{self.cluster_port}"]
+            cmd += [
+                "--cluster_name",
+                self.cluster_name,
+                "--cluster",
+                f"nats://{self.host}:{self.cluster_port}",
+            ]
             if self.routes:
                 cmd += ["--routes", ",".join(self.routes)]
         return cmd + self.extra_args

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Table, insert, or_, select
 
 from hub.db import Database
 from hub.models import JournalEntry
@@ -83,7 +83,7 @@ class Journal:
         try:
             # Core executemany: one round trip per batch (the ORM path would insert row by row)
             async with self._db.engine.begin() as conn:
-                await conn.execute(insert(JournalEntry.__table__), rows)
+                await conn.execute(insert(cast(Table, JournalEntry.__table__)), rows)
         except Exception as exc:
             log.warning("journal.flush_failed", error=str(exc), pending=len(rows))
             self._rows[:0] = rows

@@ -28,7 +28,16 @@ from schemas.envelope import Envelope
 
 PACKAGED_ROUTES = Path(__file__).with_name("routes.yaml")
 OPERATORS = ("eq", "ne", "in", "not_in", "exists", "gt", "gte", "lt", "lte", "matches")
-ENVELOPE_FIELDS = ("type", "version", "source", "subject", "issue", "user_id", "correlation_id", "causation_id")
+ENVELOPE_FIELDS = (
+    "type",
+    "version",
+    "source",
+    "subject",
+    "issue",
+    "user_id",
+    "correlation_id",
+    "causation_id",
+)
 _SUBJECT_TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$|^\*$|^>$")
 
 
@@ -73,7 +82,9 @@ class Predicate(BaseModel):
     def _field(cls, v: str) -> str:
         head = v.split(".", 1)[0]
         if head != "payload" and v not in ENVELOPE_FIELDS:
-            raise ValueError(f"unknown field {v!r}: use payload.<path> or one of {', '.join(ENVELOPE_FIELDS)}")
+            raise ValueError(
+                f"unknown field {v!r}: use payload.<path> or one of {', '.join(ENVELOPE_FIELDS)}"
+            )
         if head == "payload" and v == "payload":
             raise ValueError("name a field inside the payload, e.g. payload.priority")
         return v
@@ -168,8 +179,10 @@ class Route(BaseModel):
             for field, cond in v.items():
                 if isinstance(cond, dict):
                     if len(cond) != 1:
-                        raise ValueError(f"predicate on {field!r} must have exactly one operator of {OPERATORS}")
-                    (op, value), = cond.items()
+                        raise ValueError(
+                            f"predicate on {field!r} must have exactly one operator of {OPERATORS}"
+                        )
+                    ((op, value),) = cond.items()
                     if op not in OPERATORS:
                         raise ValueError(f"unknown operator {op!r} on {field!r}; expected one of {OPERATORS}")
                     out.append({"field": field, "op": op, "value": value})

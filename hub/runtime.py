@@ -433,8 +433,8 @@ class Hub:
 
     def backoff(self, delivered: int) -> float:
         """Delay before the next attempt: exponential in the delivery count, capped, with jitter."""
-        base = self.settings.retry_base_seconds * (2 ** max(delivered - 1, 0))
-        return min(base, self.settings.retry_max_seconds) * random.uniform(0.95, 1.05)
+        base = float(self.settings.retry_base_seconds * (2 ** max(delivered - 1, 0)))
+        return float(min(base, self.settings.retry_max_seconds) * random.uniform(0.95, 1.05))
 
     async def _handle(self, spec: ConsumerSpec, msg: Msg) -> None:
         started = time.perf_counter()
@@ -471,22 +471,29 @@ class Hub:
         await msg.ack()
         if env is not None:
             elapsed = (time.perf_counter() - started) * 1000
-            self.journal.record(env, "handled", spec.name, outcome=outcome, delivery=delivered, duration_ms=elapsed)
+            self.journal.record(
+                env, "handled", spec.name, outcome=outcome, delivery=delivered, duration_ms=elapsed
+            )
 
-    async def _run(self, spec: ConsumerSpec, msg: Msg, env: Envelope | None, payload: BaseModel | None) -> str:
+    async def _run(
+        self, spec: ConsumerSpec, msg: Msg, env: Envelope | None, payload: BaseModel | None
+    ) -> str:
         if not spec.transactional:
             await spec.handler(Delivery(self, spec, msg, env, payload, None))
             return "ok"
-        message_id = str(env.id) if env else (msg.headers or {}).get("Nats-Msg-Id", str(msg.metadata.sequence.stream))
+        message_id = (
+            str(env.id) if env else (msg.headers or {}).get("Nats-Msg-Id", str(msg.metadata.sequence.stream))
+        )
         delivery: Delivery | None = None
         try:
-            async with self.db.sessions() as session:
-                async with session.begin():
-                    if await session.get(InboxEntry, (spec.name, message_id)) is not None:
-                        return "duplicate"
-                    delivery = Delivery(self, spec, msg, env, payload, session)
-                    await spec.handler(delivery)
-                    session.add(InboxEntry(consumer=spec.name, message_id=message_id, processed_at=datetime.now(UTC)))
+            async with self.db.sessions() as session, session.begin():
+                if await session.get(InboxEntry, (spec.name, message_id)) is not None:
+                    return "duplicate"
+                delivery = Delivery(self, spec, msg, env, payload, session)
+                await spec.handler(delivery)
+                session.add(
+                    InboxEntry(consumer=spec.name, message_id=message_id, processed_at=datetime.now(UTC))
+                )
         except IntegrityError:
             async with self.db.sessions() as session:
                 if await session.get(InboxEntry, (spec.name, message_id)) is not None:
@@ -499,7 +506,13 @@ class Hub:
         return "ok"
 
     async def _failed(
-        self, spec: ConsumerSpec, msg: Msg, env: Envelope | None, delivered: int, exc: Exception, started: float
+        self,
+        spec: ConsumerSpec,
+        msg: Msg,
+        env: Envelope | None,
+        delivered: int,
+        exc: Exception,
+        started: float,
     ) -> None:
         error = describe(exc)
         permanent = is_permanent(exc)
@@ -516,16 +529,27 @@ class Hub:
             await msg.term()
             log.warning("message.dead_lettered", consumer=spec.name, reason=reason, error=error)
             self.journal.record(
-                record_env, "dead_lettered", spec.name, outcome=reason, delivery=delivered,
-                duration_ms=elapsed, error=error,
+                record_env,
+                "dead_lettered",
+                spec.name,
+                outcome=reason,
+                delivery=delivered,
+                duration_ms=elapsed,
+                error=error,
             )
             return
         delay = self.backoff(delivered)
         await msg.nak(delay=delay)
         log.info("message.retry", consumer=spec.name, delivery=delivered, delay=round(delay, 3), error=error)
         self.journal.record(
-            record_env, "retried", spec.name, outcome="nak", delivery=delivered, duration_ms=elapsed,
-            error=error, delay=round(delay, 3),
+            record_env,
+            "retried",
+            spec.name,
+            outcome="nak",
+            delivery=delivered,
+            duration_ms=elapsed,
+            error=error,
+            delay=round(delay, 3),
         )
 
     async def dead_letter(self, consumer: str, msg: Msg, reason: str, error: str, deliveries: int) -> None:
@@ -561,7 +585,9 @@ def _placeholder(msg: Msg) -> Envelope:
     return env
 
 
-async def wait_for(condition: Callable[[], Awaitable[bool]], timeout: float = 20.0, every: float = 0.05) -> bool:
+async def wait_for(
+    condition: Callable[[], Awaitable[bool]], timeout: float = 20.0, every: float = 0.05
+) -> bool:
     """Poll an async condition until it holds or the timeout passes (for tests and start-up)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

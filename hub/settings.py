@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     nats_user: str | None = None
     nats_password: SecretStr | None = None
     nats_port: int = Field(default=4222, description="First port tried by the embedded nats-server")
-    db_url: str | None = Field(default=None, description="sqlite+aiosqlite:///... or postgresql+asyncpg://...")
+    db_url: str | None = Field(
+        default=None, description="sqlite+aiosqlite:///... or postgresql+asyncpg://..."
+    )
     modules: str = Field(default="", description="Comma-separated module packages; empty loads every module")
     routes_file: Path | None = Field(default=None, description="Routing table; the packaged one by default")
     stream_replicas: int = Field(default=1, ge=1, le=5)

@@ -55,7 +55,9 @@ class StreamPlan:
 def stream_plans() -> list[StreamPlan]:
     return [
         StreamPlan(EVENTS, [EVENT_SUBJECTS], api.RetentionPolicy.LIMITS, 90, "Facts, replayable per module"),
-        StreamPlan(COMMANDS, [COMMAND_SUBJECTS], api.RetentionPolicy.WORK_QUEUE, 30, "Instructions, work queue"),
+        StreamPlan(
+            COMMANDS, [COMMAND_SUBJECTS], api.RetentionPolicy.WORK_QUEUE, 30, "Instructions, work queue"
+        ),
         StreamPlan(DLQ, [DLQ_SUBJECTS], api.RetentionPolicy.LIMITS, 365, "Dead letters with reasons"),
         StreamPlan(
             ADVISORIES,
@@ -109,7 +111,9 @@ async def provision(js: JetStreamContext, replicas: int = 1) -> list[str]:
             await js.key_value(bucket)
         except (BucketNotFoundError, NotFoundError):
             await js.create_key_value(
-                config=api.KeyValueConfig(bucket=bucket, description=description, replicas=replicas, history=5)
+                config=api.KeyValueConfig(
+                    bucket=bucket, description=description, replicas=replicas, history=5
+                )
             )
             changes.append(f"created key-value bucket {bucket}")
     return changes

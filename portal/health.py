@@ -14,8 +14,12 @@ async def _check_nats(hub: Hub) -> dict[str, Any]:
     if hub.nc is None or not hub.nc.is_connected or hub.js is None:
         return {"ok": False, "error": "not connected"}
     info = await hub.js.account_info()
-    return {"ok": True, "server": hub.nc.connected_url.netloc if hub.nc.connected_url else None,
-            "streams": info.streams, "consumers": info.consumers}
+    return {
+        "ok": True,
+        "server": hub.nc.connected_url.netloc if hub.nc.connected_url else None,
+        "streams": info.streams,
+        "consumers": info.consumers,
+    }
 
 
 async def _check_db(hub: Hub) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ class MessageSpec:
     type: str
     version: int
     subject: str
-    model: type[BaseModel]
+    model: builtins.type[BaseModel]
     description: str
 
     @property
@@ -32,7 +33,7 @@ class MessageSpec:
         return self.subject.split(".")[2]
 
     def json_schema(self) -> dict[str, Any]:
-        schema = self.model.model_json_schema()
+        schema: dict[str, Any] = self.model.model_json_schema()
         schema["title"] = f"{self.type} v{self.version}"
         schema["x-subject"] = self.subject
         schema["x-kind"] = self.kind
@@ -68,7 +69,8 @@ class Registry:
 
     def validate(self, type: str, version: int, payload: dict[str, Any]) -> BaseModel:
         """Validate a payload against its registered model; raises UnknownMessageType or ValidationError."""
-        return self.spec(type, version).model.model_validate(payload)
+        model: BaseModel = self.spec(type, version).model.model_validate(payload)
+        return model
 
     def __iter__(self) -> Iterator[MessageSpec]:
         return iter(sorted(self._specs.values(), key=lambda s: (s.type, s.version)))

@@ -18,7 +18,9 @@ class Thing(BaseModel):
 
 
 def test_envelope_round_trips_and_chains_causation() -> None:
-    first = Envelope(type="thing.happened", source="test", issue="VB-1", user_id="u1", payload={"name": "Quyết định"})
+    first = Envelope(
+        type="thing.happened", source="test", issue="VB-1", user_id="u1", payload={"name": "Quyết định"}
+    )
     assert first.correlation_id == first.id
     again = Envelope.from_bytes(first.to_bytes())
     assert again == first

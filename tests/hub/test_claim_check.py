@@ -58,7 +58,9 @@ async def test_five_megabyte_payload_round_trips_and_corruption_is_refused(
     assert len(received) == 1
 
 
-async def test_binary_content_streams_to_file_and_verifies(hub_factory: Callable[..., Any], tmp_path: Path) -> None:
+async def test_binary_content_streams_to_file_and_verifies(
+    hub_factory: Callable[..., Any], tmp_path: Path
+) -> None:
     hub = await hub_factory([])
     src = tmp_path / "scan.pdf"
     src.write_bytes(os.urandom(5 * 1024 * 1024))

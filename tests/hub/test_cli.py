@@ -26,7 +26,12 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     full["PYTHONPATH"] = str(ROOT)
     full["LIENTHONG_LOG_JSON"] = "false"
     return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *args], env=full, cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "hub.cli", *args],
+        env=full,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -50,7 +55,9 @@ def test_routes_check_names_the_bad_line(tmp_path: Path) -> None:
 
 
 def test_schemas_export_writes_a_json_schema_per_type(tmp_path: Path) -> None:
-    result = cli("schemas", "export", str(tmp_path / "out"), env={"LIENTHONG_MODULES": "tests.support.counting"})
+    result = cli(
+        "schemas", "export", str(tmp_path / "out"), env={"LIENTHONG_MODULES": "tests.support.counting"}
+    )
     assert result.returncode == 0, result.stderr
     ping = json.loads((tmp_path / "out" / "test.ping.v1.schema.json").read_text())
     assert ping["x-subject"] == "lt.test.evt.ping" and "n" in ping["properties"]

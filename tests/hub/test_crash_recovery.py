@@ -34,7 +34,10 @@ def start_worker(nats: NatsServer, db_url: str, tmp_path: Path, log_name: str) -
     log = (tmp_path / log_name).open("wb")
     return subprocess.Popen(
         [sys.executable, "-m", "hub.cli", "worker", "--modules", "tests.support.counting"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -60,7 +63,9 @@ async def test_sigkill_during_a_batch_loses_nothing_and_applies_nothing_twice(
     first = start_worker(nats, db_url, tmp_path, "worker-1.log")
     second: subprocess.Popen[bytes] | None = None
     try:
-        assert await wait_for(lambda: _table_exists(publisher), timeout=30), (tmp_path / "worker-1.log").read_text()
+        assert await wait_for(lambda: _table_exists(publisher), timeout=30), (
+            tmp_path / "worker-1.log"
+        ).read_text()
 
         async def publish_all() -> list[str]:
             ids = []

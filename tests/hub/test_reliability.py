@@ -1,4 +1,4 @@
-"""Delivery policy against a real nats-server: retry with growing delays, DLQ, replay, exactly-once effects."""
+"""Delivery policy on a real nats-server: retry with growing delays, DLQ, replay, exactly-once effects."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ from tests.support.fn_module import FnModule
 
 meta = MetaData()
 effects = Table(
-    "rel_effects", meta, Column("id", Integer, primary_key=True), Column("message_id", String(36)), Column("n", Integer)
+    "rel_effects",
+    meta,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", String(36)),
+    Column("n", Integer),
 )
 
 
@@ -154,7 +158,9 @@ async def test_invalid_messages_never_reach_the_handler(hub_factory: Callable[..
     assert "validation failed for Envelope" in not_json.error and "Invalid JSON" in not_json.error
 
 
-async def test_redelivered_message_changes_nothing_twice(hub_factory: Callable[..., Any], db_url: str) -> None:
+async def test_redelivered_message_changes_nothing_twice(
+    hub_factory: Callable[..., Any], db_url: str
+) -> None:
     """The inbox row makes a second delivery of the same message id a no-op."""
 
     def setup(hub: Hub) -> None:
@@ -177,7 +183,9 @@ async def test_redelivered_message_changes_nothing_twice(hub_factory: Callable[.
     assert await _count_effects(hub) == 1
 
 
-async def test_emitted_messages_leave_through_the_outbox(hub_factory: Callable[..., Any], db_url: str) -> None:
+async def test_emitted_messages_leave_through_the_outbox(
+    hub_factory: Callable[..., Any], db_url: str
+) -> None:
     received: list[Any] = []
 
     def setup(hub: Hub) -> None:

@@ -47,7 +47,9 @@ async def test_fan_out_by_payload_predicate_and_unrouted_is_journaled(
     hub = await hub_factory([core, FnModule("channels", setup)], routes_file=routes)
     urgent = await hub.publish("test.ping", {"n": 1, "priority": "Hỏa tốc"}, source="docs", issue="VB-1")
     normal = await hub.publish("test.ping", {"n": 2, "priority": "Thường"}, source="docs", issue="VB-2")
-    big = await hub.publish("test.ping", {"n": 150, "priority": "Thượng khẩn"}, source="counter", issue="VB-3")
+    big = await hub.publish(
+        "test.ping", {"n": 150, "priority": "Thượng khẩn"}, source="counter", issue="VB-3"
+    )
 
     async def done() -> bool:
         return len(got["sms"]) == 2 and len(got["inapp"]) == 2 and len(got["audit"]) == 1
@@ -61,7 +63,9 @@ async def test_fan_out_by_payload_predicate_and_unrouted_is_journaled(
     async def unrouted_recorded() -> bool:
         await hub.journal.flush()
         async with hub.db.session() as s:
-            rows = (await s.execute(select(JournalEntry).where(JournalEntry.hop == "unrouted"))).scalars().all()
+            rows = (
+                (await s.execute(select(JournalEntry).where(JournalEntry.hop == "unrouted"))).scalars().all()
+            )
         return [r.message_id for r in rows] == [str(normal.id)]
 
     assert await wait_for(unrouted_recorded)

@@ -60,11 +60,16 @@ routes:
         ("routes:\n  - name: x\n    from: lt.doc.evt.a\n    to: []\n", 4, "at least 1 item"),
         ("routes:\n  - name: x\n    from: lt.doc.cmd.a\n    to: [lt.a.cmd.b]\n", 3, "routes take events"),
         (
-            "routes:\n  - name: x\n    from: lt.doc.evt.a\n    when:\n      paylod.x: 1\n    to: [lt.a.cmd.b]\n",
+            "routes:\n  - name: x\n    from: lt.doc.evt.a\n    when:\n      paylod.x: 1\n"
+            "    to: [lt.a.cmd.b]\n",
             5,
             "unknown field 'paylod.x'",
         ),
-        ("routes:\n  - name: x\n    from: lt.doc.evt.a\n    to: [lt.a.cmd.b]\n    colour: red\n", 5, "Extra inputs"),
+        (
+            "routes:\n  - name: x\n    from: lt.doc.evt.a\n    to: [lt.a.cmd.b]\n    colour: red\n",
+            5,
+            "Extra inputs",
+        ),
         ("routes:\n  - name: x\n   from: [\n", 3, "not valid YAML"),
     ],
 )

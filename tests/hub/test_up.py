@@ -29,11 +29,17 @@ def _up(data: Path, portal_port: int, nats_port: int, log: Path) -> subprocess.P
         }
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "hub.cli", "up"], env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
+        [sys.executable, "-m", "hub.cli", "up"],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
 
 
-def _wait_healthy(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> dict[str, object]:
+def _wait_healthy(
+    port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90
+) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -65,7 +71,9 @@ async def test_up_starts_from_empty_data_folder_and_reuses_it(tmp_path: Path) ->
         assert url.endswith(f":{nats_port}")
         nc = await nats.connect(url)
         js = nc.jetstream()
-        await js.publish("lt.test.evt.ping", b'{"left": "by the first run"}', headers={"Nats-Msg-Id": "first-run"})
+        await js.publish(
+            "lt.test.evt.ping", b'{"left": "by the first run"}', headers={"Nats-Msg-Id": "first-run"}
+        )
         await nc.close()
         time.sleep(1.0)
     finally:
