@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import structlog
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,11 +18,13 @@ from adapters.vdxp.config import DEV_ENDPOINT, DEV_SECRET, DEV_SYSTEM_ID, VdxpCo
 from adapters.vdxp.errors import VdxpError
 from adapters.vdxp.inbound import InboundPoller, InboundSettings, PollReport
 from adapters.vdxp.outbound import DeliveryTracker, Sender
+from hub.embedded import port_is_free
 from hub.module import Module
 from schemas.edxml.dsig import TrustConfig
 from schemas.edxml.models import Organization
 
 if TYPE_CHECKING:
+    from adapters.vdxp.simulator import SimulatorServer
     from hub.runtime import Delivery, Hub
 
 log = structlog.get_logger(__name__)
@@ -46,6 +49,16 @@ class VdxpSettings(BaseSettings):
     read_timeout: float = Field(default=30.0, gt=0)
     retry_attempts: int = Field(default=3, ge=1)
     breaker_open_seconds: float = Field(default=30.0, ge=0)
+    embed_simulator: bool = Field(
+        default=True,
+        description="With the untouched development endpoint and credentials, serve the simulator in-process "
+        "when nothing listens there yet (what `make run` relies on)",
+    )
+
+    @property
+    def is_development(self) -> bool:
+        """True when endpoint and credentials are the local simulator's defaults."""
+        return self.endpoint == DEV_ENDPOINT and self.systemid == DEV_SYSTEM_ID
 
     def client_config(self) -> VdxpConfig:
         """The HTTP client configuration."""
@@ -71,6 +84,7 @@ class VdxpModule(Module):
         self.poller: InboundPoller | None = None
         self.tracker: DeliveryTracker | None = None
         self._task: asyncio.Task[None] | None = None
+        self._simulator: SimulatorServer | None = None
 
     @property
     def settings(self) -> VdxpSettings:
@@ -108,6 +122,8 @@ class VdxpModule(Module):
         self.poller = InboundPoller(hub, self.client, InboundSettings(s.systemid, us, trust))
         self.tracker = DeliveryTracker(hub, self.client, cursors)
         self._health = await hub.js.key_value(HEALTH_BUCKET)
+        if s.embed_simulator and s.is_development:
+            self._simulator = await asyncio.to_thread(_embedded_simulator, hub.settings.data_dir, us.organ_id)
         if s.poll_enabled:
             self._task = asyncio.create_task(self._loop(), name="vdxp-poll")
         log.info(
@@ -159,6 +175,26 @@ class VdxpModule(Module):
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        if self._simulator is not None:
+            await asyncio.to_thread(self._simulator.stop)
+            self._simulator = None
+
+
+def _embedded_simulator(data_dir: Path, agency_code: str) -> SimulatorServer | None:
+    """Serve the simulator on the development endpoint unless something already listens there."""
+    from adapters.vdxp.simulator import SimulatorServer, build_simulator
+
+    url = httpx.URL(DEV_ENDPOINT)
+    host, port = url.host, url.port or 80
+    if not port_is_free(port, host):
+        log.info("vdxp.simulator_already_running", endpoint=DEV_ENDPOINT)
+        return None
+    simulator = build_simulator(data_dir / "vdxp-simulator", extra_agencies=[agency_code])
+    server = SimulatorServer(simulator, host, port).start()
+    log.warning(
+        "vdxp.embedded_simulator", endpoint=server.url, hint="set LIENTHONG_VDXP_ENDPOINT for the real axis"
+    )
+    return server
 
 
 module = VdxpModule()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,13 @@ def build_simulator(
     systems: SystemsSource = None,
     *,
     agencies_file: Path | None = None,
+    extra_agencies: Iterable[str] = (),
     **options: Any,
 ) -> Simulator:
     """Assemble a Simulator: systems (see load_systems), store (persistent when data_dir), directory."""
     accounts = load_systems(systems)
     registered = [code for account in accounts.values() for code in account.agencies]
+    registered.extend(extra_agencies)
     return Simulator(
         systems=accounts,
         store=SimStore(data_dir),

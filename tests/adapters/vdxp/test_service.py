@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -12,12 +13,13 @@ from typing import Any
 import pytest
 
 from adapters.vdxp import VdxpClient, VdxpConfig
+from adapters.vdxp.config import DEV_ENDPOINT, DEV_SECRET, DEV_SYSTEM_ID
 from adapters.vdxp.messages import AxisSendRequested
 from adapters.vdxp.service import VdxpModule, VdxpSettings
 from adapters.vdxp.simulator import SimulatorServer
 from hub import dlq
 from hub.core import module as core
-from hub.embedded import NatsServer
+from hub.embedded import NatsServer, port_is_free
 from hub.journal import trace
 from hub.migrate import aupgrade
 from hub.runtime import Delivery, Hub, wait_for
@@ -280,3 +282,29 @@ def _fault(**spec: Any) -> Any:
     from adapters.vdxp.simulator import FaultSpec
 
     return FaultSpec(**spec)
+
+
+async def test_default_settings_serve_the_embedded_simulator_and_poll_it(tmp_path: Path) -> None:
+    if not port_is_free(8600):
+        pytest.skip("port 8600 of the development endpoint is taken")
+    nats = NatsServer(store_dir=tmp_path / "nats", name="lt-vdxp-dev").start()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    await aupgrade(url, [])
+    vdxp = VdxpModule(VdxpSettings(poll_interval=0.1, _env_file=None))  # type: ignore[call-arg]
+    agency = Agency(Hub(Settings(data_dir=tmp_path / "data", db_url=url, agency_code=HANOI)), vdxp)
+    agency.hub.modules = [core, vdxp, agency.watcher()]
+    await agency.hub.start([nats.url])
+    try:
+        async with VdxpClient(
+            VdxpConfig(endpoint=DEV_ENDPOINT, systemid=DEV_SYSTEM_ID, secret=DEV_SECRET)
+        ) as axis:
+            assert HANOI in {a.code102 for a in await axis.get_agencies_list()}
+            await axis.send_edoc(make_edoc(VPCP, HANOI), from_code=VPCP)
+        [(_, received)] = await agency.saw("document.received")
+        assert received.from_code == VPCP
+        health = await (await agency.hub.js.key_value("lt-health")).get("vdxp")  # type: ignore[union-attr]
+        assert json.loads(health.value or b"{}")["state"] == "closed"
+    finally:
+        await agency.hub.stop()
+        nats.stop()
+    assert port_is_free(8600)  # the embedded simulator stopped with the hub
