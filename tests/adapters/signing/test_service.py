@@ -102,7 +102,7 @@ async def test_leader_then_clerk_signing_and_validation_over_the_bus(hub: tuple[
     assert validated.correlation_id == check.correlation_id
     report = validated.payload["report"]
     assert report["verdict"] == Verdict.VALID.value
-    assert [s["modification_level"] for s in report["signatures"]][0] == "FORM_FILLING"
+    assert [s["modification_level"] for s in report["signatures"]] == ["FORM_FILLING", "LTA_UPDATES"]
     assert report["message_vi"].startswith("Văn bản hợp lệ")
 
 
