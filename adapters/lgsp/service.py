@@ -35,7 +35,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.edxml_peek import EdxmlPeekError, peek_edxml
 from adapters.lgsp.errors import LgspPermanentError, LgspTransientError
-from adapters.lgsp.models import MessageType, TraceUpdate
+from adapters.lgsp.inbound import InboundBackend, InboundDocument, Rejection, inbound_router
+from adapters.lgsp.models import MessageType, StatusInfo, TraceUpdate
+from adapters.lgsp.soap_server import DEFAULT_MAX_REQUEST_BYTES
+from adapters.lgsp.store import MemoryStore, OrganizationAccount
 from adapters.vdxp.messages import (
     AttachmentRef,
     AxisReceiveFailed,
@@ -58,6 +61,8 @@ from schemas.edxml.stream import stream_edoc_async
 from schemas.envelope import ClaimCheck, Envelope
 
 if TYPE_CHECKING:
+    from fastapi import APIRouter
+
     from hub.runtime import Delivery, Hub
 
 log = structlog.get_logger(__name__)
@@ -68,7 +73,7 @@ _IDS = uuid.UUID("9b7e4c1a-0f3d-4e8b-a6c2-51d8e2f7a403")
 
 
 class LgspSettings(BaseSettings):
-    """Connection to the city axis, from LIENTHONG_LGSP_* variables; no URL means the module is off."""
+    """City axis and inbound endpoint settings, from LIENTHONG_LGSP_* variables."""
 
     model_config = SettingsConfigDict(env_prefix="LIENTHONG_LGSP_", env_file=".env", extra="ignore")
 
@@ -86,10 +91,33 @@ class LgspSettings(BaseSettings):
     operation_timeout: float = Field(default=60.0, gt=0)
     trust_ca_files: str = Field(default="", description="Comma-separated CA PEM files to verify signatures")
     allow_sha1: bool = False
+    inbound_accounts: SecretStr | None = Field(
+        default=None,
+        description="Agencies that push to our own endpoint: ORGAN_ID:TOKEN[:NAME] separated by ';'",
+    )
+    inbound_path: str = "/lgsp"
+    inbound_max_request_bytes: int = Field(default=DEFAULT_MAX_REQUEST_BYTES, ge=1024)
 
     @property
     def enabled(self) -> bool:
+        """Whether we poll and send through the city axis."""
         return bool(self.url)
+
+    def accounts(self) -> list[OrganizationAccount]:
+        """Parse the inbound partner accounts."""
+        raw = self.inbound_accounts.get_secret_value() if self.inbound_accounts else ""
+        result = []
+        for spec in (part.strip() for part in raw.split(";")):
+            if not spec:
+                continue
+            organ_id, _, rest = spec.partition(":")
+            token, _, name = rest.partition(":")
+            if not organ_id or not token:
+                raise ValueError(
+                    f"LIENTHONG_LGSP_INBOUND_ACCOUNTS entry for {organ_id!r}: expected ID:TOKEN[:NAME]"
+                )
+            result.append(OrganizationAccount(organ_id=organ_id, token=token, name=name or organ_id))
+        return result
 
     def trust(self) -> TrustConfig | None:
         files = [Path(p.strip()) for p in self.trust_ca_files.split(",") if p.strip()]
@@ -170,6 +198,15 @@ class LgspIntake:
                 return await self._status(axis_doc_id, sender_id, path)
             except Refused as refused:
                 return await self._refuse(axis_doc_id, sender_id, message_type, path, refused)
+
+    async def refuse(
+        self, axis_doc_id: str, sender_id: str, message_type: MessageType, content: bytes, reason: str
+    ) -> IntakeResult:
+        """Record a message refused before intake (e.g. by the inbound endpoint's validator)."""
+        with tempfile.TemporaryDirectory(prefix="lgsp-in-") as tmp:
+            path = Path(tmp) / "message.edxml"
+            await asyncio.to_thread(path.write_bytes, content)
+            return await self._refuse(axis_doc_id, sender_id, message_type, path, Refused(reason))
 
     async def _edoc(self, axis_doc_id: str, sender_id: str, path: Path, folder: Path) -> IntakeResult:
         files = folder / "attachments"
@@ -361,11 +398,19 @@ class LgspPoller:
 
 
 class LgspSender:
-    """Send `axis.send` commands to the recipients that are on the city axis."""
+    """Send `axis.send` commands to recipients on the city axis or queue them for our push partners."""
 
-    def __init__(self, client: LgspClient, directory: CityDirectory) -> None:
+    def __init__(
+        self,
+        client: LgspClient | None,
+        directory: CityDirectory | None,
+        inbound: InboundBackend | None = None,
+        organ_id: str = "",
+    ) -> None:
         self.client = client
         self.directory = directory
+        self.inbound = inbound
+        self.organ_id = client.organ_id if client is not None else organ_id
 
     async def handle(self, d: Delivery) -> None:
         """Send one command; Client faults dead-letter it, Server faults and outages retry it."""
@@ -377,34 +422,52 @@ class LgspSender:
                 recipients = list(peek_edxml(content).receiver_ids)
             except EdxmlPeekError as exc:
                 raise PermanentError(f"axis.send without to_codes and unreadable edXML: {exc}") from exc
+        message_type = MessageType(command.message_type)
+        partners = [c for c in recipients if self.inbound is not None and self.inbound.store.knows(c)]
+        for code in partners:
+            assert self.inbound is not None
+            transport_id = await self.inbound.enqueue(code, content, message_type)
+            await self._sent(d, command, transport_id, [code])
+        city = await self._city([c for c in recipients if c not in partners])
+        if not city or self.client is None:
+            return  # nobody on the city axis: the national axis adapter handles the rest
         try:
-            members = await self.directory.members()
-        except LgspTransientError as exc:
-            raise TransientError(f"LGSP directory unavailable: {exc}") from exc
-        city = [code for code in recipients if code in members]
-        if not city:
-            return  # not for the city axis
-        try:
-            receipt = await self.client.send_document(content, MessageType(command.message_type), city)
+            receipt = await self.client.send_document(content, message_type, city)
         except LgspTransientError as exc:
             raise TransientError(f"LGSP SendDocument failed: {exc}") from exc
         except LgspPermanentError as exc:
             raise PermanentError(f"LGSP refused SendDocument: {exc}") from exc
+        await self._sent(d, command, receipt.document_id, list(receipt.receiver_ids))
+
+    async def _city(self, codes: list[str]) -> list[str]:
+        if not codes or self.directory is None:
+            return []
+        try:
+            members = await self.directory.members()
+        except LgspTransientError as exc:
+            raise TransientError(f"LGSP directory unavailable: {exc}") from exc
+        return [code for code in codes if code in members]
+
+    async def _sent(self, d: Delivery, command: AxisSendRequested, doc_id: str, to_codes: list[str]) -> None:
         await d.emit(
             "axis.sent",
             AxisSent(
                 axis="lgsp",
-                sender_doc_id=receipt.document_id,
+                sender_doc_id=doc_id,
                 message_type=command.message_type,
-                from_code=self.client.organ_id,
-                to_codes=list(receipt.receiver_ids),
+                from_code=self.organ_id,
+                to_codes=to_codes,
                 document_id=command.document_id,
             ),
         )
 
 
 class LgspModule(Module):
-    """The city-axis adapter as a hub module (inactive unless LIENTHONG_LGSP_URL is set)."""
+    """The city-axis adapter as a hub module.
+
+    Polls and sends through the city axis when LIENTHONG_LGSP_URL is set; serves our own inbound SOAP
+    endpoint (router(), mounted by the portal under /api) when LIENTHONG_LGSP_INBOUND_ACCOUNTS is set.
+    """
 
     name = "lgsp"
 
@@ -414,6 +477,7 @@ class LgspModule(Module):
         self.poller: LgspPoller | None = None
         self.sender: LgspSender | None = None
         self.intake: LgspIntake | None = None
+        self.inbound: InboundBackend | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -423,23 +487,65 @@ class LgspModule(Module):
         return self._settings
 
     def setup(self, hub: Hub) -> None:
-        """Create the client and register the send consumer when the axis is configured."""
+        """Create the client, the inbound backend and the send consumer for what is configured."""
         s = self.settings
-        if not s.enabled or s.url is None:
-            log.info("lgsp.disabled", reason="LIENTHONG_LGSP_URL is not set")
+        accounts = s.accounts()
+        if not s.url and not accounts:
+            log.info(
+                "lgsp.disabled",
+                reason="neither LIENTHONG_LGSP_URL nor LIENTHONG_LGSP_INBOUND_ACCOUNTS is set",
+            )
             return
         organ_id = s.organ_id or hub.settings.agency_code
-        token = s.token.get_secret_value() if s.token else ""
-        self.client = LgspClient(
-            s.url, organ_id, token, connect_timeout=s.connect_timeout, operation_timeout=s.operation_timeout
-        )
         us = Organization(organ_id=organ_id, organ_name=hub.settings.agency_name)
         self.intake = LgspIntake(hub, us, s.trust())
-        self.poller = LgspPoller(self.client, self.intake)
-        members = frozenset(m.strip() for m in s.members.split(",") if m.strip())
-        self.sender = LgspSender(self.client, CityDirectory(self.client, members, s.directory_ttl_seconds))
+        directory: CityDirectory | None = None
+        if s.url:
+            token = s.token.get_secret_value() if s.token else ""
+            self.client = LgspClient(
+                s.url,
+                organ_id,
+                token,
+                connect_timeout=s.connect_timeout,
+                operation_timeout=s.operation_timeout,
+            )
+            self.poller = LgspPoller(self.client, self.intake)
+            members = frozenset(m.strip() for m in s.members.split(",") if m.strip())
+            directory = CityDirectory(self.client, members, s.directory_ttl_seconds)
+        if accounts:
+            store = MemoryStore(accounts, hub.settings.data_dir / "lgsp-inbound", persist_accounts=False)
+            self.inbound = InboundBackend(
+                organ_id, store, self._deliver_pushed, on_rejected=self._refuse_pushed
+            )
+        self.sender = LgspSender(self.client, directory, self.inbound, organ_id)
         hub.consumer(SEND_CONSUMER, "lt.axis.cmd.send", types=["axis.send"], description="send over LGSP")(
             self.sender.handle
+        )
+
+    def router(self) -> APIRouter | None:
+        """Our own LGSP SOAP endpoint for agencies that push to us (when partner accounts are set)."""
+        if self.inbound is None:
+            return None
+        s = self.settings
+        return inbound_router(self.inbound, s.inbound_path, max_request_bytes=s.inbound_max_request_bytes)
+
+    async def _deliver_pushed(self, document: InboundDocument) -> StatusInfo | None:
+        assert self.intake is not None
+        result = await self.intake.take(
+            document.transport_id, document.sender_id, document.message_type, document.content
+        )
+        if document.message_type is MessageType.STATUS and result.outcome != "refused":
+            return None
+        return StatusInfo(status_code=result.status_code, description=result.description)
+
+    async def _refuse_pushed(self, rejection: Rejection) -> None:
+        assert self.intake is not None
+        await self.intake.refuse(
+            rejection.transport_id,
+            rejection.sender_id,
+            rejection.message_type,
+            rejection.content,
+            rejection.reason,
         )
 
     async def start(self, hub: Hub) -> None:

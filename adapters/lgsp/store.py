@@ -56,8 +56,16 @@ class _State(BaseModel):
 class MemoryStore:
     """Messages, pending lists and traces; every mutation is saved when a data folder is given."""
 
-    def __init__(self, accounts: Iterable[OrganizationAccount] = (), data_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        accounts: Iterable[OrganizationAccount] = (),
+        data_dir: Path | None = None,
+        *,
+        persist_accounts: bool = True,
+    ) -> None:
+        """Load the folder's state, then add `accounts`; tokens are saved only if `persist_accounts`."""
         self.data_dir = data_dir
+        self.persist_accounts = persist_accounts
         self._lock = asyncio.Lock()
         self._accounts: dict[str, OrganizationAccount] = {}
         self._documents: dict[str, _DocumentMeta] = {}
@@ -193,7 +201,7 @@ class MemoryStore:
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
         state = _State(
-            accounts=list(self._accounts.values()),
+            accounts=list(self._accounts.values()) if self.persist_accounts else [],
             documents=list(self._documents.values()),
             pending=self._pending,
             traces=self._traces,

@@ -13,8 +13,8 @@ from pydantic import SecretStr
 
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.models import MessageType
-from adapters.lgsp.serving import serve_in_thread
 from adapters.lgsp.service import LgspModule, LgspSettings
+from adapters.lgsp.serving import serve_in_loop
 from adapters.vdxp.messages import AxisReceiveFailed, AxisSendRequested, AxisSent, DocumentReceived
 from hub.embedded import NatsServer
 from hub.migrate import aupgrade
@@ -103,7 +103,7 @@ async def pushed_hub(nats: NatsServer, tmp_path: Path) -> AsyncIterator[tuple[Hu
     app = FastAPI()
     app.include_router(router, prefix="/api")  # as the portal mounts module routers
     try:
-        with serve_in_thread(app) as url:
+        async with serve_in_loop(app) as url:  # the hub's loop, as the portal does
             yield started, url + "/api/lgsp"
     finally:
         await started.hub.stop()
