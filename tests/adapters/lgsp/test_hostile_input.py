@@ -130,6 +130,14 @@ CASES = {
         "MUST_UNDERSTAND",
         "urn:x",
     ),
+    "deep-nesting": (envelope("<a>" * 5000 + "</a>" * 5000), "Client", "MALFORMED_XML", "depth"),
+    "binary-garbage": (bytes(range(256)) * 4, "Client", "MALFORMED_XML", "not well-formed"),
+    "utf16-doctype": (
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE e [<!ENTITY x "y">]><e>&x;</e>'.encode("utf-16"),
+        "Client",
+        "FORBIDDEN_XML",
+        "DTD",
+    ),
     "oversize": (
         envelope("<l:GetOrganizationsRequest/>" + " " * (2 * LIMIT)),
         "Client",
