@@ -93,6 +93,15 @@ async def _up(s: Settings, portal: bool, workers: int) -> None:
 
     running = await start_hub(s)
     (s.data_dir / "nats.url").write_text(running.servers[0] + "\n")
+    demo_password = None
+    if s.demo_seed:
+        from hub.seed import seed_demo
+
+        demo_password = await seed_demo(
+            running.hub.db, s.demo_password.get_secret_value() if s.demo_password else None
+        )
+        if demo_password:
+            (s.data_dir / "demo-password.txt").write_text(demo_password + "\n")
     procs = []
     env = {
         **os.environ,
@@ -109,6 +118,12 @@ async def _up(s: Settings, portal: bool, workers: int) -> None:
     if portal:
         typer.echo(f"Portal: http://{s.portal_host}:{s.portal_port}/  (health: /healthz)", err=True)
     typer.echo(f"Data folder: {s.data_dir}  Database: {s.database_url.split('@')[-1]}", err=True)
+    if demo_password:
+        typer.echo(
+            "Demo accounts created (vanthu, giamdoc, chuyenvien, truongphongth, vanhanh, quantri, ...); "
+            f"password in {s.data_dir / 'demo-password.txt'}",
+            err=True,
+        )
     try:
         await wait_for_signal()
     finally:

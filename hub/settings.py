@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     portal_port: int = 8080
     agency_code: str = Field(default="000.00.00.H26", description="QCVN 102 code of this agency")
     agency_name: str = "Sở Kế hoạch và Đầu tư thành phố Hà Nội"
+    secret_key: SecretStr | None = Field(default=None, description="Session signing key; generated if unset")
+    secure_cookies: bool = Field(default=False, description="Mark cookies Secure (behind HTTPS)")
+    demo_seed: bool = Field(
+        default=True, description="Create the demo organisation chart on an empty database"
+    )
+    demo_password: SecretStr | None = Field(default=None, description="Password of the demo accounts")
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from hub.auth import Authenticator, auth_router, current_principal, load_secret
 from hub.runtime import Hub
 from portal.health import health
 
@@ -13,6 +14,11 @@ def create_app(hub: Hub) -> FastAPI:
     """Build the app around a running hub."""
     app = FastAPI(title="Lienthong", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.hub = hub
+    secret = hub.settings.secret_key.get_secret_value() if hub.settings.secret_key else None
+    app.state.authenticator = Authenticator(
+        load_secret(hub.settings.data_dir, secret), hub.settings.secure_cookies
+    )
+    app.include_router(auth_router, prefix="/api")
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:
@@ -30,5 +36,5 @@ def create_app(hub: Hub) -> FastAPI:
     for module in hub.modules:
         router = module.router()
         if router is not None:
-            app.include_router(router, prefix="/api")
+            app.include_router(router, prefix="/api", dependencies=[Depends(current_principal)])
     return app

@@ -1,0 +1,85 @@
+"""The organisation chart: units, staff accounts, roles and delegations, shared by every module."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, Database
+
+# Roles of the e-office and of the ops portal.
+CLERK = "clerk"  # văn thư
+LEADER = "leader"  # lãnh đạo Sở
+UNIT_HEAD = "unit_head"  # trưởng phòng / lãnh đạo đơn vị
+OFFICER = "officer"  # chuyên viên
+VIEWER = "viewer"  # ops portal: read only
+OPERATOR = "operator"  # ops portal: may replay and discard
+ADMIN = "admin"  # ops portal: users and settings
+ROLES = (CLERK, LEADER, UNIT_HEAD, OFFICER, VIEWER, OPERATOR, ADMIN)
+ROLE_LABELS = {
+    CLERK: "Văn thư",
+    LEADER: "Lãnh đạo",
+    UNIT_HEAD: "Trưởng đơn vị",
+    OFFICER: "Chuyên viên",
+    VIEWER: "Xem vận hành",
+    OPERATOR: "Vận hành viên",
+    ADMIN: "Quản trị",
+}
+
+
+class Unit(Base):
+    """A unit of the agency (phòng, văn phòng, ban lãnh đạo)."""
+
+    __tablename__ = "hub_units"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("hub_units.id"))
+    head_user_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class User(Base):
+    """A staff account: who a person is, where they sit and what they may do."""
+
+    __tablename__ = "hub_users"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[str] = mapped_column(String(120), default="")
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("hub_units.id"))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    zalo_id: Mapped[str | None] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Delegation(Base):
+    """A leader away hands their role to a deputy for a period (ủy quyền)."""
+
+    __tablename__ = "hub_delegations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    from_user_id: Mapped[str] = mapped_column(ForeignKey("hub_users.id"))
+    to_user_id: Mapped[str] = mapped_column(ForeignKey("hub_users.id"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+async def get_user(db: Database, user_id: str) -> User | None:
+    async with db.session() as s:
+        return await s.get(User, user_id)
+
+
+async def users_of_unit(db: Database, unit_id: str) -> list[User]:
+    async with db.session() as s:
+        return list((await s.execute(select(User).where(User.unit_id == unit_id, User.active))).scalars())

@@ -1,0 +1,70 @@
+"""Staff login: hashed passwords, session cookie and CSRF, roles, lockout; nothing open without login."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from fastapi import APIRouter
+
+from hub.auth import CurrentPrincipal, require_roles
+from hub.directory import CLERK
+from hub.module import Module
+from hub.runtime import Hub
+from hub.seed import seed_demo
+from portal.app import create_app
+
+
+class Guarded(Module):
+    name = "guarded"
+
+    def router(self) -> APIRouter:
+        r = APIRouter(prefix="/guarded")
+
+        @r.get("/me")
+        async def me(p: CurrentPrincipal) -> dict[str, str]:
+            return {"who": p.full_name}
+
+        @r.post("/register", dependencies=[require_roles(CLERK)])
+        async def register() -> dict[str, bool]:
+            return {"ok": True}
+
+        return r
+
+
+async def test_login_roles_csrf_and_lockout(hub_factory: Callable[..., Any]) -> None:
+    hub: Hub = await hub_factory([])
+    hub.modules.append(Guarded())
+    password = await seed_demo(hub.db, "mat-khau-demo")
+    assert password == "mat-khau-demo"
+    app = create_app(hub)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lt") as client:
+        assert (await client.get("/api/guarded/me")).status_code == 401
+        assert (await client.get("/healthz")).status_code == 200
+
+        wrong = await client.post("/api/auth/login", json={"username": "vanthu", "password": "sai"})
+        assert wrong.status_code == 401 and "không đúng" in wrong.json()["detail"]
+        ok = await client.post("/api/auth/login", json={"username": "vanthu", "password": "mat-khau-demo"})
+        assert ok.status_code == 200
+        csrf = ok.json()["csrf"]
+        assert (await client.get("/api/guarded/me")).json() == {"who": "Lê Thị Hoa"}
+        no_csrf = await client.post("/api/guarded/register")
+        assert no_csrf.status_code == 403 and "CSRF" in no_csrf.json()["detail"]
+        assert (await client.post("/api/guarded/register", headers={"X-CSRF-Token": csrf})).json() == {
+            "ok": True
+        }
+
+        officer = await client.post(
+            "/api/auth/login", json={"username": "chuyenvien", "password": "mat-khau-demo"}
+        )
+        token = officer.json()["token"]
+        refused = await client.post("/api/guarded/register", headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 403 and "clerk" in refused.json()["detail"]
+
+        for _ in range(5):
+            await client.post("/api/auth/login", json={"username": "giamdoc", "password": "doan-mo"})
+        locked = await client.post(
+            "/api/auth/login", json={"username": "giamdoc", "password": "mat-khau-demo"}
+        )
+        assert locked.status_code == 423
