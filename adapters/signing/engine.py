@@ -6,14 +6,18 @@ import asyncio
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
+from typing import Any, TypeVar
 
 from adapters.signing import pool
 from adapters.signing.config import SigningConfig
 from adapters.signing.models import SignPdfRequest, SignPdfResult, ValidatePdfRequest, ValidationReport
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class SigningEngine:
@@ -24,17 +28,37 @@ class SigningEngine:
         async with SigningEngine(config) as engine:
             signed, result = await engine.sign_pdf(pdf_bytes, SignPdfRequest(...))
             report = await engine.validate_pdf(signed)
+
+    Worker processes start with "forkserver" (or "spawn"): a script that creates an engine needs the
+    usual `if __name__ == "__main__":` guard.
     """
 
     def __init__(self, config: SigningConfig, *, start_method: str = "forkserver") -> None:
         self.config = config
         self.workers = config.workers or os.cpu_count() or 1
-        self._executor = ProcessPoolExecutor(
+        self._start_method = start_method
+        self._executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=multiprocessing.get_context(start_method),
+            mp_context=multiprocessing.get_context(self._start_method),
             initializer=pool.init_worker,
-            initargs=(config.model_dump_json(),),
+            initargs=(self.config.model_dump_json(),),
         )
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run fn in a worker; if a worker died (a crashing token driver), restart the pool and retry once."""
+        loop = asyncio.get_running_loop()
+        executor = self._executor
+        try:
+            return await loop.run_in_executor(executor, fn, *args)
+        except BrokenProcessPool:
+            if self._executor is executor:
+                log.warning("signing worker died; restarting the worker pool")
+                executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._new_executor()
+            return await loop.run_in_executor(self._executor, fn, *args)
 
     def __repr__(self) -> str:
         return f"SigningEngine(workers={self.workers}, signers={sorted(self.config.signers)})"
@@ -42,10 +66,7 @@ class SigningEngine:
     async def sign_pdf(self, data: bytes, request: SignPdfRequest) -> tuple[bytes, SignPdfResult]:
         """Sign data as asked; raises SigningRefused or KeySourceError with a clear reason."""
         self.config.profile(request.signer)  # unknown profile: fail before queueing
-        loop = asyncio.get_running_loop()
-        signed, result_json = await loop.run_in_executor(
-            self._executor, pool.sign_job, data, request.model_dump_json()
-        )
+        signed, result_json = await self._run(pool.sign_job, data, request.model_dump_json())
         result = SignPdfResult.model_validate_json(result_json)
         log.info(
             "pdf signed",
@@ -55,19 +76,19 @@ class SigningEngine:
 
     async def validate_pdf(self, data: bytes, request: ValidatePdfRequest | None = None) -> ValidationReport:
         """Validate every signature offline from embedded data and the configured trust anchors."""
-        loop = asyncio.get_running_loop()
-        report_json = await loop.run_in_executor(
-            self._executor, pool.validate_job, data, (request or ValidatePdfRequest()).model_dump_json()
+        report_json = await self._run(
+            pool.validate_job, data, (request or ValidatePdfRequest()).model_dump_json()
         )
         return ValidationReport.model_validate_json(report_json)
 
-    async def warm_up(self, signers: list[str] | None = None) -> None:
-        """Start every worker and open the given signers (all profiles by default) in each."""
+    async def warm_up(self, signers: list[str] | None = None) -> set[int]:
+        """Start the workers and open the given signers (all profiles by default); return the worker pids.
+
+        Jobs go to whichever worker is free, so a worker may be missed; signers open lazily anyway.
+        """
         names = sorted(self.config.signers) if signers is None else signers
-        loop = asyncio.get_running_loop()
-        await asyncio.gather(
-            *(loop.run_in_executor(self._executor, pool.warm_job, names) for _ in range(self.workers))
-        )
+        pids = await asyncio.gather(*(self._run(pool.warm_job, names) for _ in range(self.workers)))
+        return set(pids)
 
     def close(self) -> None:
         """Stop the workers; their signers and token sessions are closed."""

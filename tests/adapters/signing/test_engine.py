@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -176,3 +178,15 @@ async def test_refusal_crosses_the_process_boundary_with_both_languages(engine: 
         await engine.sign_pdf(b"not a pdf", SignPdfRequest(signer="leader", box=box(LEADER_BOX)))
     assert "not a readable PDF" in info.value.en
     assert "PDF" in info.value.vi
+
+
+async def test_a_dead_worker_is_replaced(signing_config: SigningConfig) -> None:
+    async with SigningEngine(signing_config.model_copy(update={"workers": 1})) as engine:
+        (pid,) = await engine.warm_up(["leader"])
+        os.kill(pid, signal.SIGKILL)  # e.g. a token driver crashing the worker
+        signed, result = await engine.sign_pdf(
+            decision_pdf(), SignPdfRequest(signer="leader", box=box(LEADER_BOX), level=PadesLevel.B_B)
+        )
+        assert signed.startswith(b"%PDF")
+        assert result.field_name == "Approval1"
+        assert await engine.warm_up([]) != {pid}
