@@ -29,6 +29,7 @@ from fastapi import APIRouter, FastAPI
 
 from adapters.lgsp.errors import LgspError, LgspNotFoundError, LgspPermanentError, LgspTransientError
 from adapters.lgsp.models import (
+    MAX_PENDING_IDS,
     Document,
     MessageType,
     Organization,
@@ -246,7 +247,7 @@ class InboundBackend:
 
     async def get_pending_document_ids(self, caller: str, query: PendingQuery) -> list[str]:
         """List messages the hub queued for the caller."""
-        return self.store.pending(caller, query.message_type, query.max_count)
+        return self.store.pending(caller, query.message_type, query.max_count or MAX_PENDING_IDS)
 
     async def get_document(self, caller: str, document_id: str) -> Document:
         """Return a message queued for the caller."""

@@ -12,6 +12,7 @@ OrganId = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]+(\.[0-9A-Z]+)*$",
 DocumentId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:\-]+$", min_length=1, max_length=64)]
 StatusCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
 Description = Annotated[str, StringConstraints(max_length=2000)]
+MAX_PENDING_IDS = 1000  # GetPendingDocumentIdsResponse holds at most this many ids (XSD maxOccurs)
 
 
 class _Model(BaseModel):

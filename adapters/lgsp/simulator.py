@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from adapters.lgsp.edxml_peek import EdxmlPeekError, peek_edxml
 from adapters.lgsp.errors import LgspNotFoundError, LgspPermanentError
 from adapters.lgsp.models import (
+    MAX_PENDING_IDS,
     Document,
     Organization,
     PendingQuery,
@@ -73,7 +74,7 @@ class SimulatorBackend:
 
     async def get_pending_document_ids(self, caller: str, query: PendingQuery) -> list[str]:
         """List the caller's pending messages."""
-        return self.store.pending(caller, query.message_type, query.max_count)
+        return self.store.pending(caller, query.message_type, query.max_count or MAX_PENDING_IDS)
 
     async def get_document(self, caller: str, document_id: str) -> Document:
         """Return a message the caller sent or receives."""
