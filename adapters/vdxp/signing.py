@@ -41,6 +41,7 @@ class AuthErrorCode(StrEnum):
     HEADER_MISMATCH = "AUTH_HEADER_MISMATCH"
     STALE_TIMESTAMP = "AUTH_STALE_TIMESTAMP"
     HASH_MISMATCH = "AUTH_HASH_MISMATCH"
+    REPLAYED = "AUTH_REPLAYED"
 
 
 class SignatureError(ValueError):
@@ -59,6 +60,7 @@ class VerifiedRequest:
     systemid: str
     timestamp: datetime
     entries: dict[str, str]
+    signature: str = ""
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """Return the signed value of entry `name` (without the XroadVnpt- prefix)."""
@@ -244,7 +246,7 @@ def verify_request(
             f"timestamp {stamp_text} is more than {int(max_skew.total_seconds())} s from server time "
             f"{format_timestamp(reference, tz)}",
         )
-    return VerifiedRequest(systemid=systemid, timestamp=stamp, entries=entries)
+    return VerifiedRequest(systemid=systemid, timestamp=stamp, entries=entries, signature=expected)
 
 
 def verify_body_hash(request: VerifiedRequest, body: bytes) -> None:
@@ -257,3 +259,30 @@ def verify_body_hash(request: VerifiedRequest, body: bytes) -> None:
             AuthErrorCode.HASH_MISMATCH,
             f"{PREFIX}hash-file {value!r} is not the SHA-256 of the {len(body)}-byte body",
         )
+
+
+class ReplayGuard:
+    """Refuse a signed request seen before within the skew window (for non-idempotent calls like sendEdoc).
+
+    A retried call is signed again with a new timestamp, so only a captured-and-replayed request
+    carries a signature already seen.
+    """
+
+    def __init__(self, window: timedelta = DEFAULT_MAX_SKEW) -> None:
+        self.window = window
+        self._seen: dict[str, datetime] = {}
+
+    def check(self, request: VerifiedRequest, now: datetime | None = None) -> None:
+        """Remember the request's signature; raise SignatureError when it was already used."""
+        reference = now or datetime.now(UTC)
+        for key, seen_at in list(self._seen.items()):
+            if reference - seen_at > 2 * self.window:
+                del self._seen[key]
+        key = f"{request.systemid}:{request.signature}"
+        if key in self._seen:
+            raise SignatureError(
+                AuthErrorCode.REPLAYED,
+                f"this signed request of systemid {request.systemid!r} was already received; "
+                "sign each call anew",
+            )
+        self._seen[key] = reference

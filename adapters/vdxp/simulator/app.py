@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from adapters.vdxp.models import Agency
 from adapters.vdxp.signing import (
     DEFAULT_MAX_SKEW,
+    ReplayGuard,
     SignatureError,
     VerifiedRequest,
     verify_body_hash,
@@ -52,6 +53,10 @@ class Simulator:
     max_body_bytes: int = MAX_PEEK_BYTES
     admin_token: str | None = None
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    replays: ReplayGuard = field(default_factory=ReplayGuard)
+
+    def __post_init__(self) -> None:
+        self.replays.window = self.max_skew
 
     def secret_of(self, systemid: str) -> str | None:
         account = self.systems.get(systemid)
@@ -171,6 +176,7 @@ def create_app(sim: Simulator) -> FastAPI:
             signed = verify_request(request.headers, sim.secret_of, now=sim.now(), max_skew=sim.max_skew)
             if body is not None:
                 verify_body_hash(signed, body)
+                sim.replays.check(signed, sim.now())
         except SignatureError as exc:
             raise Fail(401, exc.code.value, exc.desc) from None
         return signed, sim.systems[signed.systemid]

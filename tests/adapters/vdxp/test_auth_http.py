@@ -83,3 +83,13 @@ async def test_correct_raw_request_like_the_java_sdk_is_accepted(simulator: Simu
     reply = response.json()
     assert (response.status_code, reply["status"]) == (200, "OK")
     assert reply["DocId"]
+
+
+async def test_a_replayed_send_is_refused(simulator: SimulatorServer) -> None:
+    body = edoc(HANOI, [VPCP])
+    headers = _send_headers(body)
+    first = await _post(simulator.url, "/sendEdoc", headers, body)
+    replayed = await _post(simulator.url, "/sendEdoc", headers, body)
+    assert first.json()["status"] == "OK"
+    assert (replayed.status_code, replayed.json()["ErrorCode"]) == (401, "AUTH_REPLAYED")
+    assert len(simulator.simulator.store.state.documents) == 1

@@ -11,6 +11,7 @@ import pytest
 
 from adapters.vdxp.signing import (
     AuthErrorCode,
+    ReplayGuard,
     SignatureError,
     format_timestamp,
     hash_file,
@@ -37,8 +38,7 @@ def signed(**kwargs: object) -> dict[str, str]:
         params,  # type: ignore[arg-type]
         content_type="application/octet-stream",
         body=BODY,
-        now=NOW,
-        **kwargs,  # type: ignore[arg-type]
+        **{"now": NOW, **kwargs},  # type: ignore[arg-type]
     )
 
 
@@ -182,3 +182,14 @@ def test_caller_cannot_override_signer_entries_or_send_non_ascii_values() -> Non
         sign_request("s", "k", [("timestamp", "x")], content_type="application/json")
     with pytest.raises(ValueError, match="ASCII"):
         sign_request("s", "k", [("from", "Hà Nội")], content_type="application/json")
+
+
+def test_replay_guard_refuses_a_signature_seen_before_and_forgets_it_after_the_window() -> None:
+    guard = ReplayGuard(window=timedelta(minutes=5))
+    request = verify(signed())
+    guard.check(request, NOW)  # type: ignore[arg-type]
+    with pytest.raises(SignatureError) as caught:
+        guard.check(request, NOW + timedelta(seconds=1))  # type: ignore[arg-type]
+    assert caught.value.code is AuthErrorCode.REPLAYED
+    guard.check(verify(signed(now=NOW + timedelta(milliseconds=1))), NOW)  # type: ignore[arg-type]
+    guard.check(request, NOW + timedelta(minutes=11))  # type: ignore[arg-type]
