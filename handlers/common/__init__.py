@@ -1,0 +1,1 @@
+"""Shared domain helpers of the modules (working calendar, ...); no module of its own."""
