@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -44,6 +45,7 @@ JSON_TYPE = "application/json"
 OCTET_TYPE = "application/octet-stream"
 # The request certainly did not reach the application behind these statuses.
 _NOT_PROCESSED = frozenset({429, 502, 503})
+_CHUNK = 1 << 20
 
 
 class VdxpClient:
@@ -84,13 +86,16 @@ class VdxpClient:
 
     async def send_edoc(
         self,
-        edxml: bytes,
+        edxml: bytes | Path,
         *,
         from_code: str,
         to: Sequence[str] | None = None,
         message_type: MessageType = "edoc",
     ) -> str:
         """Send an edXML document or status message; return the DocId the axis assigned.
+
+        A Path is streamed from disk (hashed first, then uploaded in chunks on each attempt), so a
+        large document is never held in memory.
 
         Not retried after the request may have reached the axis (read timeout, HTTP 500/504),
         so a retry never silently sends twice; the caller decides with `may_have_reached_server`.
@@ -164,7 +169,7 @@ class VdxpClient:
         params: Sequence[tuple[str, str]],
         model: type[R],
         *,
-        body: bytes = b"{}",
+        body: bytes | Path = b"{}",
         content_type: str = JSON_TYPE,
         idempotent: bool = True,
     ) -> R:
@@ -207,18 +212,30 @@ class VdxpClient:
             await response.aclose()
 
     async def _send(
-        self, operation: str, params: Sequence[tuple[str, str]], body: bytes, content_type: str
+        self, operation: str, params: Sequence[tuple[str, str]], body: bytes | Path, content_type: str
     ) -> httpx.Response:
-        headers = self._headers(params, content_type, body if operation == "sendEdoc" else None)
+        content: bytes | AsyncIterator[bytes]
+        if isinstance(body, Path):
+            digest, size = await asyncio.to_thread(_digest_file, body)
+            headers = self._headers(params, content_type, None, digest)
+            headers["Content-Length"] = str(size)
+            content = _file_chunks(body)
+        else:
+            headers = self._headers(params, content_type, body if operation == "sendEdoc" else None)
+            content = body
         try:
-            response = await self._http.post(f"/{operation}", headers=headers, content=body)
+            response = await self._http.post(f"/{operation}", headers=headers, content=content)
         except httpx.TransportError as exc:
             raise _transport_error(operation, exc) from exc
         _raise_for_http(operation, response.status_code, response.content)
         return response
 
     def _headers(
-        self, params: Sequence[tuple[str, str]], content_type: str, body: bytes | None
+        self,
+        params: Sequence[tuple[str, str]],
+        content_type: str,
+        body: bytes | None,
+        digest: bytes | None = None,
     ) -> dict[str, str]:
         return sign_request(
             self.config.systemid,
@@ -226,6 +243,7 @@ class VdxpClient:
             params,
             content_type=content_type,
             body=body,
+            body_digest=digest,
             now=self._now(),
         )
 
@@ -260,6 +278,24 @@ class VdxpClient:
             return True
 
         return await retry_async(guarded, self.config.retry_policy(), retry_on=retryable, sleep=self._sleep)
+
+
+def _digest_file(path: Path) -> tuple[bytes, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.digest(), size
+
+
+async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
+    fh = await asyncio.to_thread(path.open, "rb")
+    try:
+        while chunk := await asyncio.to_thread(fh.read, _CHUNK):
+            yield chunk
+    finally:
+        fh.close()
 
 
 def _writer(sink: IO[bytes]) -> Callable[[bytes], Any]:

@@ -8,9 +8,12 @@ send it twice.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -22,8 +25,9 @@ from adapters.vdxp.errors import VdxpRejectedError, VdxpTransientError
 from adapters.vdxp.messages import AxisDeliveryChanged, AxisSendRequested, AxisSent
 from hub.errors import PermanentError, TransientError
 from schemas.edxml.errors import EdxmlError
-from schemas.edxml.parse import edoc_header_from_tree, is_status, status_from_tree
-from schemas.edxml.xmlsafe import parse_xml
+from schemas.edxml.models import AttachmentInfo
+from schemas.edxml.parse import parse_status
+from schemas.edxml.stream import stream_edoc
 
 if TYPE_CHECKING:
     from hub.runtime import Delivery, Hub
@@ -36,15 +40,29 @@ TRACK_FOR = timedelta(days=7)
 _IDS = uuid.UUID("a8b1f0f4-1f7e-4a43-9b8f-2f6f3c1d9e55")
 
 
-def recipients_of(data: bytes, message_type: str) -> tuple[list[str], str | None, str | None]:
-    """Recipients, DocumentId and status code read from an outgoing edXML; PermanentError if unreadable."""
+class _Discard:
+    def write(self, data: bytes) -> None:
+        """Drop attachment content: only the header is wanted."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def _discard(_: AttachmentInfo) -> _Discard:
+    return _Discard()
+
+
+def read_outgoing(path: Path, message_type: str) -> tuple[list[str], str | None, str | None]:
+    """Recipients, DocumentId and status code of an outgoing edXML file; PermanentError if invalid.
+
+    An edoc is checked as a stream (attachments decoded and dropped), so a large one is not held in memory.
+    """
     try:
-        root = parse_xml(data)
-        if message_type == "status" or is_status(root):
-            status = status_from_tree(root)
+        if message_type == "status":
+            status = parse_status(path.read_bytes())
             owner = status.response_for.organ_id
             return ([owner] if owner else []), status.response_for.document_id, status.status_code.value
-        header = edoc_header_from_tree(root).message_header
+        header = stream_edoc(path, _discard).header.message_header
         return [o.organ_id for o in header.to], header.document_id, None
     except EdxmlError as exc:
         raise PermanentError(f"outgoing edXML is invalid: {exc}") from exc
@@ -61,24 +79,20 @@ class Sender:
     async def handle(self, d: Delivery) -> None:
         """Send the command's edXML through the axis (the consumer's handler)."""
         command: AxisSendRequested = d.payload
-        data = await d.hub.claims.get(command.edxml)
-        found, document_id, status_code = recipients_of(data, command.message_type)
-        to_codes = command.to_codes or found
-        if not to_codes:
-            raise PermanentError("outgoing edXML names no recipient and the command gives none")
-        from_code = command.from_code or self.agency_code
-        marker = f"{CMD_PREFIX}{d.envelope.id}"
-        doc_id = await self._already_sent(marker)
-        if doc_id is None:
-            try:
-                doc_id = await self.client.send_edoc(
-                    data, from_code=from_code, to=to_codes, message_type=command.message_type
-                )
-            except VdxpRejectedError as exc:
-                raise PermanentError(f"the national axis refused the message: {exc}") from exc
-            except VdxpTransientError as exc:
-                raise TransientError(f"the national axis is unavailable: {exc}") from exc
-            await self._remember(marker, doc_id, d, command, to_codes, command.document_id or document_id)
+        with tempfile.TemporaryDirectory(prefix="vdxp-out-") as tmp:
+            path = await d.hub.claims.get_to_file(command.edxml, Path(tmp) / "message.edxml")
+            found, document_id, status_code = await asyncio.to_thread(
+                read_outgoing, path, command.message_type
+            )
+            to_codes = command.to_codes or found
+            if not to_codes:
+                raise PermanentError("outgoing edXML names no recipient and the command gives none")
+            from_code = command.from_code or self.agency_code
+            marker = f"{CMD_PREFIX}{d.envelope.id}"
+            doc_id = await self._already_sent(marker)
+            if doc_id is None:
+                doc_id = await self._send(path, from_code, to_codes, command)
+                await self._remember(marker, doc_id, d, command, to_codes, command.document_id or document_id)
         await d.emit(
             "axis.sent",
             AxisSent(
@@ -92,6 +106,16 @@ class Sender:
             ),
             issue=d.envelope.issue or command.document_id or document_id,
         )
+
+    async def _send(self, path: Path, from_code: str, to_codes: list[str], command: AxisSendRequested) -> str:
+        try:
+            return await self.client.send_edoc(
+                path, from_code=from_code, to=to_codes, message_type=command.message_type
+            )
+        except VdxpRejectedError as exc:
+            raise PermanentError(f"the national axis refused the message: {exc}") from exc
+        except VdxpTransientError as exc:
+            raise TransientError(f"the national axis is unavailable: {exc}") from exc
 
     async def _already_sent(self, marker: str) -> str | None:
         if self.kv is None:

@@ -88,7 +88,12 @@ def parse_timestamp(text: str, tz: tzinfo = VIETNAM_TZ) -> datetime:
 
 def hash_file(body: bytes) -> str:
     """SHA-256 of the body as the SDK writes it: each byte in hex without its leading zero."""
-    return "".join(f"{b:x}" for b in hashlib.sha256(body).digest())
+    return sdk_hex(hashlib.sha256(body).digest())
+
+
+def sdk_hex(digest: bytes) -> str:
+    """Hex of a digest in the SDK's form (no leading zero per byte)."""
+    return "".join(f"{b:x}" for b in digest)
 
 
 def hash_file_matches(value: str, body: bytes) -> bool:
@@ -119,6 +124,7 @@ def sign_request(
     *,
     content_type: str,
     body: bytes | None = None,
+    body_digest: bytes | None = None,
     now: datetime | None = None,
     tz: tzinfo = VIETNAM_TZ,
     sdk_hash_form: bool = True,
@@ -126,8 +132,9 @@ def sign_request(
     """Return every HTTP header of a signed call: entries, sign-header, hash-header, key list, version.
 
     `params` are the operation's parameters (from, servicetype, messagetype, to as JSON text, ...).
-    When `body` is given (sendEdoc) a `hash-file` entry is added, in the SDK's no-leading-zero hex
-    form unless `sdk_hash_form` is False (plain 64-character hex).
+    When `body` (or its SHA-256 `body_digest`, for a body streamed from a file) is given (sendEdoc),
+    a `hash-file` entry is added, in the SDK's no-leading-zero hex form unless `sdk_hash_form` is
+    False (plain 64-character hex).
     """
     items = list(params.items()) if isinstance(params, Mapping) else list(params)
     entries: dict[str, str] = {"systemid": systemid}
@@ -135,8 +142,9 @@ def sign_request(
         if name in ("systemid", "timestamp", "hash-file", "Content-Type"):
             raise ValueError(f"parameter {name!r} is set by the signer, not by the caller")
         entries[name] = value
-    if body is not None:
-        entries["hash-file"] = hash_file(body) if sdk_hash_form else hashlib.sha256(body).hexdigest()
+    digest = hashlib.sha256(body).digest() if body is not None else body_digest
+    if digest is not None:
+        entries["hash-file"] = sdk_hex(digest) if sdk_hash_form else digest.hex()
     entries["timestamp"] = format_timestamp(now or datetime.now(UTC), tz)
     entries["Content-Type"] = content_type
     for name, value in entries.items():

@@ -130,3 +130,15 @@ async def test_documents_survive_a_simulator_restart(
 
 def _config(url: str, systemid: str) -> VdxpConfig:
     return VdxpConfig(endpoint=url, systemid=systemid, secret=SYSTEMS[systemid]["secret"])
+
+
+async def test_send_streams_a_file_and_the_axis_stores_the_same_bytes(
+    hanoi: VdxpClient, vpcp: VdxpClient, tmp_path: Path
+) -> None:
+    document = edoc(HANOI, [VPCP], subject="Hồ sơ " + "y" * 3_000_000)
+    source = tmp_path / "out.edxml"
+    source.write_bytes(document)
+    await hanoi.send_edoc(source, from_code=HANOI, to=[VPCP])
+    (item,) = await vpcp.get_received_edoc_list()
+    assert item.content_length == len(document)
+    assert await vpcp.get_edoc(item.doc_id) == document
