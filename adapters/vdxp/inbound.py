@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
+from nats.js.kv import KeyValue
 
 from adapters.vdxp.client import VdxpClient
 from adapters.vdxp.errors import VdxpError, VdxpTransientError
@@ -33,6 +34,7 @@ from adapters.vdxp.messages import (
     SignatureCheck,
 )
 from adapters.vdxp.models import ReceivedItem
+from adapters.vdxp.outbound import conversation_of
 from schemas.edxml.build import build_status
 from schemas.edxml.codes import StatusCode
 from schemas.edxml.dsig import TrustConfig, verify_edoc
@@ -94,10 +96,13 @@ class Refused(Exception):
 class InboundPoller:
     """Takes every pending item of our agency from the axis onto the bus."""
 
-    def __init__(self, hub: Hub, client: VdxpClient, settings: InboundSettings) -> None:
+    def __init__(
+        self, hub: Hub, client: VdxpClient, settings: InboundSettings, conversations: KeyValue | None = None
+    ) -> None:
         self.hub = hub
         self.client = client
         self.settings = settings
+        self.conversations = conversations
         self._refused: set[str] = set()
         self._failures: Counter[str] = Counter()
 
@@ -210,12 +215,14 @@ class InboundPoller:
                 str(exc), field=exc.field, sender=exc.sender or item.from_code, header=None
             ) from exc
         edxml = await self.hub.claims.put(path, media_type=EDXML_MEDIA_TYPE)
+        document_id = message.response_for.document_id
         await self.hub.publish(
             "document.status_changed",
             status_changed(message, item, edxml),
             source=SOURCE,
-            issue=message.response_for.document_id,
+            issue=document_id,
             id=message_id(self.settings.systemid, item, "status"),
+            correlation_id=await conversation_of(self.conversations, document_id),
         )
 
     async def _answer(

@@ -3,12 +3,13 @@
 Sent items are remembered in the `lt-cursors` KV bucket (`vdxp.sent.<DocId>`) with their business
 key, so `axis.delivery_changed` events carry the document's issue and conversation even after a
 restart; a command already sent is remembered as `vdxp.cmd.<message id>` so a redelivery does not
-send it twice.
+send it twice; `vdxp.conv.<hash of DocumentId>` links statuses coming back to the conversation.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import tempfile
 import uuid
@@ -36,8 +37,25 @@ log = structlog.get_logger(__name__)
 SOURCE = "vdxp"
 SENT_PREFIX = "vdxp.sent."
 CMD_PREFIX = "vdxp.cmd."
+CONVERSATION_PREFIX = "vdxp.conv."
 TRACK_FOR = timedelta(days=7)
 _IDS = uuid.UUID("a8b1f0f4-1f7e-4a43-9b8f-2f6f3c1d9e55")
+
+
+def conversation_key(document_id: str) -> str:
+    """KV key remembering the conversation (correlation id) of a document we sent."""
+    return CONVERSATION_PREFIX + hashlib.sha256(document_id.encode()).hexdigest()[:40]
+
+
+async def conversation_of(kv: KeyValue | None, document_id: str) -> uuid.UUID | None:
+    """The correlation id of the conversation in which we sent `document_id`, if we did."""
+    if kv is None:
+        return None
+    try:
+        entry = await kv.get(conversation_key(document_id))
+    except KeyNotFoundError:
+        return None
+    return uuid.UUID(entry.value.decode()) if entry.value else None
 
 
 class _Discard:
@@ -147,6 +165,8 @@ class Sender:
             "to": dict.fromkeys(to_codes, "pending"),
         }
         await self.kv.put(f"{SENT_PREFIX}{doc_id}", json.dumps(record).encode())
+        if command.message_type == "edoc" and document_id:
+            await self.kv.put(conversation_key(document_id), str(d.envelope.correlation_id).encode())
         await self.kv.put(marker, doc_id.encode())
 
 

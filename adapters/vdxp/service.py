@@ -119,7 +119,7 @@ class VdxpModule(Module):
         cursors = await hub.js.key_value(CURSORS_BUCKET)
         self._sender = Sender(self.client, us.organ_id, cursors)
         trust = TrustConfig(s.trust_ca_files, allow_sha1=s.allow_sha1) if s.trust_ca_files else None
-        self.poller = InboundPoller(hub, self.client, InboundSettings(s.systemid, us, trust))
+        self.poller = InboundPoller(hub, self.client, InboundSettings(s.systemid, us, trust), cursors)
         self.tracker = DeliveryTracker(hub, self.client, cursors)
         self._health = await hub.js.key_value(HEALTH_BUCKET)
         if s.embed_simulator and s.is_development:

@@ -37,6 +37,7 @@ from schemas.edxml.models import (
     TraceHeaderList,
 )
 from schemas.edxml.parse import parse_status
+from schemas.envelope import Envelope
 from tests.adapters.vdxp.conftest import HANOI, SYSTEMS, VPCP
 from tests.schemas.edxml.pki import Pki, make_pki
 from tests.support.fn_module import FnModule
@@ -151,9 +152,11 @@ async def start_agency(
         await hub.stop()
 
 
-async def send(agency: Agency, edxml: bytes, document_id: str) -> None:
+async def send(agency: Agency, edxml: bytes, document_id: str) -> Envelope:
     claim = await agency.hub.claims.put(edxml, media_type="application/xml")
-    await agency.hub.publish("axis.send", AxisSendRequested(edxml=claim), source="test", issue=document_id)
+    return await agency.hub.publish(
+        "axis.send", AxisSendRequested(edxml=claim), source="test", issue=document_id
+    )
 
 
 async def test_document_and_its_status_travel_between_two_hubs(start_agency: StartAgency, pki: Pki) -> None:
@@ -161,7 +164,7 @@ async def test_document_and_its_status_travel_between_two_hubs(start_agency: Sta
     vpcp = await start_agency(VPCP, trust_ca_files=[pki.root_pem])
     key = SigningKey.from_pem(pki.signer_key_pem.read_bytes(), pki.signer_cert_pem.read_bytes())
     document_id = f"{HANOI},2026/11/28,125/SKHĐT-TH"
-    await send(hanoi, sign_edoc(make_edoc(HANOI, VPCP), key), document_id)
+    command = await send(hanoi, sign_edoc(make_edoc(HANOI, VPCP), key), document_id)
     [(_, sent)] = await hanoi.saw("axis.sent")
     assert sent.to_codes == [VPCP]
 
@@ -190,6 +193,7 @@ async def test_document_and_its_status_travel_between_two_hubs(start_agency: Sta
     assert (status.status_code, status.document_id, status.from_code) == ("01", document_id, VPCP)
     assert status.status_text.endswith("Đã đến - Phần mềm QLVB đã nhận nhưng văn thư chưa xử lý")
     assert status_env.issue == document_id
+    assert status_env.correlation_id == command.correlation_id  # same conversation as the send
     [(_, delivery)] = await hanoi.saw("axis.delivery_changed")
     assert (delivery.to_code, delivery.receive_status, delivery.document_id) == (VPCP, "done", document_id)
 
