@@ -33,7 +33,7 @@ class DocumentRegistered(BaseModel):
     document_id: str = Field(description="Internal id of the document in the documents module")
     so_den: int = Field(ge=1, description="Incoming number within the register and year")
     year: int = Field(description="Calendar year of the register")
-    register: str = Field(default="VBDEN", description="Register code")
+    register_code: str = Field(default="VBDEN", description="Register code")
     subject: str
     priority: PriorityLabel = "Thường"
     confidentiality: ConfidentialityLabel = "Thường"
