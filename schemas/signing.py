@@ -37,24 +37,24 @@ class PdfSignRefused(BaseModel):
 
 
 @message_type("sign.validate.requested", "lt.sign.cmd.validate")
-class ValidatePdfRequested(BaseModel):
-    """Validate every signature of the claim-checked PDF."""
+class ValidateRequested(BaseModel):
+    """Validate every signature of the claim-checked PDF or edXML message (told apart by content)."""
 
     document: ClaimCheck
     request: ValidatePdfRequest = Field(default_factory=ValidatePdfRequest)
 
 
 @message_type("sign.validate.completed", "lt.sign.evt.validated")
-class PdfValidated(BaseModel):
-    """Validation report of a PDF, with a plain verdict per signature."""
+class DocumentValidated(BaseModel):
+    """Validation report of a PDF or edXML message, with a plain verdict per signature."""
 
     document: ClaimCheck
     report: ValidationReport
 
 
 @message_type("sign.validate.failed", "lt.sign.evt.validate_failed")
-class PdfValidationFailed(BaseModel):
-    """The input could not be validated at all (not a PDF)."""
+class ValidationFailed(BaseModel):
+    """The input could not be validated at all (neither a readable PDF nor edXML)."""
 
     document: ClaimCheck
     reason_vi: str

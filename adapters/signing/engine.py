@@ -81,6 +81,11 @@ class SigningEngine:
         )
         return ValidationReport.model_validate_json(report_json)
 
+    async def validate_edxml(self, data: bytes, *, allow_sha1: bool = False) -> ValidationReport:
+        """Verify an edXML message's XML-DSig signature against the configured trust anchors (PEM)."""
+        report_json = await self._run(pool.validate_edxml_job, data, allow_sha1)
+        return ValidationReport.model_validate_json(report_json)
+
     async def warm_up(self, signers: list[str] | None = None) -> set[int]:
         """Start the workers and open the given signers (all profiles by default); return the worker pids.
 

@@ -111,6 +111,14 @@ def validate_job(data: bytes, request_json: str) -> str:
     return report.model_dump_json()
 
 
+def validate_edxml_job(data: bytes, allow_sha1: bool) -> str:
+    """Verify an edXML signature in the worker; return the ValidationReport as JSON."""
+    from adapters.signing.edxml import validate_edxml
+
+    report = validate_edxml(data, list(state().config.trust_anchors), allow_sha1=allow_sha1)
+    return report.model_dump_json()
+
+
 def warm_job(names: list[str]) -> int:
     """Open the given signers in this worker; return its process id."""
     import os

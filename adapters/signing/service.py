@@ -19,18 +19,19 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.signing.config import KeySourceError, SigningConfig
+from adapters.signing.edxml import NotEdxml
 from adapters.signing.engine import SigningEngine
 from adapters.signing.sign import SigningRefused
 from adapters.signing.validate import NotAPdf
 from hub.errors import TransientError
 from hub.module import Module
 from schemas.signing import (
+    DocumentValidated,
     PdfSigned,
     PdfSignRefused,
-    PdfValidated,
-    PdfValidationFailed,
     SignPdfRequested,
-    ValidatePdfRequested,
+    ValidateRequested,
+    ValidationFailed,
 )
 
 if TYPE_CHECKING:
@@ -56,6 +57,11 @@ def load_config(path: Path) -> SigningConfig:
     except (OSError, yaml.YAMLError) as exc:
         raise ValueError(f"signing configuration {path} cannot be read: {exc}") from None
     return SigningConfig.model_validate(data)
+
+
+def is_xml(data: bytes) -> bool:
+    """Tell an XML (edXML) document from a PDF by its first bytes."""
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 class SigningModule(Module):
@@ -106,19 +112,22 @@ class SigningModule(Module):
         @hub.consumer("signing-validate", "lt.sign.cmd.validate", ack_wait=wait)
         async def validate(d: Delivery) -> None:
             """Validate every signature of a claim-checked PDF and publish the report."""
-            cmd: ValidatePdfRequested = d.payload
+            cmd: ValidateRequested = d.payload
             data = await d.hub.claims.get(cmd.document)
             try:
-                report = await self.engine.validate_pdf(data, cmd.request)
-            except NotAPdf as exc:
-                failure = PdfValidationFailed(
+                if is_xml(data):
+                    report = await self.engine.validate_edxml(data)
+                else:
+                    report = await self.engine.validate_pdf(data, cmd.request)
+            except (NotAPdf, NotEdxml) as exc:
+                failure = ValidationFailed(
                     document=cmd.document,
-                    reason_vi="tệp không phải PDF đọc được, không kiểm tra được chữ ký",
+                    reason_vi="tệp không phải PDF hay edXML đọc được, không kiểm tra được chữ ký",
                     reason_en=str(exc),
                 )
                 await d.emit("sign.validate.failed", failure)
                 return
-            await d.emit("sign.validate.completed", PdfValidated(document=cmd.document, report=report))
+            await d.emit("sign.validate.completed", DocumentValidated(document=cmd.document, report=report))
 
     async def stop(self) -> None:
         if self._engine is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from asn1crypto import pem
 
 from adapters.signing import PadesLevel, SigningConfig, SigningStage, SignPdfRequest, Verdict
 from adapters.signing.service import SigningModule, SigningSettings
@@ -15,9 +16,12 @@ from hub.embedded import NatsServer
 from hub.migrate import aupgrade
 from hub.runtime import Delivery, Hub, wait_for
 from hub.settings import Settings
+from schemas.edxml import BuildOptions, SigningKey, build_edoc, sign_edoc
 from schemas.envelope import Envelope
-from schemas.signing import SignPdfRequested, ValidatePdfRequested
+from schemas.signing import SignPdfRequested, ValidateRequested
 from tests.adapters.signing.documents import BODY_BOX, CLERK_BOX, LEADER_BOX, box, decision_pdf
+from tests.adapters.signing.pki import GeneratedPKI
+from tests.schemas.edxml.conftest import make_edoc
 from tests.support.fn_module import FnModule
 
 
@@ -93,7 +97,7 @@ async def test_leader_then_clerk_signing_and_validation_over_the_bus(hub: tuple[
 
     check = await h.publish(
         "sign.validate.requested",
-        ValidatePdfRequested.model_validate({"document": issued}),
+        ValidateRequested.model_validate({"document": issued}),
         source="test",
         issue="QD-15",
     )
@@ -122,8 +126,8 @@ async def test_refusal_is_an_event_with_the_reason(hub: tuple[Hub, Seen]) -> Non
 
 async def test_not_a_pdf_validation_fails_with_a_reason(hub: tuple[Hub, Seen]) -> None:
     h, seen = hub
-    junk = await h.claims.put(b"<html>not a pdf</html>", media_type="application/pdf")
-    await h.publish("sign.validate.requested", ValidatePdfRequested(document=junk), source="test")
+    junk = await h.claims.put(b"PK\x03\x04 a zip, not a pdf", media_type="application/pdf")
+    await h.publish("sign.validate.requested", ValidateRequested(document=junk), source="test")
     assert await wait_for(lambda: _has(seen, "sign.validate.failed", 1), timeout=60)
     assert "PDF" in seen.of("sign.validate.failed")[0].payload["reason_vi"]
 
@@ -142,3 +146,18 @@ def test_configuration_file_is_loaded(tmp_path: Path, signing_config: SigningCon
 
 async def _has(seen: Seen, type: str, n: int) -> bool:
     return len(seen.of(type)) >= n
+
+
+async def test_edxml_validation_over_the_bus(hub: tuple[Hub, Seen], pki: GeneratedPKI) -> None:
+    h, seen = hub
+    chain = b"".join(pem.armor("CERTIFICATE", pki.cert(c).dump()) for c in ("clerk", "interm"))
+    signed = sign_edoc(
+        build_edoc(make_edoc(), BuildOptions(zip_attachments=True)),
+        SigningKey.from_pem(pki.key_pem("clerk"), chain),
+    )
+    claim = await h.claims.put(signed, media_type="application/xml")
+    await h.publish("sign.validate.requested", ValidateRequested(document=claim), source="test")
+    assert await wait_for(lambda: _has(seen, "sign.validate.completed", 1), timeout=60)
+    report = seen.of("sign.validate.completed")[0].payload["report"]
+    assert report["verdict"] == "valid"
+    assert report["signatures"][0]["level"] == "XML-DSig"
