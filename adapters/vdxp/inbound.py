@@ -24,7 +24,7 @@ import structlog
 from nats.js.kv import KeyValue
 
 from adapters.vdxp.client import VdxpClient
-from adapters.vdxp.errors import VdxpError, VdxpTransientError
+from adapters.vdxp.errors import VdxpError, VdxpRejectedError, VdxpTransientError
 from adapters.vdxp.mapping import document_received, rejection_for_unreadable, reply_status, status_changed
 from adapters.vdxp.messages import (
     AttachmentRef,
@@ -42,7 +42,7 @@ from schemas.edxml.errors import EdxmlError
 from schemas.edxml.models import EdocHeader, Organization, StatusMessage
 from schemas.edxml.parse import ParseOptions, parse_status
 from schemas.edxml.sinks import FileSink
-from schemas.edxml.stream import stream_edoc_async
+from schemas.edxml.stream import stream_edoc
 from schemas.envelope import ClaimCheck, Envelope
 
 if TYPE_CHECKING:
@@ -139,7 +139,14 @@ class InboundPoller:
         with tempfile.TemporaryDirectory(prefix="vdxp-in-") as tmp:
             folder = Path(tmp)
             path = folder / "message.edxml"
-            await self.client.download_edoc(item.doc_id, path)
+            try:
+                await self.client.download_edoc(item.doc_id, path)
+            except VdxpRejectedError as exc:
+                if exc.error_code != "TOO_LARGE":
+                    raise
+                refused = Refused(exc.error_desc, field=None, sender=item.from_code, header=None)
+                await self._refuse(item, message_type, None, refused)
+                return "refused"
             try:
                 if message_type == "edoc":
                     await self._edoc(item, path, folder)
@@ -156,7 +163,8 @@ class InboundPoller:
         files = folder / "attachments"
         files.mkdir()
         try:
-            streamed = await stream_edoc_async(path, FileSink(files), self.settings.parse)
+            # Decoding base64 is CPU work: keep it off the event loop that serves NATS heartbeats.
+            streamed = await asyncio.to_thread(stream_edoc, path, FileSink(files), self.settings.parse)
         except EdxmlError as exc:
             raise Refused(
                 str(exc), field=exc.field, sender=exc.sender or item.from_code, header=None

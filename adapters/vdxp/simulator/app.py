@@ -24,7 +24,7 @@ from adapters.vdxp.signing import (
 )
 from adapters.vdxp.simulator.accounts import SystemAccount, Systems
 from adapters.vdxp.simulator.faults import Faults, FaultSpec
-from adapters.vdxp.simulator.peek import MAX_PEEK_BYTES, EdxmlPeekError, peek_edxml
+from adapters.vdxp.simulator.peek import MAX_PEEK_BYTES, EdxmlPeekError, EdxmlSummary, peek_edxml
 from adapters.vdxp.simulator.store import SENT_DESC, STATUS_DESC, Delivery, SimStore, StoredDocument
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ class Simulator:
     max_skew: timedelta = DEFAULT_MAX_SKEW
     max_body_bytes: int = MAX_PEEK_BYTES
     admin_token: str | None = None
+    check_edxml: bool = True  # False lets hostile edXML through to test the receiving hub
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     replays: ReplayGuard = field(default_factory=ReplayGuard)
 
@@ -201,7 +202,9 @@ def create_app(sim: Simulator) -> FastAPI:
         try:
             summary = peek_edxml(body, sim.max_body_bytes)
         except EdxmlPeekError as exc:
-            raise Fail(400, "INVALID_EDXML", str(exc)) from None
+            if sim.check_edxml or not signed.get("to"):
+                raise Fail(400, "INVALID_EDXML", str(exc)) from None
+            summary = EdxmlSummary(from_code=None)
         to_raw = signed.get("to")
         if to_raw:
             to_codes = _parse_to(to_raw)

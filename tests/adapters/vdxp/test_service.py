@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -312,3 +313,40 @@ async def test_default_settings_serve_the_embedded_simulator_and_poll_it(tmp_pat
         await agency.hub.stop()
         nats.stop()
     assert port_is_free(8600)  # the embedded simulator stopped with the hub
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE edXML [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<edXML>&c;</edXML>"""
+
+
+@pytest.mark.parametrize(
+    ("hostile", "field_name"),
+    [
+        (re.sub(rb"<edXML:Subject>.*?</edXML:Subject>", b"", make_edoc(HANOI, VPCP), flags=re.S), "Subject"),
+        (BILLION_LAUGHS, None),
+    ],
+    ids=["edoc-without-subject", "billion-laughs"],
+)
+async def test_hostile_incoming_edxml_is_refused_and_the_sender_gets_02(
+    start_agency: StartAgency, simulator: SimulatorServer, hostile: bytes, field_name: str | None
+) -> None:
+    vpcp = await start_agency(VPCP)
+    simulator.simulator.check_edxml = False  # a lax axis lets it through to the hub
+    async with VdxpClient(
+        VdxpConfig(
+            endpoint=simulator.url, systemid="vxp.hanoi.skhdt", secret=SYSTEMS["vxp.hanoi.skhdt"]["secret"]
+        )
+    ) as hanoi_axis:
+        await hanoi_axis.send_edoc(hostile, from_code=HANOI, to=[VPCP])
+        assert (await vpcp.vdxp.poll_once()).outcomes["refused"] == 1
+        [(_, failed)] = await vpcp.saw("axis.receive_failed")
+        assert failed.from_code == HANOI
+        assert failed.rejection_sent
+        if field_name:
+            assert field_name in (failed.field or "")
+        await vpcp.saw("axis.sent")
+        [item] = await hanoi_axis.get_received_edoc_list("status", to=HANOI)
+        rejection = parse_status(await hanoi_axis.get_edoc(item.doc_id))
+        assert rejection.status_code.value == "02"
+    assert vpcp.seen["document.received"] == []
