@@ -315,9 +315,10 @@ async def test_default_settings_serve_the_embedded_simulator_and_poll_it(tmp_pat
     assert port_is_free(8600)  # the embedded simulator stopped with the hub
 
 
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE edXML [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>
-<edXML>&c;</edXML>"""
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE edXML [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>\n<edXML>&c;</edXML>'
+)
 
 
 @pytest.mark.parametrize(
