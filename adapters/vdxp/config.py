@@ -9,7 +9,8 @@ from adapters.resilience import BreakerSettings, RetryPolicy
 
 DEV_SYSTEM_ID = "lienthong.dev"
 DEV_SECRET = "lienthong-dev-secret"  # noqa: S105 - the local simulator's well-known development credential
-DEV_ENDPOINT = "http://127.0.0.1:8600"
+DEV_PORT = 8801  # where `lienthong sim vdxp` listens by default
+DEV_ENDPOINT = f"http://127.0.0.1:{DEV_PORT}"
 
 
 class VdxpConfig(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from adapters.vdxp.config import DEV_PORT
 from adapters.vdxp.simulator.server import run_simulator
 
 
@@ -12,7 +13,7 @@ def main(argv: list[str] | None = None) -> None:
     """Parse arguments and serve the simulated axis."""
     parser = argparse.ArgumentParser(prog="python -m adapters.vdxp.simulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8600)
+    parser.add_argument("--port", type=int, default=DEV_PORT)
     parser.add_argument("--data", type=Path, default=None, help="folder that keeps documents across restarts")
     parser.add_argument(
         "--systems",

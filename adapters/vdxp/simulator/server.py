@@ -11,6 +11,7 @@ from typing import Any
 
 import uvicorn
 
+from adapters.vdxp.config import DEV_PORT
 from adapters.vdxp.simulator.accounts import SystemsSource, load_systems
 from adapters.vdxp.simulator.app import Simulator, create_app
 from adapters.vdxp.simulator.directory import load_directory
@@ -39,7 +40,7 @@ def build_simulator(
 
 def run_simulator(
     host: str = "127.0.0.1",
-    port: int = 8600,
+    port: int = DEV_PORT,
     data_dir: Path | None = None,
     systems: Mapping[str, Any] | Path | str | None = None,
 ) -> None:

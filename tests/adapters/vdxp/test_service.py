@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from adapters.vdxp import VdxpClient, VdxpConfig
-from adapters.vdxp.config import DEV_ENDPOINT, DEV_SECRET, DEV_SYSTEM_ID
+from adapters.vdxp.config import DEV_ENDPOINT, DEV_PORT, DEV_SECRET, DEV_SYSTEM_ID
 from adapters.vdxp.messages import AxisSendRequested
 from adapters.vdxp.service import VdxpModule, VdxpSettings
 from adapters.vdxp.simulator import SimulatorServer
@@ -290,8 +290,8 @@ def _fault(**spec: Any) -> Any:
 
 
 async def test_default_settings_serve_the_embedded_simulator_and_poll_it(tmp_path: Path) -> None:
-    if not port_is_free(8600):
-        pytest.skip("port 8600 of the development endpoint is taken")
+    if not port_is_free(DEV_PORT):
+        pytest.skip(f"port {DEV_PORT} of the development endpoint is taken")
     nats = NatsServer(store_dir=tmp_path / "nats", name="lt-vdxp-dev").start()
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
     await aupgrade(url, [])
@@ -312,7 +312,7 @@ async def test_default_settings_serve_the_embedded_simulator_and_poll_it(tmp_pat
     finally:
         await agency.hub.stop()
         nats.stop()
-    assert port_is_free(8600)  # the embedded simulator stopped with the hub
+    assert port_is_free(DEV_PORT)  # the embedded simulator stopped with the hub
 
 
 BILLION_LAUGHS = (
