@@ -1,4 +1,4 @@
-"""Kill the EVENTS stream leader of a 3-node cluster during 5,000 routed messages: each effect exactly once."""
+"""Kill the EVENTS stream leader of a 3-node cluster during 5,000 routed messages: effects exactly once."""
 
 from __future__ import annotations
 
