@@ -75,7 +75,7 @@ class TaskCompleted(TaskFacts):
 class TaskOverdue(TaskFacts):
     """A task passed its deadline without being done."""
 
-    days_overdue: int = Field(ge=1, description="Working days past the deadline")
+    days_overdue: int = Field(ge=0, description="Working days past the deadline")
 
 
 @message_type("task.escalated", "lt.task.evt.escalated")

@@ -1,0 +1,81 @@
+"""Status taxonomy of a task: state x timeliness, plus 'due today' and 'due soon'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from handlers.common.workcal import WorkingCalendar
+from handlers.tasks.models import DONE, IN_PROGRESS, NOT_STARTED, Task
+from handlers.tasks.policy import local_date
+
+LABELS = {
+    "not_started_on_time": "Chưa xử lý - trong hạn",
+    "not_started_overdue": "Chưa xử lý - quá hạn",
+    "in_progress_on_time": "Đang xử lý - trong hạn",
+    "in_progress_overdue": "Đang xử lý - quá hạn",
+    "done_on_time": "Hoàn thành đúng hạn",
+    "done_overdue": "Hoàn thành quá hạn",
+    "due_today": "Đến hạn hôm nay",
+    "due_soon": "Sắp đến hạn",
+}
+STATUSES = tuple(LABELS)
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    """Where a task stands on a given day."""
+
+    code: str  # one of the six state_timeliness codes
+    overdue: bool
+    due_today: bool
+    due_soon: bool
+    working_days_left: int
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.code]
+
+    def as_dict(self) -> dict[str, object]:
+        flags = [f for f in ("due_today", "due_soon") if getattr(self, f)]
+        return {
+            "code": self.code,
+            "label": self.label,
+            "overdue": self.overdue,
+            "due_today": self.due_today,
+            "due_soon": self.due_soon,
+            "working_days_left": self.working_days_left,
+            "flags": [{"code": f, "label": LABELS[f]} for f in flags],
+        }
+
+
+def classify(
+    state: str,
+    deadline: date,
+    today: date,
+    cal: WorkingCalendar,
+    *,
+    completed_on: date | None = None,
+    due_soon_days: int = 3,
+) -> TaskStatus:
+    """Classify a task's state against its deadline as of `today` (local date)."""
+    if state not in (NOT_STARTED, IN_PROGRESS, DONE):
+        raise ValueError(f"unknown task state {state!r}")
+    if state == DONE:
+        finished = completed_on or today
+        late = finished > deadline
+        return TaskStatus(f"done_{'overdue' if late else 'on_time'}", late, False, False, 0)
+    left = cal.working_days_between(today, deadline)
+    overdue = today > deadline
+    due_today = today == deadline
+    due_soon = not overdue and not due_today and 0 < left <= due_soon_days
+    code = f"{state}_{'overdue' if overdue else 'on_time'}"
+    return TaskStatus(code, overdue, due_today, due_soon, left)
+
+
+def status_of(task: Task, today: date, cal: WorkingCalendar, due_soon_days: int = 3) -> TaskStatus:
+    """Status of a stored task."""
+    completed_on = local_date(task.completed_at) if task.completed_at else None
+    return classify(
+        task.state, task.deadline, today, cal, completed_on=completed_on, due_soon_days=due_soon_days
+    )
