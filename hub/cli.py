@@ -19,6 +19,7 @@ topology_app = typer.Typer(help="JetStream streams, consumers and buckets.", no_
 routes_app = typer.Typer(help="The routing table.", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters.", no_args_is_help=True)
 sim_app = typer.Typer(help="Simulators of the external counterparts.", no_args_is_help=True)
+ops_app = typer.Typer(help="Deployment helpers.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (schemas_app, "schemas"),
@@ -26,6 +27,7 @@ for sub, name in (
     (routes_app, "routes"),
     (dlq_app, "dlq"),
     (sim_app, "sim"),
+    (ops_app, "ops"),
 ):
     app.add_typer(sub, name=name)
 
@@ -350,6 +352,14 @@ def sim_lgsp(
     from adapters.lgsp import simulator
 
     simulator.run_simulator(host, port, data)
+
+
+@ops_app.command("nats-auth")
+def ops_nats_auth(source: Annotated[Path | None, typer.Option(help="permissions YAML")] = None) -> None:
+    """Print the least-privilege NATS accounts block generated from ops/nats/permissions.yaml."""
+    from hub.natsauth import DEFAULT_SOURCE, render
+
+    typer.echo(render(source or DEFAULT_SOURCE), nl=False)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ class NatsServer:
     config_file: Path | None = None
     extra_args: list[str] = field(default_factory=list)
     log_file: Path | None = None
+    env: dict[str, str] | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -99,7 +100,11 @@ class NatsServer:
         with open(log_path, "ab") as out:
             # own session: a Ctrl-C on the terminal reaches us, and we stop the server after draining
             self.process = subprocess.Popen(
-                self.command(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**os.environ, **self.env} if self.env else None,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
