@@ -34,7 +34,7 @@ class Running:
 
 
 async def start_hub(
-    settings: Settings, only_modules: list[str] | None = None, embedded: bool = True
+    settings: Settings, only_modules: list[str] | None = None, embedded: bool = True, consume: bool = True
 ) -> Running:
     """Start NATS (embedded when no URL is set), migrate the database, start the hub and its modules."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -53,7 +53,7 @@ async def start_hub(
     await aupgrade(settings.database_url, names)
     hub = Hub(settings, modules=modules)
     try:
-        await hub.start(servers)
+        await hub.start(servers, consume=consume)
     except BaseException:
         if server:
             server.stop()

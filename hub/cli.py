@@ -167,6 +167,31 @@ async def _worker(s: Settings, only: list[str] | None) -> None:
         await stop_hub(running)
 
 
+@app.command()
+def portal() -> None:
+    """Serve the portal and the module APIs only (no consumers), against LIENTHONG_NATS_URL."""
+    s = _settings()
+    _run(_portal(s))
+
+
+async def _portal(s: Settings) -> None:
+    from hub.app import serve_portal, start_hub, stop_hub, wait_for_signal
+
+    if not s.nats_url:
+        recorded = s.data_dir / "nats.url"
+        if recorded.exists():
+            s.nats_url = recorded.read_text().strip()
+    running = await start_hub(s, embedded=False, consume=False)
+    task, server = await serve_portal(running.hub, s.portal_host, s.portal_port)
+    typer.echo(f"Portal: http://{s.portal_host}:{s.portal_port}/ on {running.servers}", err=True)
+    try:
+        await wait_for_signal()
+    finally:
+        server.should_exit = True  # type: ignore[attr-defined]
+        await task
+        await stop_hub(running)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration of the hub and its modules."""

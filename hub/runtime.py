@@ -284,19 +284,19 @@ class Hub:
             log.info("topology.provisioned", change=change)
         self._claims = ClaimStore(self.js)
 
-    async def start(self, servers: list[str]) -> None:
-        """Connect, set up modules, start consumers, relay and journal."""
+    async def start(self, servers: list[str], consume: bool = True) -> None:
+        """Connect, set up modules, start consumers, relay and journal (consume=False: API only)."""
         await self.connect(servers)
         for module in self.modules:
             module.setup(self)
         self.journal.start()
         self.relay.start()
         self._running = True
-        for spec in self.consumers:
+        for spec in self.consumers if consume else []:
             sub = await self._subscribe(spec)
             self._subs.append(sub)
             self._tasks.append(asyncio.create_task(self._consume(spec, sub), name=f"consumer-{spec.name}"))
-        for module in self.modules:
+        for module in self.modules if consume else []:
             await module.start(self)
         self._started = True
         self.started_at = datetime.now(UTC)
