@@ -1,0 +1,39 @@
+"""Settings of the documents module (LIENTHONG_DOCUMENTS_*)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DocumentsSettings(BaseSettings):
+    """Registers, notation, signing profiles and defaults of the e-office."""
+
+    model_config = SettingsConfigDict(env_prefix="LIENTHONG_DOCUMENTS_", env_file=".env", extra="ignore")
+
+    auto_register: bool = Field(
+        default=True,
+        description="Enter documents from the axes in the incoming register at once (duplicates wait for "
+        "the clerk); when false every axis document waits for the clerk",
+    )
+    agency_abbreviation: str = Field(default="SKHĐT", description="Chữ viết tắt tên cơ quan in ký hiệu")
+    incoming_register: str = "VBDEN"
+    outgoing_register: str = "VBDI"
+    default_deadline_working_days: int = Field(default=10, ge=1)
+    signing_enabled: bool = Field(
+        default=True, description="Ask the signing service for the approval and issuing signatures"
+    )
+    signer_profiles: dict[str, str] = Field(
+        default_factory=lambda: {"giamdoc": "leader", "phogiamdoc": "deputy"},
+        description="User id -> signer profile of the signing configuration (approval signature)",
+    )
+    default_signer_profile: str = "leader"
+    seal_profile: str = Field(default="clerk", description="Signer profile of the organisation's seal")
+    approval_box: tuple[int, float, float, float, float] = Field(
+        default=(1, 330.0, 330.0, 540.0, 440.0),
+        description="Page and rectangle (PDF points, origin bottom-left) of the leader's signature",
+    )
+    issue_box: tuple[int, float, float, float, float] = Field(
+        default=(1, 275.0, 350.0, 415.0, 420.0),
+        description="Page and rectangle of the seal, over the left third of the leader's signature",
+    )
