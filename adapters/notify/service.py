@@ -1,0 +1,367 @@
+"""The notify service: turns notices into delivery rows, sends them, retries what a channel refused.
+
+At most once per recipient, event and channel: a delivery row is unique on (recipient, dedup_key,
+channel); a row is claimed (pending -> sending) by one atomic update before it is sent and marked
+sent right after. A channel that is down leaves its rows pending with a growing delay; they go out
+when it recovers. Normal notices wait for the daily e-mail digest (one mail per recipient).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.notify import mapping
+from adapters.notify.client import ChannelError, SmsGateway, SmtpMailer, ZaloOA
+from adapters.notify.config import NotifyConfig
+from adapters.notify.models import FAILED, PENDING, SENDING, SENT, NotifyDelivery, NotifyPreference
+from hub.directory import Unit, User
+from schemas.notify import NotifyRequested
+
+if TYPE_CHECKING:
+    from hub.runtime import Hub
+
+log = structlog.get_logger(__name__)
+LIVE_PREFIX = "live.notify."  # core NATS (no stream): live in-app events for the SSE endpoint
+IMMEDIATE = (mapping.INAPP, mapping.SMS, mapping.ZALO, mapping.EMAIL)
+
+
+def live_subject(user_id: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in user_id)
+    return LIVE_PREFIX + safe
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def preferences_of(session: AsyncSession, user_id: str) -> mapping.Preferences:
+    row = await session.get(NotifyPreference, user_id)
+    if row is None:
+        return mapping.Preferences()
+    return mapping.Preferences(frozenset(row.channels_off or []), row.quiet_start, row.quiet_end, row.digest)
+
+
+class NotifyService:
+    """Delivery rows in, messages out on every configured channel."""
+
+    def __init__(self, hub: Hub, cfg: NotifyConfig) -> None:
+        self.hub = hub
+        self.cfg = cfg
+        self.mailer = SmtpMailer(cfg) if cfg.smtp_host else None
+        self.sms = SmsGateway(cfg) if cfg.sms_url else None
+        self.zalo = ZaloOA(cfg) if cfg.zalo_url else None
+        self.enabled = {mapping.INAPP}
+        if self.mailer:
+            self.enabled |= {mapping.EMAIL, mapping.DIGEST}
+        if self.sms:
+            self.enabled.add(mapping.SMS)
+        if self.zalo:
+            self.enabled.add(mapping.ZALO)
+        self._kick = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self._digest_lock = asyncio.Lock()
+
+    # -- intake ---------------------------------------------------------------------------------------
+
+    async def accept(
+        self, session: AsyncSession, notice: NotifyRequested, now: datetime | None = None
+    ) -> int:
+        """Plan one delivery row per recipient and channel; rows that exist already are left alone."""
+        now = now or datetime.now(UTC)
+        added = 0
+        for user_id in notice.recipients:
+            user = await session.get(User, user_id)
+            if user is None or not user.active:
+                log.warning("notify.unknown_recipient", recipient=user_id, dedup_key=notice.dedup_key)
+                continue
+            contact = mapping.Contact(user.id, user.email, user.phone, user.zalo_id)
+            prefs = await preferences_of(session, user.id)
+            for planned in mapping.plan_channels(notice.urgency, contact, prefs, self.enabled, now):
+                exists = await session.scalar(
+                    select(NotifyDelivery.id).where(
+                        NotifyDelivery.recipient == user.id,
+                        NotifyDelivery.dedup_key == notice.dedup_key,
+                        NotifyDelivery.channel == planned.channel,
+                    )
+                )
+                if exists is not None:
+                    continue
+                session.add(
+                    NotifyDelivery(
+                        recipient=user.id,
+                        dedup_key=notice.dedup_key,
+                        channel=planned.channel,
+                        urgency=notice.urgency,
+                        title=notice.title,
+                        body=notice.body,
+                        link=notice.link,
+                        source_type=notice.source_type,
+                        issue=notice.issue,
+                        address=planned.address,
+                        status=PENDING,
+                        attempts=0,
+                        created_at=now,
+                        not_before=planned.not_before,
+                        next_attempt_at=planned.not_before,
+                    )
+                )
+                added += 1
+        await session.flush()
+        return added
+
+    async def heads_of(self, session: AsyncSession, unit_ids: list[str]) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for unit_id in unit_ids:
+            unit = await session.get(Unit, unit_id)
+            out[unit_id] = unit.head_user_id if unit else None
+        return out
+
+    # -- dispatch -------------------------------------------------------------------------------------
+
+    def kick(self) -> None:
+        self._kick.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="notify-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for client in (self.sms, self.zalo):
+            if client is not None:
+                await client.aclose()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.dispatch_once()
+                await self.retry_digests()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep the loop alive: the next round retries
+                log.error("notify.dispatch_failed", error=f"{type(exc).__name__}: {exc}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kick.wait(), timeout=self.cfg.poll_seconds)
+            self._kick.clear()
+
+    async def dispatch_once(self, limit: int = 200) -> int:
+        """Send every due immediate delivery once; return how many were sent."""
+        async with self._lock:
+            now = datetime.now(UTC)
+            stale = now - timedelta(seconds=self.cfg.lease_seconds)
+            async with self.hub.db.session() as s:
+                rows = list(
+                    (
+                        await s.execute(
+                            select(NotifyDelivery)
+                            .where(
+                                NotifyDelivery.channel.in_(IMMEDIATE),
+                                or_(
+                                    and_(
+                                        NotifyDelivery.status == PENDING,
+                                        NotifyDelivery.next_attempt_at <= now,
+                                    ),
+                                    and_(NotifyDelivery.status == SENDING, NotifyDelivery.claimed_at < stale),
+                                ),
+                            )
+                            .order_by(NotifyDelivery.id)
+                            .limit(limit)
+                        )
+                    ).scalars()
+                )
+            sent = 0
+            # one channel's outage does not hold up the others
+            by_channel: dict[str, list[NotifyDelivery]] = defaultdict(list)
+            for row in rows:
+                by_channel[row.channel].append(row)
+            results = await asyncio.gather(*(self._send_channel(rs) for rs in by_channel.values()))
+            sent = sum(results)
+            return sent
+
+    async def _send_channel(self, rows: list[NotifyDelivery]) -> int:
+        sent = 0
+        for row in rows:
+            if not await self._claim(row):
+                continue
+            try:
+                ref = await self._send(row)
+            except ChannelError as exc:
+                await self._failed(row, str(exc), exc.permanent)
+                if not exc.permanent:
+                    break  # the channel is down: the rest of its rows wait for the next round
+                continue
+            except Exception as exc:
+                await self._failed(row, f"{type(exc).__name__}: {exc}", False)
+                break
+            await self._sent([row.id], ref)
+            sent += 1
+        return sent
+
+    async def _claim(self, row: NotifyDelivery) -> bool:
+        now = datetime.now(UTC)
+        stale = now - timedelta(seconds=self.cfg.lease_seconds)
+        async with self.hub.db.session() as s:
+            result = await s.execute(
+                update(NotifyDelivery)
+                .where(
+                    NotifyDelivery.id == row.id,
+                    or_(
+                        NotifyDelivery.status == PENDING,
+                        and_(NotifyDelivery.status == SENDING, NotifyDelivery.claimed_at < stale),
+                    ),
+                )
+                .values(status=SENDING, claimed_at=now, attempts=NotifyDelivery.attempts + 1)
+            )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def _send(self, row: NotifyDelivery) -> str:
+        key = f"{row.id}:{row.dedup_key}"
+        if row.channel == mapping.INAPP:
+            await self._push_live(row)
+            return "inapp"
+        if row.channel == mapping.SMS:
+            assert self.sms is not None
+            assert row.address
+            return await self.sms.send(
+                row.address, mapping.sms_text(row.title, row.link, self.cfg.portal_url), key
+            )
+        if row.channel == mapping.ZALO:
+            assert self.zalo is not None
+            assert row.address
+            text = f"{row.title}\n{row.body}".strip()
+            if row.link:
+                text += f"\n{self.cfg.portal_url.rstrip('/')}{row.link}"
+            return await self.zalo.send(row.address, text, key)
+        if row.channel == mapping.EMAIL:
+            assert self.mailer is not None
+            assert row.address
+            label = mapping.URGENCY_LABELS.get(row.urgency, row.urgency)
+            text = row.body + (f"\n\n{self.cfg.portal_url.rstrip('/')}{row.link}" if row.link else "")
+            return await self.mailer.send(row.address, f"[{label}] {row.title}", text, key)
+        raise ChannelError(f"unknown channel {row.channel!r}", permanent=True)
+
+    async def _push_live(self, row: NotifyDelivery) -> None:
+        nc = self.hub.nc
+        if nc is None or not nc.is_connected:
+            raise ChannelError("NATS is not connected: live in-app event deferred")
+        event = {
+            "id": row.id,
+            "title": row.title,
+            "body": row.body,
+            "urgency": row.urgency,
+            "link": row.link,
+            "source_type": row.source_type,
+            "issue": row.issue,
+            "created_at": aware(row.created_at).isoformat(),
+        }
+        await nc.publish(live_subject(row.recipient), json.dumps(event, ensure_ascii=False).encode())
+
+    async def _sent(self, ids: list[int], ref: str) -> None:
+        async with self.hub.db.session() as s:
+            await s.execute(
+                update(NotifyDelivery)
+                .where(NotifyDelivery.id.in_(ids))
+                .values(status=SENT, sent_at=datetime.now(UTC), provider_ref=ref[:120], last_error=None)
+            )
+
+    async def _failed(self, row: NotifyDelivery, error: str, permanent: bool) -> None:
+        async with self.hub.db.session() as s:
+            current = await s.get(NotifyDelivery, row.id)
+            if current is None:
+                return
+            delay = min(
+                self.cfg.retry_base_seconds * 2 ** max(current.attempts - 1, 0), self.cfg.retry_max_seconds
+            )
+            current.status = FAILED if permanent else PENDING
+            current.last_error = error[:2000]
+            current.next_attempt_at = datetime.now(UTC) + timedelta(seconds=delay)
+        log.warning("notify.delivery_failed", channel=row.channel, recipient=row.recipient, error=error)
+
+    # -- digest ---------------------------------------------------------------------------------------
+
+    async def send_digest(self, only_retries: bool = False) -> int:
+        """One mail per recipient with every pending digest notice; returns mails sent.
+
+        A recipient whose mail fails keeps their notices pending (retried by the dispatcher) and the
+        others are not held up.
+        """
+        if self.mailer is None:
+            return 0
+        async with self._digest_lock:
+            now = datetime.now(UTC)
+            q = select(NotifyDelivery).where(
+                NotifyDelivery.channel == mapping.DIGEST,
+                NotifyDelivery.status == PENDING,
+                NotifyDelivery.not_before <= now,
+            )
+            if only_retries:
+                q = q.where(NotifyDelivery.attempts > 0, NotifyDelivery.next_attempt_at <= now)
+            async with self.hub.db.session() as s:
+                rows = list((await s.execute(q.order_by(NotifyDelivery.id))).scalars())
+            per_user: dict[str, list[NotifyDelivery]] = defaultdict(list)
+            for row in rows:
+                per_user[row.recipient].append(row)
+            mails = 0
+            for user_id, items in per_user.items():
+                claimed = [r for r in items if await self._claim(r)]
+                if not claimed:
+                    continue
+                text = mapping.digest_text(
+                    [(r.urgency, r.title, r.link, r.body) for r in claimed], self.cfg.portal_url
+                )
+                day = now.astimezone(mapping.LOCAL_TZ)
+                subject = f"Tổng hợp thông báo ngày {day:%d/%m/%Y} ({len(claimed)} thông báo)"
+                key = f"digest:{user_id}:{min(r.id for r in claimed)}"
+                try:
+                    assert claimed[0].address
+                    ref = await self.mailer.send(claimed[0].address, subject, text, key)
+                except ChannelError as exc:
+                    for r in claimed:
+                        await self._failed(r, str(exc), exc.permanent)
+                    continue
+                await self._sent([r.id for r in claimed], ref)
+                mails += 1
+            return mails
+
+    async def retry_digests(self) -> int:
+        """Digest mails that failed go out again once their delay passed."""
+        return await self.send_digest(only_retries=True)
+
+    # -- in-app inbox ---------------------------------------------------------------------------------
+
+    async def inbox(self, user_id: str, unread_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+        async with self.hub.db.session() as s:
+            q = select(NotifyDelivery).where(
+                NotifyDelivery.recipient == user_id, NotifyDelivery.channel == mapping.INAPP
+            )
+            if unread_only:
+                q = q.where(NotifyDelivery.read_at.is_(None))
+            rows = (await s.execute(q.order_by(NotifyDelivery.id.desc()).limit(limit))).scalars()
+            return [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "body": r.body,
+                    "urgency": r.urgency,
+                    "urgency_label": mapping.URGENCY_LABELS.get(r.urgency, r.urgency),
+                    "link": r.link,
+                    "issue": r.issue,
+                    "source_type": r.source_type,
+                    "created_at": aware(r.created_at).isoformat(),
+                    "read": r.read_at is not None,
+                }
+                for r in rows
+            ]
