@@ -1,0 +1,94 @@
+"""Prometheus text exposition of the hub: journal counts, dead letters, consumers, adapters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.adapter_health import read_all
+from hub.runtime import Hub
+from hub.topology import describe
+from portal.queries import dead_letter_counts, journal_counts
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _line(name: str, labels: dict[str, str], value: float) -> str:
+    inner = ",".join(f'{k}="{_label(v)}"' for k, v in labels.items())
+    return f"{name}{{{inner}}} {value:g}" if inner else f"{name} {value:g}"
+
+
+class Exposition:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def family(self, name: str, kind: str, help_text: str) -> None:
+        self.lines.append(f"# HELP {name} {help_text}")
+        self.lines.append(f"# TYPE {name} {kind}")
+
+    def add(self, name: str, labels: dict[str, str], value: float) -> None:
+        self.lines.append(_line(name, labels, value))
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+async def render(hub: Hub) -> str:
+    """The metrics page; each source is skipped (with lt_scrape_error) when it cannot be read."""
+    out = Exposition()
+    errors: dict[str, int] = {}
+
+    out.family("lt_messages_total", "counter", "Journal hops by message type, hop and outcome.")
+    try:
+        for type_, hop, outcome, n in await journal_counts(hub.db):
+            out.add("lt_messages_total", {"type": type_, "hop": hop, "outcome": outcome}, n)
+    except Exception:
+        errors["journal"] = 1
+
+    out.family("lt_dead_letters", "gauge", "Dead letters by consumer and status (dead = waiting).")
+    try:
+        for (consumer, status), n in sorted((await dead_letter_counts(hub.db)).items()):
+            out.add("lt_dead_letters", {"consumer": consumer, "status": status}, n)
+    except Exception:
+        errors["dead_letters"] = 1
+
+    streams: list[dict[str, Any]] = []
+    try:
+        if hub.js is not None:
+            streams = await describe(hub.js)
+    except Exception:
+        errors["jetstream"] = 1
+    gauges = (
+        ("lt_consumer_pending", "pending", "Messages not yet delivered to the consumer."),
+        ("lt_consumer_ack_pending", "ack_pending", "Messages delivered and not yet acknowledged."),
+        ("lt_consumer_max_ack_pending", "max_ack_pending", "Limit of unacknowledged messages."),
+        ("lt_consumer_redelivered", "redelivered", "Messages delivered more than once."),
+    )
+    for name, key, help_text in gauges:
+        out.family(name, "gauge", help_text)
+        for st in streams:
+            for c in st.get("consumers", []):
+                out.add(name, {"stream": st["stream"], "consumer": c["name"]}, c[key] or 0)
+    out.family("lt_stream_messages", "gauge", "Messages held by each stream.")
+    for st in streams:
+        if not st.get("missing"):
+            out.add("lt_stream_messages", {"stream": st["stream"]}, st["messages"])
+
+    try:
+        adapters = await read_all(hub, include_known=False)
+    except Exception:
+        adapters = []
+        errors["adapters"] = 1
+    out.family("lt_adapter_calls_total", "counter", "Calls to each external counterpart by result.")
+    for a in adapters:
+        out.add("lt_adapter_calls_total", {"adapter": a.name, "result": "ok"}, a.successes)
+        out.add("lt_adapter_calls_total", {"adapter": a.name, "result": "error"}, a.failures)
+    out.family("lt_adapter_circuit_open", "gauge", "1 when the adapter's circuit breaker is open.")
+    for a in adapters:
+        out.add("lt_adapter_circuit_open", {"adapter": a.name}, 1 if a.circuit == "open" else 0)
+
+    out.family("lt_scrape_error", "gauge", "1 when a source could not be read for this scrape.")
+    for source in ("journal", "dead_letters", "jetstream", "adapters"):
+        out.add("lt_scrape_error", {"source": source}, errors.get(source, 0))
+    return out.text()

@@ -1,0 +1,274 @@
+"""What the pages and the JSON API share: overview, routes, search, trace, dead letters, users."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from sqlalchemy import select
+
+from hub import dlq
+from hub.adapter_health import read_all
+from hub.auth import hash_password
+from hub.directory import ROLES, User
+from hub.journal import trace
+from hub.runtime import Hub
+from hub.topology import describe
+from portal import queries
+from portal.payloads import find_message
+
+CHART_HOURS = 3.0
+ACK_PENDING_ALERT = 0.8
+
+
+def consumer_lag(streams: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consumers with pending work, ack pending near its limit, or redeliveries; worst first."""
+    rows = []
+    for st in streams:
+        for c in st.get("consumers", []):
+            limit = c.get("max_ack_pending") or 0
+            ratio = (c["ack_pending"] / limit) if limit and limit > 0 else 0.0
+            behind = c["pending"] > 0 or ratio >= ACK_PENDING_ALERT or c["redelivered"] > 0
+            rows.append(
+                {
+                    **c,
+                    "stream": st["stream"],
+                    "ack_ratio": round(ratio, 3),
+                    "alert": ratio >= ACK_PENDING_ALERT,
+                    "behind": behind,
+                }
+            )
+    rows.sort(key=lambda r: (not r["behind"], -r["pending"], -r["ack_ratio"], r["name"]))
+    return rows
+
+
+async def overview(hub: Hub, hours: float = CHART_HOURS) -> dict[str, Any]:
+    """Figures of the overview page."""
+    now = datetime.now(UTC)
+    series = await queries.minute_series(hub.db, hours, now)
+    last_minute = await queries.hop_counts_since(hub.db, now - timedelta(minutes=1))
+    window = series.totals()
+    processed = window["out"] + window["errors"]
+    streams: list[dict[str, Any]] = []
+    if hub.js is not None:
+        streams = await describe(hub.js)
+    adapters = [a.summary() for a in await read_all(hub)]
+    consumers = consumer_lag(streams)
+    return {
+        "at": now.isoformat(),
+        "hours": hours,
+        "in_per_minute": last_minute.get("published", 0),
+        "out_per_minute": last_minute.get("handled", 0),
+        "errors_last_minute": last_minute.get("retried", 0) + last_minute.get("dead_lettered", 0),
+        "window": window,
+        "error_rate": round(window["errors"] / processed, 4) if processed else 0.0,
+        "dead_letters": await queries.dead_letter_depth(hub.db),
+        "consumers": consumers,
+        "behind": [c for c in consumers if c["behind"]],
+        "streams": [
+            {k: v for k, v in st.items() if k != "consumers"} for st in streams if not st.get("missing")
+        ],
+        "adapters": adapters,
+        "top_types": await queries.top_types(hub.db, now - timedelta(hours=hours)),
+        "series": {
+            "minutes": [m.isoformat() for m in series.minutes],
+            "in": series.inbound,
+            "out": series.outbound,
+            "errors": series.errors,
+        },
+        "_series": series,
+    }
+
+
+async def routes(hub: Hub, hours: float = 24.0) -> dict[str, Any]:
+    """The routing table with per-route counts and latency percentiles over a window."""
+    since = datetime.now(UTC) - timedelta(hours=hours)
+    stats = await queries.route_stats(hub.db, since)
+    rows = []
+    for r in hub.routing.routes:
+        rows.append(
+            {
+                "name": r.name,
+                "from": r.from_,
+                "when": [{"field": p.field, "op": p.op, "value": p.value} for p in r.when],
+                "to": r.to,
+                "description": r.description,
+                "stats": stats[r.name].summary() if r.name in stats else queries.RouteStats().summary(),
+            }
+        )
+    return {"source": hub.routing.source, "hours": hours, "routes": rows}
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    """An ISO date or date-time from a form (local input without zone is UTC); None when blank."""
+    if not value or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date-time (expected e.g. 2026-11-28T05:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def search(hub: Hub, f: queries.SearchFilter, limit: int = 100) -> list[dict[str, Any]]:
+    await hub.journal.flush()
+    return await queries.search_messages(hub.db, f, limit)
+
+
+async def trace_of(hub: Hub, key: str) -> list[dict[str, Any]]:
+    """The timeline of a message id, a correlation id or a business key."""
+    await hub.journal.flush()
+    return queries.trace_rows(await trace(hub.db, key.strip()))
+
+
+async def message_payload(hub: Hub, message_id: str, actor: str) -> dict[str, Any] | None:
+    """The stored message; looking is audited."""
+    found = await find_message(hub, message_id.strip())
+    await queries.record_audit(
+        hub.db, actor, "message.view_payload", f"message:{message_id}", found=found is not None
+    )
+    return found
+
+
+async def dead_letter_detail(hub: Hub, dead_id: int, actor: str) -> dict[str, Any]:
+    """A dead letter with its message; looking at the payload is audited."""
+    row = await dlq.get_dead(hub, dead_id)
+    await queries.record_audit(hub.db, actor, "dlq.view", f"dead_letter:{dead_id}", message_id=row.message_id)
+    detail = dlq.dead_letter_dict(row, with_data=True)
+    message = detail.get("message")
+    payload = message.get("payload") if isinstance(message, dict) else None
+    detail["payload_json"] = json.dumps(payload, ensure_ascii=False, indent=2) if payload is not None else ""
+    detail["headers"] = row.headers
+    return detail
+
+
+class ReplayError(ValueError):
+    """An edited payload that does not fit the message's schema; the text names the fields."""
+
+
+def parse_edited(text: str | None) -> dict[str, Any] | None:
+    """The edited payload from a form's JSON text (None when left blank)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ReplayError(f"JSON không hợp lệ (invalid JSON): {exc}") from None
+    if not isinstance(value, dict):
+        raise ReplayError("Nội dung phải là một đối tượng JSON (the payload must be a JSON object)")
+    return value
+
+
+async def replay(hub: Hub, dead_id: int, actor: str, edited: dict[str, Any] | None) -> dict[str, Any]:
+    """Replay a dead letter, edited or not; an edit is validated against the type's schema."""
+    try:
+        row = await dlq.replay(hub, dead_id, actor, edited_payload=edited)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '<gốc>'}: {e['msg']}" for e in exc.errors()[:20]
+        )
+        raise ReplayError(f"Không khớp lược đồ {exc.title}: {problems}") from None
+    return dlq.dead_letter_dict(row)
+
+
+async def discard(hub: Hub, dead_id: int, actor: str, note: str) -> dict[str, Any]:
+    row = await dlq.discard(hub, dead_id, actor, note)
+    return dlq.dead_letter_dict(row)
+
+
+def check_roles(roles: list[str]) -> list[str]:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}; known: {', '.join(ROLES)}")
+    return sorted(set(roles))
+
+
+class UserIn(BaseModel):
+    """A new ops or staff account."""
+
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,39}$")
+    full_name: str = Field(min_length=2, max_length=120)
+    password: str = Field(min_length=10, max_length=200)
+    roles: list[str] = Field(default_factory=list)
+    position: str = ""
+    unit_id: str | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, v: list[str]) -> list[str]:
+        return check_roles(v)
+
+
+class UserPatch(BaseModel):
+    roles: list[str] | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else check_roles(v)
+
+
+def user_dict(u: User) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "username": u.username,
+        "full_name": u.full_name,
+        "position": u.position,
+        "unit_id": u.unit_id,
+        "roles": list(u.roles),
+        "active": u.active,
+        "locked_until": u.locked_until.isoformat() if u.locked_until else None,
+    }
+
+
+async def list_users(hub: Hub) -> list[dict[str, Any]]:
+    async with hub.db.session() as s:
+        return [user_dict(u) for u in (await s.execute(select(User).order_by(User.username))).scalars()]
+
+
+class UserError(ValueError):
+    """The account cannot be created or changed as asked."""
+
+
+async def create_user(hub: Hub, data: UserIn, actor: str) -> dict[str, Any]:
+    async with hub.db.session() as s:
+        if (await s.execute(select(User).where(User.username == data.username))).scalar_one_or_none():
+            raise UserError(f"Tên đăng nhập '{data.username}' đã tồn tại (username already taken)")
+        user = User(
+            id=data.username,
+            username=data.username,
+            full_name=data.full_name,
+            position=data.position,
+            unit_id=data.unit_id or None,
+            roles=data.roles,
+            password_hash=hash_password(data.password),
+            active=True,
+            failed_logins=0,
+            preferences={},
+        )
+        s.add(user)
+    await queries.record_audit(hub.db, actor, "user.create", f"user:{data.username}", roles=data.roles)
+    return user_dict(user)
+
+
+async def update_user(hub: Hub, user_id: str, patch: UserPatch, actor: str) -> dict[str, Any]:
+    async with hub.db.session() as s:
+        user = await s.get(User, user_id)
+        if user is None:
+            raise UserError(f"Không có người dùng '{user_id}' (no such user)")
+        before = {"roles": list(user.roles), "active": user.active}
+        if patch.roles is not None:
+            user.roles = patch.roles
+        if patch.active is not None:
+            user.active = patch.active
+        if patch.password:
+            user.password_hash = hash_password(patch.password)
+            user.failed_logins = 0
+            user.locked_until = None
+        after = {"roles": list(user.roles), "active": user.active, "password_reset": bool(patch.password)}
+    await queries.record_audit(hub.db, actor, "user.update", f"user:{user_id}", before=before, after=after)
+    return user_dict(user)

@@ -1,0 +1,253 @@
+"""The ops portal over HTTP against a real hub: access, overview, routes, search, trace, dead letters."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from hub import dlq
+from hub.adapter_health import read_all, record_call
+from portal.app import create_app
+from tests.portal.conftest import PortalHub, login, until
+
+
+def client_for(ph: PortalHub) -> httpx.AsyncClient:
+    app = create_app(ph.hub)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lt")
+
+
+async def test_nothing_but_health_and_public_routes_without_login(portal_hub: PortalHub) -> None:
+    async with client_for(portal_hub) as c:
+        for path in ("/api/ops/overview", "/api/ops/dead-letters", "/api/asyncapi.json", "/api/shop/private"):
+            assert (await c.get(path)).status_code == 401, path
+        page = await c.get("/dead-letters")
+        assert page.status_code == 303 and page.headers["location"] == "/login?next=/dead-letters"
+        assert (await c.get("/api/docs")).status_code == 303
+        assert (await c.get("/api/openapi.json")).status_code == 401
+
+        health = await c.get("/healthz")
+        assert health.status_code == 200
+        checks = health.json()["checks"]
+        assert checks["nats"]["ok"] and checks["nats"]["jetstream"]
+        assert checks["database"]["ok"] and checks["adapters"]["ok"]
+        assert checks["signing"] == {"ok": True, "configured": False}
+
+        public = await c.get("/public/shop/lookup/HS-001")
+        assert public.status_code == 200 and public.json()["status"] == "Đang xử lý"
+
+        form = await c.get("/login")
+        assert form.status_code == 200 and "Đăng nhập" in form.text and "Mật khẩu" in form.text
+
+
+async def test_metrics_open_on_loopback_or_with_token(
+    portal_hub: PortalHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = portal_hub.hub
+    await hub.publish("test.ping", {"n": 1}, source="docs", issue="VB-M")
+    await until(lambda: _journal_has(portal_hub, "VB-M", "unrouted"))
+    async with client_for(portal_hub) as c:
+        text = (await c.get("/metrics")).text  # the ASGI test client calls from 127.0.0.1
+        assert 'lt_messages_total{type="test.ping",hop="published",outcome="ok"} 1' in text
+        assert 'lt_consumer_pending{stream="EVENTS",consumer="router"}' in text
+        assert "# TYPE lt_dead_letters gauge" in text
+        monkeypatch.setenv("LIENTHONG_METRICS_TOKEN", "scrape-secret")
+        assert (await c.get("/metrics")).status_code == 401
+        ok = await c.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
+        assert ok.status_code == 200 and "lt_stream_messages" in ok.text
+
+
+async def _journal_has(ph: PortalHub, key: str, hop: str) -> bool:
+    from hub.journal import trace
+
+    await ph.hub.journal.flush()
+    return any(r.hop == hop for r in await trace(ph.hub.db, key))
+
+
+async def test_overview_routes_search_trace_and_audited_payload(portal_hub: PortalHub) -> None:
+    hub, shop = portal_hub.hub, portal_hub.shop
+    urgent = await hub.publish(
+        "test.ping", {"n": 1, "priority": "Hỏa tốc"}, source="docs", issue="VB-2026-17", user_id="vanthu"
+    )
+    await hub.publish("test.ping", {"n": 2}, source="docs", issue="VB-2026-18")
+    await until(lambda: len(shop.sms) == 1)
+    await until(lambda: _journal_has(portal_hub, "VB-2026-17", "handled"))
+    await until(lambda: _journal_has(portal_hub, "VB-2026-18", "unrouted"))
+
+    async with client_for(portal_hub) as c:
+        await login(c, "vanhanh")
+        ov = (await c.get("/api/ops/overview")).json()
+        assert ov["window"]["in"] >= 2 and ov["window"]["out"] >= 3
+        assert ov["dead_letters"] == 0
+        router = next(x for x in ov["consumers"] if x["name"] == "router")
+        assert router["max_ack_pending"] >= router["ack_pending"] >= 0
+        assert {a["name"] for a in ov["adapters"]} >= {"vdxp", "lgsp", "sms", "zalo", "signing"}
+
+        routes = (await c.get("/api/ops/routes")).json()
+        [route] = routes["routes"]
+        assert route["name"] == "urgent-ping-sms" and route["stats"]["routed"] == 1
+        assert route["stats"]["delivered"] == 1 and route["stats"]["latency_p50"] is not None
+
+        found = (await c.get("/api/ops/messages", params={"user_id": "vanthu"})).json()
+        # the officer's message and the copy the router made of it for the SMS command
+        assert {m["message_id"] for m in found} == {str(urgent.id), str(shop.sms[0].id)}
+        by_type = (await c.get("/api/ops/messages", params={"type": "test.ping"})).json()
+        assert {m["issue"] for m in by_type} == {"VB-2026-17", "VB-2026-18"}
+        bad = await c.get("/api/ops/messages", params={"since": "hôm qua"})
+        assert bad.status_code == 422 and "hôm qua" in bad.json()["detail"]
+
+        trace = (await c.get("/api/ops/trace/VB-2026-17")).json()["hops"]
+        path = [(h["hop"], h["lane"]) for h in trace]
+        assert path[0] == ("published", "nguồn: docs")
+        assert ("routed", "router") in path and ("handled", "test-sms") in path
+        assert all(h["offset_ms"] >= 0 for h in trace)
+        assert (await c.get("/api/ops/trace/KHONG-CO")).status_code == 404
+
+        shown = await c.get(f"/api/ops/messages/{urgent.id}/payload")
+        assert shown.status_code == 200 and shown.json()["message"]["payload"]["priority"] == "Hỏa tốc"
+        audit = (await c.get("/api/ops/audit", params={"action": "message.view_payload"})).json()
+        assert audit[0]["actor"] == "vanhanh" and audit[0]["target"] == f"message:{urgent.id}"
+
+        page = await c.get("/trace", params={"key": "VB-2026-17"})
+        assert page.status_code == 200 and "Dòng thời gian" in page.text and "<svg" in page.text
+        overview = await c.get("/")
+        assert "Tổng quan" in overview.text and "Bộ tiêu thụ" in overview.text
+        fragment = await c.get("/fragments/overview")
+        assert fragment.status_code == 200 and 'id="in-per-minute"' in fragment.text
+        english = await c.get("/lang/en?next=/routes")
+        assert english.status_code == 303
+        routes_en = await c.get("/routes")
+        assert "Routing table" in routes_en.text and "urgent-ping-sms" in routes_en.text
+
+
+async def test_dead_letters_replay_edit_discard_and_roles(portal_hub: PortalHub) -> None:
+    hub, shop = portal_hub.hub, portal_hub.shop
+    for n in (1, 2, 3):
+        await hub.publish("test.pong", {"n": n, "poison": True}, source="docs", issue=f"HS-{n}")
+
+    async def three_dead() -> bool:
+        return len(await dlq.list_dead(hub)) == 3
+
+    await until(three_dead)
+    by_issue = {row.issue: row.id for row in await dlq.list_dead(hub)}
+
+    async with client_for(portal_hub) as c:
+        csrf = await login(c, "quantri")
+        created = await c.post(
+            "/api/ops/users",
+            json={
+                "username": "xem",
+                "full_name": "Lý Thị Xem",
+                "password": "mat-khau-xem-1",
+                "roles": ["viewer"],
+            },
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert created.status_code == 201, created.text
+        weak = await c.post(
+            "/api/ops/users",
+            json={"username": "yeu", "full_name": "Yếu", "password": "ngan", "roles": ["superuser"]},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert weak.status_code == 422 and "password" in weak.text and "superuser" in weak.text
+
+        listed = (await c.get("/api/ops/dead-letters")).json()
+        assert {d["issue"] for d in listed} == {"HS-1", "HS-2", "HS-3"}
+        assert all(d["reason"] == "permanent" and "poison pong" in d["error"] for d in listed)
+        detail = (await c.get(f"/api/ops/dead-letters/{by_issue['HS-1']}")).json()
+        assert detail["message"]["payload"]["poison"] is True
+
+        no_csrf = await c.post(f"/api/ops/dead-letters/{by_issue['HS-1']}/replay")
+        assert no_csrf.status_code == 403
+
+        invalid = await c.post(
+            f"/api/ops/dead-letters/{by_issue['HS-1']}/replay",
+            json={"payload": {"n": "mười"}},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert invalid.status_code == 422 and "n:" in invalid.json()["detail"]
+
+        edited = await c.post(
+            f"/api/ops/dead-letters/{by_issue['HS-1']}/replay",
+            json={"payload": {"n": 10, "poison": False, "text": "sửa tay"}},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert edited.status_code == 200 and edited.json()["status"] == "replayed"
+        await until(lambda: any(e.payload["n"] == 10 for e in shop.strict))
+
+        shop.fixed = True
+        plain = await c.post(
+            f"/api/ops/dead-letters/{by_issue['HS-2']}/replay", headers={"X-CSRF-Token": csrf}
+        )
+        assert plain.status_code == 200
+        await until(lambda: any(e.issue == "HS-2" for e in shop.strict))
+        again = await c.post(
+            f"/api/ops/dead-letters/{by_issue['HS-2']}/replay", headers={"X-CSRF-Token": csrf}
+        )
+        assert again.status_code == 409 and "already replayed" in again.json()["detail"]
+
+        viewer = client_for(portal_hub)
+        async with viewer:
+            vcsrf = await login(viewer, "xem", "mat-khau-xem-1")
+            refused = await viewer.post(
+                f"/api/ops/dead-letters/{by_issue['HS-3']}/discard",
+                json={"note": "thử"},
+                headers={"X-CSRF-Token": vcsrf},
+            )
+            assert refused.status_code == 403 and "operator" in refused.json()["detail"]
+            assert (await viewer.get("/users")).status_code == 403
+            assert (await viewer.get("/api/ops/overview")).status_code == 200
+
+        gone = await c.post(
+            f"/api/ops/dead-letters/{by_issue['HS-3']}/discard",
+            json={"note": "trùng lặp"},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert gone.status_code == 200 and gone.json()["status"] == "discarded"
+
+        audit = (await c.get("/api/ops/audit")).json()
+        actions = {(a["actor"], a["action"], a["target"]) for a in audit}
+        assert ("quantri", "dlq.replay.edited", f"dead_letter:{by_issue['HS-1']}") in actions
+        assert ("quantri", "dlq.replay", f"dead_letter:{by_issue['HS-2']}") in actions
+        assert ("quantri", "dlq.discard", f"dead_letter:{by_issue['HS-3']}") in actions
+        assert ("quantri", "dlq.view", f"dead_letter:{by_issue['HS-1']}") in actions
+        assert ("quantri", "user.create", "user:xem") in actions
+
+
+async def test_adapter_health_catalogue_and_asyncapi(portal_hub: PortalHub) -> None:
+    hub = portal_hub.hub
+    await record_call(hub, "vdxp", True, 120.0)
+    await record_call(hub, "vdxp", False, 30000.0, error="ReadTimeout: trục không trả lời", circuit="open")
+    await record_call(hub, "sms", True, 80.0)
+    with pytest.raises(ValueError, match="circuit"):
+        await record_call(hub, "sms", True, 1.0, circuit="broken")
+    vdxp = next(a for a in await read_all(hub) if a.name == "vdxp")
+    assert vdxp.calls == 2 and vdxp.failures == 1 and vdxp.status == "down"
+
+    async with client_for(portal_hub) as c:
+        await login(c, "vanhanh")
+        adapters = {a["name"]: a for a in (await c.get("/api/ops/adapters")).json()}
+        assert (
+            adapters["vdxp"]["circuit"] == "open" and "trục không trả lời" in adapters["vdxp"]["last_error"]
+        )
+        assert adapters["vdxp"]["avg_ms"] == 15060.0 and adapters["sms"]["status"] == "ok"
+        assert adapters["zalo"]["status"] == "unknown"
+        page = await c.get("/adapters")
+        assert "mở (tạm ngắt)" in page.text and "Zalo OA" in page.text
+
+        health = (await c.get("/healthz")).json()
+        assert health["ok"] is True  # a partner's outage is reported, it does not drain the hub
+        assert health["checks"]["adapters"]["down"] == ["vdxp"]
+
+        catalogue = (await c.get("/api/ops/catalogue")).json()
+        ping = next(m for m in catalogue if m["type"] == "test.ping")
+        assert ping["subject"] == "lt.test.evt.ping" and "n" in ping["schema"]["properties"]
+
+        doc = (await c.get("/api/asyncapi.json")).json()
+        assert doc["asyncapi"].startswith("3.")
+        addresses = {ch["address"] for ch in doc["channels"].values()}
+        assert {"lt.*.evt.>", "lt.test.cmd.sms", "lt.test.evt.pong"} <= addresses
+        actions = {op["action"] for op in doc["operations"].values()}
+        assert actions == {"send", "receive"}
+        assert "Ping" in doc["components"]["schemas"]
+        page = await c.get("/catalogue")
+        assert page.status_code == 200 and "test.ping" in page.text and "strict-pong" in page.text
