@@ -196,6 +196,8 @@ class _Run:
             feed(chunk)
         except etree.XMLSyntaxError as exc:
             raise MalformedXmlError(f"not well-formed XML: {exc}") from exc
+        except ValueError as exc:  # the tree builder refuses a name lxml's event parser let through
+            raise MalformedXmlError(f"not well-formed XML: {exc}") from exc
 
     def _drain(self) -> _Steps:
         events, self.target.events = self.target.events, []
