@@ -1,4 +1,4 @@
-"""Fuzzing the SOAP endpoint: hostile or broken envelopes always get a SOAP answer, never a crash or a hang."""
+"""Fuzzing the SOAP endpoint: broken or hostile envelopes always get a SOAP answer, never a crash."""
 
 from __future__ import annotations
 
