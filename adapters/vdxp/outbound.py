@@ -25,7 +25,8 @@ from adapters.vdxp.client import VdxpClient
 from adapters.vdxp.errors import VdxpRejectedError, VdxpTransientError
 from adapters.vdxp.messages import AxisDeliveryChanged, AxisSendRequested, AxisSent
 from hub.errors import PermanentError, TransientError
-from schemas.edxml.errors import EdxmlError
+from schemas.edxml.dsig import SigningKey, sign_edoc
+from schemas.edxml.errors import EdxmlError, InvalidSignatureError
 from schemas.edxml.models import AttachmentInfo
 from schemas.edxml.parse import parse_status
 from schemas.edxml.stream import stream_edoc
@@ -86,13 +87,30 @@ def read_outgoing(path: Path, message_type: str) -> tuple[list[str], str | None,
         raise PermanentError(f"outgoing edXML is invalid: {exc}") from exc
 
 
-class Sender:
-    """Handles `axis.send` commands: one sendEdoc call to all recipients, then `axis.sent`."""
+def sign_file(path: Path, key: SigningKey) -> Path:
+    """Sign an unsigned outgoing edoc with the agency's key (XML-DSig); a signed one is left as it is."""
+    try:
+        signed = sign_edoc(path.read_bytes(), key)
+    except InvalidSignatureError:  # sign_edoc refuses a message that is already signed
+        return path
+    target = path.with_name("signed-" + path.name)
+    target.write_bytes(signed)
+    return target
 
-    def __init__(self, client: VdxpClient, agency_code: str, kv: KeyValue | None) -> None:
+
+class Sender:
+    """Handles `axis.send` commands: one sendEdoc call to all recipients, then `axis.sent`.
+
+    With a signing key, unsigned edocs are signed (enveloped XML-DSig) before they leave.
+    """
+
+    def __init__(
+        self, client: VdxpClient, agency_code: str, kv: KeyValue | None, signing_key: SigningKey | None = None
+    ) -> None:
         self.client = client
         self.agency_code = agency_code
         self.kv = kv
+        self.signing_key = signing_key
 
     async def handle(self, d: Delivery) -> None:
         """Send the command's edXML through the axis (the consumer's handler)."""
@@ -109,6 +127,8 @@ class Sender:
             marker = f"{CMD_PREFIX}{d.envelope.id}"
             doc_id = await self._already_sent(marker)
             if doc_id is None:
+                if self.signing_key is not None and command.message_type == "edoc":
+                    path = await asyncio.to_thread(sign_file, path, self.signing_key)
                 doc_id = await self._send(path, from_code, to_codes, command)
                 await self._remember(marker, doc_id, d, command, to_codes, command.document_id or document_id)
         await d.emit(

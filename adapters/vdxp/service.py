@@ -20,7 +20,7 @@ from adapters.vdxp.inbound import InboundPoller, InboundSettings, PollReport
 from adapters.vdxp.outbound import DeliveryTracker, Sender
 from hub.embedded import port_is_free
 from hub.module import Module
-from schemas.edxml.dsig import TrustConfig
+from schemas.edxml.dsig import SigningKey, TrustConfig
 from schemas.edxml.models import Organization
 
 if TYPE_CHECKING:
@@ -46,6 +46,13 @@ class VdxpSettings(BaseSettings):
     poll_interval: float = Field(default=10.0, gt=0)
     trust_ca_files: list[Path] = Field(default_factory=list, description="CA PEM files for XML-DSig checks")
     allow_sha1: bool = Field(default=False, description="Accept RSA-SHA1 signatures of older senders")
+    signing_key_file: Path | None = Field(
+        default=None, description="PEM private key that signs outgoing edocs"
+    )
+    signing_cert_file: Path | None = Field(
+        default=None, description="PEM certificate (then chain) of that key"
+    )
+    signing_key_password: SecretStr | None = None
     read_timeout: float = Field(default=30.0, gt=0)
     retry_attempts: int = Field(default=3, ge=1)
     breaker_open_seconds: float = Field(default=30.0, ge=0)
@@ -59,6 +66,19 @@ class VdxpSettings(BaseSettings):
     def is_development(self) -> bool:
         """True when endpoint and credentials are the local simulator's defaults."""
         return self.endpoint == DEV_ENDPOINT and self.systemid == DEV_SYSTEM_ID
+
+    def signing_key(self) -> SigningKey | None:
+        """The agency's XML-DSig key, when configured (both files are needed)."""
+        if self.signing_key_file is None and self.signing_cert_file is None:
+            return None
+        if self.signing_key_file is None or self.signing_cert_file is None:
+            raise ValueError("set both LIENTHONG_VDXP_SIGNING_KEY_FILE and LIENTHONG_VDXP_SIGNING_CERT_FILE")
+        password = (
+            self.signing_key_password.get_secret_value().encode() if self.signing_key_password else None
+        )
+        return SigningKey.from_pem(
+            self.signing_key_file.read_bytes(), self.signing_cert_file.read_bytes(), password
+        )
 
     def client_config(self) -> VdxpConfig:
         """The HTTP client configuration."""
@@ -117,7 +137,7 @@ class VdxpModule(Module):
             organ_name=s.agency_name or hub.settings.agency_name,
         )
         cursors = await hub.js.key_value(CURSORS_BUCKET)
-        self._sender = Sender(self.client, us.organ_id, cursors)
+        self._sender = Sender(self.client, us.organ_id, cursors, s.signing_key())
         trust = TrustConfig(s.trust_ca_files, allow_sha1=s.allow_sha1) if s.trust_ca_files else None
         self.poller = InboundPoller(hub, self.client, InboundSettings(s.systemid, us, trust), cursors)
         self.tracker = DeliveryTracker(hub, self.client, cursors)

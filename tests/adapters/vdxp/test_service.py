@@ -161,11 +161,12 @@ async def send(agency: Agency, edxml: bytes, document_id: str) -> Envelope:
 
 
 async def test_document_and_its_status_travel_between_two_hubs(start_agency: StartAgency, pki: Pki) -> None:
-    hanoi = await start_agency(HANOI)
+    hanoi = await start_agency(
+        HANOI, signing_key_file=pki.signer_key_pem, signing_cert_file=pki.signer_cert_pem
+    )
     vpcp = await start_agency(VPCP, trust_ca_files=[pki.root_pem])
-    key = SigningKey.from_pem(pki.signer_key_pem.read_bytes(), pki.signer_cert_pem.read_bytes())
     document_id = f"{HANOI},2026/11/28,125/SKHĐT-TH"
-    command = await send(hanoi, sign_edoc(make_edoc(HANOI, VPCP), key), document_id)
+    command = await send(hanoi, make_edoc(HANOI, VPCP), document_id)  # Hanoi's hub signs it
     [(_, sent)] = await hanoi.saw("axis.sent")
     assert sent.to_codes == [VPCP]
 
