@@ -1,0 +1,220 @@
+"""Notifications over real servers: nats-server, TLS SMTP (aiosmtpd), SMS and Zalo simulators, SSE."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from adapters.notify import NotifyModule
+from adapters.notify.config import NotifyConfig
+from adapters.notify.models import NotifyDelivery
+from adapters.notify.simulator import ChannelSimulator
+from handlers.tasks import TasksModule
+from hub.core import module as core
+from hub.directory import User
+from hub.embedded import NatsServer
+from hub.runtime import Hub, wait_for
+from tests.adapters.notify.harness import Mailbox, SmtpServer, hubs, login, portal
+
+WAIT = 60.0
+
+
+async def set_contacts(hub: Hub, contacts: dict[str, tuple[str | None, str | None]]) -> None:
+    async with hub.db.session() as s:
+        for user_id, (phone, zalo_id) in contacts.items():
+            user = await s.get(User, user_id)
+            assert user is not None
+            user.phone, user.zalo_id = phone, zalo_id
+
+
+async def rows(hub: Hub, **where: Any) -> list[NotifyDelivery]:
+    async with hub.db.session() as s:
+        q = select(NotifyDelivery)
+        for k, v in where.items():
+            q = q.where(getattr(NotifyDelivery, k) == v)
+        return list((await s.execute(q.order_by(NotifyDelivery.id))).scalars())
+
+
+async def read_sse(response: httpx.Response, events: list[dict[str, Any]], hello: asyncio.Event) -> None:
+    kind = ""
+    async for line in response.aiter_lines():
+        if line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: "):
+            data = json.loads(line[6:])
+            if kind == "hello":
+                hello.set()
+            elif kind == "notification":
+                events.append(data)
+
+
+async def test_hoa_toc_document_assigned_goes_out_by_sms_zalo_and_live_in_app(
+    nats: NatsServer,
+    tmp_path: Path,
+    notify_config: NotifyConfig,
+    sms: ChannelSimulator,
+    zalo: ChannelSimulator,
+    mailbox: Mailbox,
+) -> None:
+    async with hubs(nats.url, tmp_path) as start:
+        hub = await start(
+            [core, TasksModule(), NotifyModule(notify_config)], ["handlers.tasks", "adapters.notify"]
+        )
+        await set_contacts(hub, {"truongphongth": ("0912 345 678", "8412345678901")})
+        events: list[dict[str, Any]] = []
+        hello = asyncio.Event()
+        async with portal(hub) as base, httpx.AsyncClient(base_url=base, timeout=WAIT) as client:
+            headers = await login(client, "truongphongth")
+            async with client.stream("GET", "/api/notify/stream", headers=headers) as response:
+                assert response.status_code == 200
+                reader = asyncio.create_task(read_sse(response, events, hello))
+                await asyncio.wait_for(hello.wait(), WAIT)
+                await hub.publish(
+                    "document.assigned",
+                    {
+                        "document_id": "VBD-2026-0142",
+                        "subject": "Báo cáo khẩn tình hình giải ngân vốn đầu tư công",
+                        "priority": "Hỏa tốc",
+                        "lead_unit_id": "TH",
+                        "coordinating_unit_ids": ["DNDT"],
+                        "deadline": "2026-12-02",
+                        "instruction": "Phòng Tổng hợp chủ trì, báo cáo trước 16h.",
+                        "assigned_by": "giamdoc",
+                        "so_den": 142,
+                    },
+                    source="documents",
+                    issue="VBD-2026-0142",
+                )
+
+                async def delivered() -> bool:
+                    return bool(events) and bool(sms.received) and bool(zalo.received)
+
+                assert await wait_for(delivered, timeout=WAIT)
+                reader.cancel()
+        # the head of the lead unit got it live in the browser, by SMS and on Zalo
+        assert events[0]["title"] == "Văn bản Hỏa tốc: Báo cáo khẩn tình hình giải ngân vốn đầu tư công"
+        assert events[0]["urgency"] == "hoa_toc" and events[0]["link"] == "/documents/VBD-2026-0142"
+        assert [m["to"] for m in sms.received] == ["84912345678"]
+        assert "giải ngân vốn đầu tư công" in sms.received[0]["text"]
+        assert zalo.texts_to("8412345678901")[0].startswith("Văn bản Hỏa tốc")
+        # the co-ordinating unit's head has no phone: in-app, and e-mail at once instead of SMS
+        assert {r.channel for r in await rows(hub, recipient="truongphongdt")} == {"inapp", "email"}
+
+        async def mailed() -> bool:
+            return bool(mailbox.to("truongphongdt@skhdt.hanoi.gov.vn"))
+
+        assert await wait_for(mailed, timeout=WAIT)
+        assert mailbox.to("truongphongdt@skhdt.hanoi.gov.vn")[0]["Subject"].startswith("[Hỏa tốc] Văn bản")
+        # and the tasks module opened one task per unit
+        from handlers.tasks.models import Task
+
+        async with hub.db.session() as s:
+            tasks = (await s.execute(select(Task).where(Task.document_id == "VBD-2026-0142"))).scalars().all()
+        assert sorted((t.unit_id, t.role, t.deadline) for t in tasks) == [
+            ("DNDT", "coordinate", date(2026, 12, 2)),
+            ("TH", "lead", date(2026, 12, 2)),
+        ]
+
+
+async def test_sms_gateway_down_delays_but_never_loses_or_repeats(
+    nats: NatsServer, tmp_path: Path, notify_config: NotifyConfig, sms: ChannelSimulator
+) -> None:
+    async with hubs(nats.url, tmp_path) as start:
+        hub = await start([NotifyModule(notify_config)], ["adapters.notify"])
+        await set_contacts(hub, {"chuyenvien": ("0987654321", None), "truongphongth": ("0912345678", None)})
+        sms.down = True
+        notice = {
+            "recipients": ["chuyenvien", "truongphongth"],
+            "title": "Họp khẩn về dự án đường vành đai 4 lúc 14h",
+            "body": "Phòng họp số 2, tầng 3.",
+            "urgency": "thuong_khan",
+            "dedup_key": "meeting:HOP-77:invite",
+        }
+        await hub.publish("notify.requested", notice, source="meetings")
+        await hub.publish("notify.requested", notice, source="meetings")  # the same notice twice
+
+        async def refused() -> bool:
+            sms_rows = await rows(hub, channel="sms")
+            return len(sms_rows) == 2 and all(r.attempts >= 2 and r.status == "pending" for r in sms_rows)
+
+        assert await wait_for(refused, timeout=WAIT)
+        assert sms.received == []
+        assert all(r.status == "sent" for r in await rows(hub, channel="inapp"))  # in-app is not held up
+        sms.down = False
+
+        async def recovered() -> bool:
+            return all(r.status == "sent" for r in await rows(hub, channel="sms"))
+
+        assert await wait_for(recovered, timeout=WAIT)
+        await asyncio.sleep(1.0)  # a few more dispatcher rounds: nothing goes out again
+        assert sorted(m["to"] for m in sms.received) == ["84912345678", "84987654321"]
+        async with hub.db.session() as s:
+            total = await s.scalar(select(func.count()).select_from(NotifyDelivery))
+        assert total == 4  # two recipients x (in-app, SMS); the repeated command added nothing
+
+
+async def test_smtp_stopped_during_digest_then_started_delivers_every_mail_once(
+    nats: NatsServer,
+    tmp_path: Path,
+    notify_config: NotifyConfig,
+    smtp: SmtpServer,
+    mailbox: Mailbox,
+) -> None:
+    async with hubs(nats.url, tmp_path) as start:
+        notify = NotifyModule(notify_config)
+        hub = await start([notify], ["adapters.notify"])
+        staff = ["giamdoc", "phogiamdoc", "chanhvanphong", "truongphongth", "chuyenvien", "chuyenvien2"]
+        await hub.publish(
+            "notify.requested",
+            {
+                "recipients": staff,
+                "title": "Lịch công tác tuần 49 của Sở",
+                "urgency": "thuong",
+                "dedup_key": "calendar:2026-W49",
+                "link": "/calendar/2026-W49",
+            },
+            source="meetings",
+        )
+        await hub.publish(
+            "notify.requested",
+            {
+                "recipients": staff[:3],
+                "title": "Thông báo nghỉ Tết Dương lịch 2027",
+                "urgency": "thuong",
+                "dedup_key": "notice:tet-duong-lich-2027",
+            },
+            source="messaging",
+        )
+
+        async def planned() -> bool:
+            return len(await rows(hub, channel="digest")) == 9
+
+        assert await wait_for(planned, timeout=WAIT)
+        mailbox.stop_after = 2  # the SMTP server goes away after the second mail of the digest
+        first = await notify.service.send_digest()
+        assert first == 2
+        assert await asyncio.to_thread(smtp.stopped.wait, WAIT)
+        pending = [r for r in await rows(hub, channel="digest") if r.status == "pending"]
+        assert pending and all(r.last_error for r in pending)
+        mailbox.stop_after = None
+        smtp.start()
+
+        async def all_sent() -> bool:
+            return all(r.status == "sent" for r in await rows(hub, channel="digest"))
+
+        assert await wait_for(all_sent, timeout=WAIT)
+        await asyncio.sleep(1.0)
+        for user in staff:
+            mails = mailbox.to(f"{user}@skhdt.hanoi.gov.vn")
+            assert len(mails) == 1, f"{user} got {len(mails)} digest mails"
+            text = mails[0].get_content()
+            assert "Lịch công tác tuần 49 của Sở" in text
+            assert ("Thông báo nghỉ Tết Dương lịch 2027" in text) == (user in staff[:3])
+        assert all(mailbox.tls_seen)  # every mail went over STARTTLS
+        assert str(mailbox.messages[0][1]["Subject"]).startswith("Tổng hợp thông báo ngày")
