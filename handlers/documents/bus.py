@@ -160,10 +160,11 @@ def setup(hub: Hub, ctx_of: Callable[[], Context]) -> None:
         """Statuses from recipients of what we issued; take-back requests (13) from senders."""
         p: DocumentStatusChanged = d.payload
         ctx: Context = ctx_of()
-        if p.status_code == "13" and p.document_owner != ctx.agency.code:
+        ours = await on_business_status(
+            d, p.document_id, p.from_code, p.status_code, p.status_text, p.reported_at
+        )
+        if not ours and p.status_code == "13":
             await changes.take_back(d, ctx, p.document_id, p.from_code, p.description or "Yêu cầu lấy lại")
-            return
-        await on_business_status(d, p.document_id, p.from_code, p.status_code, p.status_text, p.reported_at)
 
     @hub.consumer("documents-axis-sent", "lt.axis.evt.sent", transactional=True, types=["axis.sent"])
     async def sent(d: Delivery) -> None:
