@@ -85,12 +85,12 @@ def create_webhook_app(devices: Mapping[str, str], publish: Publisher) -> FastAP
         try:
             batch = DeviceBatch.model_validate(json.loads(body))
         except json.JSONDecodeError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"body is not JSON: {exc}") from None
+            raise HTTPException(422, f"body is not JSON: {exc}") from None
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10]
             )
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"invalid batch: {problems}") from None
+            raise HTTPException(422, f"invalid batch: {problems}") from None
         for event in batch.events:
             punch = to_punch(device_id, event)
             await publish(punch, message_id(punch))

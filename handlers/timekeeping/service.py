@@ -188,7 +188,7 @@ async def _sheet(request: Request, principal: Principal, unit_id: str, month: st
         try:
             return await build_sheet(s, unit_id, month)
         except ValueError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+            raise HTTPException(422, str(exc)) from None
         except LookupError as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
 
@@ -483,7 +483,7 @@ def build_router() -> APIRouter:
         try:
             parse_month(month)
         except ValueError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+            raise HTTPException(422, str(exc)) from None
         async with _hub(request).transaction(source=SOURCE, user_id=p.id) as tx:
             if not await manages(tx.session, p, unit_id):
                 raise HTTPException(

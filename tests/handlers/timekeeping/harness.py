@@ -93,5 +93,7 @@ class Tap:
                 break
         return self.messages
 
-    async def count(self) -> int:
-        return len(await self.drain())
+    async def close(self) -> None:
+        if self._sub is not None:
+            await self._sub.unsubscribe()
+            self._sub = None

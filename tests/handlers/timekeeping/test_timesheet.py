@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from adapters.attendance.service import AttendanceModule
 from adapters.attendance.simulator import DeviceSimulator, month_events
-from handlers.timekeeping import TimekeepingModule
+from handlers.timekeeping.service import TimekeepingModule
 from handlers.timekeeping.models import Punch
 from hub.models import AuditEntry
 from hub.runtime import wait_for
@@ -47,7 +47,7 @@ async def test_month_of_device_events_gives_the_expected_timesheet(module_hub: S
 
         async def all_stored() -> bool:
             async with hub.db.session() as s:
-                return (await s.scalar(select(func.count()).select_from(Punch))) == len(events)
+                return bool((await s.scalar(select(func.count()).select_from(Punch))) == len(events))
 
         assert await wait_for(all_stored, timeout=60)
 
