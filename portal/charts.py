@@ -38,6 +38,7 @@ def line_chart(
                 f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle" font-size="10">'
                 f"{m.strftime('%H:%M')}</text>"
             )
+    legend_x = pad_l + 6
     for idx, (name, values) in enumerate(series):
         colour = COLOURS[idx % len(COLOURS)]
         points = " ".join(
@@ -47,10 +48,11 @@ def line_chart(
             f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}">'
             f"<title>{escape(name)}</title></polyline>"
         )
+        legend = f"■ {name} ({sum(values)})"
         parts.append(
-            f'<text x="{pad_l + 6 + idx * 150}" y="{pad_t + 11}" font-size="11" fill="{colour}">'
-            f"■ {escape(name)} ({sum(values)})</text>"
+            f'<text x="{legend_x}" y="{pad_t + 11}" font-size="11" fill="{colour}">{escape(legend)}</text>'
         )
+        legend_x += int(len(legend) * 6.4) + 16
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
 

@@ -237,8 +237,6 @@ async def search_messages(db: Database, f: SearchFilter, limit: int = 100) -> li
 
 def trace_lane(row: JournalEntry) -> str:
     """Which lane of the timeline a hop belongs to: the bus, a module (consumer) or an external axis."""
-    if row.hop in ("published",):
-        return f"nguồn: {row.actor}" if row.actor else "bus"
     if row.hop in ("routed", "unrouted"):
         return "router"
     return row.actor

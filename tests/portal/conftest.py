@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,14 +84,29 @@ class PortalHub:
     shop: Shop
 
 
+PortalHubFactory = Callable[..., Awaitable[PortalHub]]
+
+
 @pytest.fixture
-async def portal_hub(hub_factory: Callable[..., Any], tmp_path: Path) -> PortalHub:  # noqa: F811
-    routes = tmp_path / "routes.yaml"
-    routes.write_text(ROUTES, encoding="utf-8")
-    shop = Shop()
-    hub: Hub = await hub_factory([core, ShopModule(shop)], routes_file=routes, secret_key="k" * 40)
-    await seed_demo(hub.db, PASSWORD)
-    return PortalHub(hub, shop)
+async def make_portal_hub(hub_factory: Callable[..., Any], tmp_path: Path) -> PortalHubFactory:  # noqa: F811
+    """Start the hub of the portal tests on a given database (SQLite in the test folder by default)."""
+
+    async def make(db_url: str | None = None) -> PortalHub:
+        routes = tmp_path / "routes.yaml"
+        routes.write_text(ROUTES, encoding="utf-8")
+        shop = Shop()
+        hub: Hub = await hub_factory(
+            [core, ShopModule(shop)], db_url=db_url, routes_file=routes, secret_key="k" * 40
+        )
+        await seed_demo(hub.db, PASSWORD)
+        return PortalHub(hub, shop)
+
+    return make
+
+
+@pytest.fixture
+async def portal_hub(make_portal_hub: PortalHubFactory) -> PortalHub:
+    return await make_portal_hub()
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:

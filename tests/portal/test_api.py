@@ -8,7 +8,7 @@ import pytest
 from hub import dlq
 from hub.adapter_health import read_all, record_call
 from portal.app import create_app
-from tests.portal.conftest import PortalHub, login, until
+from tests.portal.conftest import PortalHub, PortalHubFactory, login, until
 
 
 def client_for(ph: PortalHub) -> httpx.AsyncClient:
@@ -63,7 +63,10 @@ async def _journal_has(ph: PortalHub, key: str, hop: str) -> bool:
     return any(r.hop == hop for r in await trace(ph.hub.db, key))
 
 
-async def test_overview_routes_search_trace_and_audited_payload(portal_hub: PortalHub) -> None:
+async def test_overview_routes_search_trace_and_audited_payload(
+    make_portal_hub: PortalHubFactory, db_url: str
+) -> None:
+    portal_hub = await make_portal_hub(db_url)
     hub, shop = portal_hub.hub, portal_hub.shop
     urgent = await hub.publish(
         "test.ping", {"n": 1, "priority": "Hỏa tốc"}, source="docs", issue="VB-2026-17", user_id="vanthu"
@@ -97,7 +100,7 @@ async def test_overview_routes_search_trace_and_audited_payload(portal_hub: Port
 
         trace = (await c.get("/api/ops/trace/VB-2026-17")).json()["hops"]
         path = [(h["hop"], h["lane"]) for h in trace]
-        assert path[0] == ("published", "nguồn: docs")
+        assert path[0] == ("published", "docs")
         assert ("routed", "router") in path and ("handled", "test-sms") in path
         assert all(h["offset_ms"] >= 0 for h in trace)
         assert (await c.get("/api/ops/trace/KHONG-CO")).status_code == 404
@@ -251,3 +254,56 @@ async def test_adapter_health_catalogue_and_asyncapi(portal_hub: PortalHub) -> N
         assert "Ping" in doc["components"]["schemas"]
         page = await c.get("/catalogue")
         assert page.status_code == 200 and "test.ping" in page.text and "strict-pong" in page.text
+
+
+async def test_admin_forms_users_maintenance_and_edit_replay_errors(portal_hub: PortalHub) -> None:
+    hub = portal_hub.hub
+    await hub.publish("test.pong", {"n": 5, "poison": True}, source="docs", issue="HS-5")
+
+    async def one_dead() -> bool:
+        return len(await dlq.list_dead(hub)) == 1
+
+    await until(one_dead)
+    [row] = await dlq.list_dead(hub)
+    async with client_for(portal_hub) as c:
+        csrf = await login(c, "quantri")
+        no_token = await c.post("/users", data={"username": "kiemtra", "full_name": "Kiểm Tra"})
+        assert no_token.status_code == 403
+        made = await c.post(
+            "/users",
+            data={
+                "csrf_token": csrf,
+                "username": "kiemtra",
+                "full_name": "Phan Văn Kiểm",
+                "password": "mat-khau-kiem-1",
+                "roles": ["viewer", "operator"],
+            },
+        )
+        assert made.status_code == 303 and made.headers["location"] == "/users?done=kiemtra"
+        page = await c.get(made.headers["location"])
+        assert "Phan Văn Kiểm" in page.text and "Đã lưu người dùng kiemtra" in page.text
+        changed = await c.post(
+            "/users/kiemtra", data={"csrf_token": csrf, "roles": ["viewer"], "active": "on"}
+        )
+        assert changed.status_code == 303
+        users = {u["username"]: u for u in (await c.get("/api/ops/users")).json()}
+        assert users["kiemtra"]["roles"] == ["viewer"] and users["kiemtra"]["active"] is True
+
+        bad = await c.post(
+            f"/dead-letters/{row.id}/replay", data={"csrf_token": csrf, "payload": '{"n": "năm"}'}
+        )
+        assert bad.status_code == 422 and "Nội dung không hợp lệ" in bad.text and "n:" in bad.text
+        not_json = await c.post(f"/dead-letters/{row.id}/replay", data={"csrf_token": csrf, "payload": "{n"})
+        assert not_json.status_code == 422 and "JSON không hợp lệ" in not_json.text
+        assert (await dlq.get_dead(hub, row.id)).status == "dead"
+
+        on = await c.post("/settings", data={"csrf_token": csrf, "maintenance_mode": "on"})
+        assert on.status_code == 303
+        health = await c.get("/healthz")
+        assert health.status_code == 503 and health.json()["maintenance"] is True
+        await c.post("/settings", data={"csrf_token": csrf, "maintenance_mode": "off"})
+        assert (await c.get("/healthz")).status_code == 200
+
+        audit = await c.get("/audit", params={"actor_filter": "quantri"})
+        for action in ("user.create", "user.update", "settings.maintenance"):
+            assert action in audit.text, action
