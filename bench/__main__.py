@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 BENCHES = [
-    ("hub_throughput", ["2000"]),
+    ("hub_throughput", ["5000"]),
+    ("hub_throughput", ["3000", "--cluster"]),
     ("edxml_large", []),
     ("signing", []),
 ]

@@ -155,3 +155,59 @@ def embedded_server(data_dir: Path, first_port: int = 4222) -> NatsServer:
     """The embedded server of `lienthong up`: port 4222 or the next free one, store under data_dir."""
     port = free_port(first_port)
     return NatsServer(store_dir=data_dir / "nats", port=port, name=f"lienthong-{os.getpid()}")
+
+
+@dataclass
+class NatsCluster:
+    """Several nats-server processes with JetStream clustered on loopback (chaos tests, benchmarks)."""
+
+    root: Path
+    size: int = 3
+    name: str = "lt-cluster"
+    servers: list[NatsServer] = field(default_factory=list)
+
+    def start(self) -> NatsCluster:
+        client_ports = [free_port() for _ in range(self.size)]
+        cluster_ports = [free_port() for _ in range(self.size)]
+        routes = [f"nats://127.0.0.1:{p}" for p in cluster_ports]
+        for i in range(self.size):
+            server = NatsServer(
+                store_dir=self.root / f"n{i}",
+                port=client_ports[i],
+                name=f"{self.name}-n{i}",
+                cluster_name=self.name,
+                cluster_port=cluster_ports[i],
+                routes=[r for j, r in enumerate(routes) if j != i],
+            )
+            self.servers.append(server.start())
+        return self
+
+    @property
+    def urls(self) -> list[str]:
+        return [s.url for s in self.servers if s.running]
+
+    def by_name(self, name: str) -> NatsServer:
+        return next(s for s in self.servers if s.name == name)
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until JetStream has a meta leader and answers account info."""
+        import nats
+
+        deadline = time.monotonic() + timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            try:
+                nc = await nats.connect(servers=self.urls, connect_timeout=2)
+                try:
+                    await nc.jetstream().account_info()
+                    return
+                finally:
+                    await nc.close()
+            except Exception as exc:
+                last = exc
+                await asyncio.sleep(0.5)
+        raise TimeoutError(f"cluster JetStream not ready: {last}")
+
+    def stop(self) -> None:
+        for s in self.servers:
+            s.stop()

@@ -23,7 +23,7 @@ TOTAL = 5000
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    c = Cluster(tmp_path / "cluster").start()
+    c = Cluster(tmp_path / "cluster", name="lt-chaos").start()
     yield c
     c.stop()
 
