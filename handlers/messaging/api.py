@@ -312,7 +312,7 @@ async def _names(session: AsyncSession, user_ids: set[str]) -> dict[str, str]:
     if not user_ids:
         return {}
     rows = await session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids)))
-    return dict(rows.tuples())
+    return {str(uid): str(name) for uid, name in rows.all()}
 
 
 async def _receipt_counts(session: AsyncSession, message_id: str) -> tuple[int, int]:
