@@ -71,6 +71,10 @@ class Bus:
         assert await wait_for(enough, timeout=timeout), f"{type}: saw {len(self.seen[type])}, expected {count}"
         return self.seen[type]
 
+    async def statuses_of(self, hub: Hub, cmd: Any) -> str:
+        """The status code inside one axis.send status command."""
+        return parse_status(await hub.claims.get(cmd.edxml)).status_code.value
+
     async def statuses(self, hub: Hub) -> list[str]:
         """Status codes of the axis.send status commands seen, in order."""
         codes = []
