@@ -1,0 +1,3 @@
+from tests.adapters.signing.conftest import pki, signing_config  # noqa: F401
+from tests.handlers.intake.harness import module_hub  # noqa: F401
+from tests.hub.conftest import nats  # noqa: F401
