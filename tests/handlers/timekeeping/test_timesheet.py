@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from adapters.attendance.service import AttendanceModule
 from adapters.attendance.simulator import DeviceSimulator, month_events
-from handlers.timekeeping.service import TimekeepingModule
 from handlers.timekeeping.models import Punch
+from handlers.timekeeping.service import TimekeepingModule
 from hub.models import AuditEntry
 from hub.runtime import wait_for
 from tests.handlers.timekeeping.harness import Api, StartHub
