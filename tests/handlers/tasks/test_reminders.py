@@ -16,6 +16,7 @@ from handlers.common.workcal import default_calendar
 from handlers.tasks import TasksModule
 from handlers.tasks import reminders as rem
 from handlers.tasks.models import Task
+from handlers.tasks.policy import LOCAL_TZ
 from hub.core import module as core
 from hub.directory import User
 from hub.embedded import NatsServer
@@ -66,7 +67,7 @@ async def test_reminder_scheduled_before_a_hub_restart_fires_after_it(
         assert await wait_for(created, timeout=WAIT)
         task = await one_task(hub, external_ref="KL-HOP-2026-31")
         assert task is not None
-        assert task.deadline == default_calendar().add_working_days(datetime.now(rem.LOCAL_TZ).date(), 15)
+        assert task.deadline == default_calendar().add_working_days(datetime.now(LOCAL_TZ).date(), 15)
         # a reminder due in a few seconds, scheduled durably (outbox -> SCHEDULES stream)
         fire_at = datetime.now(UTC) + timedelta(seconds=8)
         async with hub.transaction(source="tasks") as tx:
@@ -124,7 +125,7 @@ async def test_overdue_task_is_marked_and_escalated_to_unit_head_and_assigner_by
                     user = await s.get(User, uid)
                     assert user is not None
                     user.phone = phone
-            deadline = default_calendar().subtract_working_days(datetime.now(rem.LOCAL_TZ).date(), 6)
+            deadline = default_calendar().subtract_working_days(datetime.now(LOCAL_TZ).date(), 6)
             await hub.publish(
                 "task.create_requested",
                 {
@@ -147,7 +148,7 @@ async def test_overdue_task_is_marked_and_escalated_to_unit_head_and_assigner_by
             assert all(m["text"].startswith("Nhiệm vụ quá hạn") for m in sms.received)
             escalation = events["escalated"][0]
             assert escalation["escalate_to"] == ["truongphongth", "phogiamdoc"]
-            today = datetime.now(rem.LOCAL_TZ).date()
+            today = datetime.now(LOCAL_TZ).date()
             assert escalation["days_overdue"] == default_calendar().working_days_between(deadline, today)
             assert escalation["officer_id"] == "chuyenvien"
             assert events["overdue"][0]["deadline"] == deadline.isoformat()
