@@ -55,11 +55,13 @@ async def task_overdue(hub: Hub, task_id: str, officer: str, unit: str, deadline
 
 
 async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance(
-    module_hub: StartHub,
+    module_hub: StartHub, db_url: str
 ) -> None:
     device = AttendanceModule(devices={"may-1": "bi-mat"}, port=0)
     hub = await module_hub(
-        [EvaluationModule(), TimekeepingModule(), device], ["handlers.evaluation", "handlers.timekeeping"]
+        [EvaluationModule(), TimekeepingModule(), device],
+        ["handlers.evaluation", "handlers.timekeeping"],
+        db_url,
     )
     api = Api(hub)
     decided = await Tap(hub, "lt.evaluation.evt.decided", "test-decided-tap").open()

@@ -30,9 +30,9 @@ async def setup_rooms(api: Api) -> None:
         assert r.status_code == 200, r.text
 
 
-async def start(module_hub: StartHub) -> tuple[Hub, Api]:
+async def start(module_hub: StartHub, db_url: str) -> tuple[Hub, Api]:
     hub = await module_hub(
-        [MeetingsModule(), TimekeepingModule()], ["handlers.meetings", "handlers.timekeeping"]
+        [MeetingsModule(), TimekeepingModule()], ["handlers.meetings", "handlers.timekeeping"], db_url
     )
     api = Api(hub)
     await setup_rooms(api)
@@ -40,9 +40,9 @@ async def start(module_hub: StartHub) -> tuple[Hub, Api]:
 
 
 async def test_double_booked_room_and_leader_in_two_places_are_refused_with_both_reasons(
-    module_hub: StartHub,
+    module_hub: StartHub, db_url: str
 ) -> None:
-    _hub, api = await start(module_hub)
+    _hub, api = await start(module_hub, db_url)
     try:
         week = [
             meeting(
@@ -139,8 +139,10 @@ async def test_double_booked_room_and_leader_in_two_places_are_refused_with_both
         await api.close()
 
 
-async def test_published_week_reaches_every_participant_and_feeds_parse(module_hub: StartHub) -> None:
-    hub, api = await start(module_hub)
+async def test_published_week_reaches_every_participant_and_feeds_parse(
+    module_hub: StartHub, db_url: str
+) -> None:
+    hub, api = await start(module_hub, db_url)
     notices = await Tap(hub, "lt.notify.cmd.send", "test-notify-tap").open()
     try:
         a = await api.call(

@@ -20,9 +20,9 @@ from tests.handlers.timekeeping.harness import Api, StartHub
 D = date
 
 
-async def test_month_of_device_events_gives_the_expected_timesheet(module_hub: StartHub) -> None:
+async def test_month_of_device_events_gives_the_expected_timesheet(module_hub: StartHub, db_url: str) -> None:
     device = AttendanceModule(devices={"may-1": "bi-mat-thiet-bi"}, port=0)
-    hub = await module_hub([TimekeepingModule(), device], ["handlers.timekeeping"])
+    hub = await module_hub([TimekeepingModule(), device], ["handlers.timekeeping"], db_url)
     api = Api(hub)
     try:
         r = await api.call(
