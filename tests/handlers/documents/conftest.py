@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,7 +37,6 @@ from schemas.edxml import (
 )
 from schemas.edxml.build import build_edoc
 from schemas.envelope import Envelope
-from tests.hub.conftest import nats  # noqa: F401
 from tests.support.fn_module import FnModule
 
 PASSWORD = "mật-khẩu-thử"
@@ -68,7 +67,9 @@ class Bus:
         async def enough() -> bool:
             return len(self.seen[type]) >= count
 
-        assert await wait_for(enough, timeout=timeout), f"{type}: saw {len(self.seen[type])}, expected {count}"
+        assert await wait_for(enough, timeout=timeout), (
+            f"{type}: saw {len(self.seen[type])}, expected {count}"
+        )
         return self.seen[type]
 
     async def statuses_of(self, hub: Hub, cmd: Any) -> str:
@@ -112,8 +113,16 @@ StartOffice = Callable[..., Awaitable[Office]]
 
 
 @pytest.fixture
+def nats(tmp_path: Path) -> Iterator[NatsServer]:
+    """A private nats-server for one test."""
+    server = NatsServer(store_dir=tmp_path / "nats", name="lt-documents").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 async def start_office(
-    nats: NatsServer,  # noqa: F811
+    nats: NatsServer,
     tmp_path: Path,
 ) -> AsyncIterator[StartOffice]:
     """Start hubs with the documents module (migrated and seeded) on the test's nats-server."""

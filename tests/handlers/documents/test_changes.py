@@ -19,7 +19,14 @@ from schemas.edxml import (
     TraceHeaderList,
     build_edoc,
 )
-from tests.handlers.documents.conftest import SENDER, US, Office, StartOffice, received_event, take_back_status
+from tests.handlers.documents.conftest import (
+    SENDER,
+    US,
+    Office,
+    StartOffice,
+    received_event,
+    take_back_status,
+)
 
 ORIGINAL = f"{SENDER},2026/11/20,125/VPCP-KTTH"
 
@@ -50,7 +57,9 @@ async def _doc(office: Office, doc_id: str) -> dict[str, object]:
     return data
 
 
-async def test_revocation_destroys_content_keeps_the_register_row_and_answers_15(start_office: StartOffice) -> None:
+async def test_revocation_destroys_content_keeps_the_register_row_and_answers_15(
+    start_office: StartOffice,
+) -> None:
     office = await start_office()
     await _publish(office)
     [(_, registered)] = await office.bus.wait("document.registered")
@@ -90,7 +99,9 @@ async def test_replacement_registers_the_new_document_and_marks_the_old(start_of
         "Văn bản thay thế",
         replacement_info_list=[ReplacementInfo(document_id=ORIGINAL, organ_id_list=[US])],
     )
-    await _publish(office, number="131", business_type=3, edxml=edxml, subject="Công văn thay thế công văn 125")
+    await _publish(
+        office, number="131", business_type=3, edxml=edxml, subject="Công văn thay thế công văn 125"
+    )
     [_, (_, new)] = await office.bus.wait("document.registered", 2)
     assert new.so_den == 2
     await office.bus.wait("axis.send", 3)
@@ -98,14 +109,18 @@ async def test_replacement_registers_the_new_document_and_marks_the_old(start_of
     assert (await _doc(office, old.document_id))["status"] == "replaced"
 
 
-async def test_take_back_request_13_is_granted_before_completion_and_refused_after(start_office: StartOffice) -> None:
+async def test_take_back_request_13_is_granted_before_completion_and_refused_after(
+    start_office: StartOffice,
+) -> None:
     office = await start_office()
     await _publish(office)
     await _publish(office, number="126")
     [(_, first), (_, second)] = await office.bus.wait("document.registered", 2)
     # The second one is handled to the end first.
     await office.post("giamdoc", f"/api/documents/{second.document_id}/assign", json={"lead_unit_id": "TH"})
-    await office.post("truongphongth", f"/api/documents/{second.document_id}/handlers", json={"officer_ids": ["chuyenvien"]})
+    await office.post(
+        "truongphongth", f"/api/documents/{second.document_id}/handlers", json={"officer_ids": ["chuyenvien"]}
+    )
     await office.post("chuyenvien", f"/api/documents/{second.document_id}/processing", json={})
     r = await office.post("chuyenvien", f"/api/documents/{second.document_id}/complete", json={})
     assert r.status_code == 200
@@ -135,7 +150,7 @@ async def test_take_back_request_13_is_granted_before_completion_and_refused_aft
     assert sorted(statuses[-2:]) == ["15", "16"]
     answers = {}
     for _, cmd in office.bus.seen["axis.send"][-2:]:
-        answers[cmd.document_id] = (await office.bus.statuses_of(office.hub, cmd))
+        answers[cmd.document_id] = await office.bus.statuses_of(office.hub, cmd)
     assert answers == {first.edoc_document_id: "15", second.edoc_document_id: "16"}
 
     async def revoked() -> bool:

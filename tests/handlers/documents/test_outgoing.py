@@ -43,20 +43,27 @@ async def _status(office: Office, doc_id: str, wanted: str) -> dict[str, object]
         body = (await office.get("vanthu", f"/api/documents/{doc_id}")).json()
         return body["status"] == wanted
 
-    assert await wait_for(reached, timeout=90), f"status {body.get('status')}, expected {wanted}: {body.get('history')}"
+    assert await wait_for(reached, timeout=90), (
+        f"status {body.get('status')}, expected {wanted}: {body.get('history')}"
+    )
     return body
 
 
 async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_with_the_question(
-    start_office: StartOffice, signing_config: SigningConfig  # noqa: F811
+    start_office: StartOffice,
+    signing_config: SigningConfig,  # noqa: F811
 ) -> None:
     office = await start_office(modules=[SigningModule(signing_config)], signing_enabled=True)
     payload = await received_event(office.hub)
     await office.hub.publish("document.received", payload, source="vdxp", issue=payload.document_id)
     [(_, registered)] = await office.bus.wait("document.registered")
     incoming_id = registered.document_id
-    assert (await office.post("giamdoc", f"/api/documents/{incoming_id}/assign", json={"lead_unit_id": "TH"})).status_code == 200
-    await office.post("truongphongth", f"/api/documents/{incoming_id}/handlers", json={"officer_ids": ["chuyenvien"]})
+    assert (
+        await office.post("giamdoc", f"/api/documents/{incoming_id}/assign", json={"lead_unit_id": "TH"})
+    ).status_code == 200
+    await office.post(
+        "truongphongth", f"/api/documents/{incoming_id}/handlers", json={"officer_ids": ["chuyenvien"]}
+    )
     await office.post("chuyenvien", f"/api/documents/{incoming_id}/processing", json={})
 
     # The officer drafts the answer; two versions; the chain: head of unit, then the director.
@@ -76,14 +83,22 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
         files = {"file": (f"du-thao-{n}.pdf", decision_pdf(), "application/pdf")}
         r = await office.post("chuyenvien", f"/api/documents/{reply_id}/versions", files=files)
         assert (r.status_code, r.json()["version"]) == (201, n)
-    r = await office.post("chuyenvien", f"/api/documents/{reply_id}/submit", json={"approvers": ["truongphongth"]})
+    r = await office.post(
+        "chuyenvien", f"/api/documents/{reply_id}/submit", json={"approvers": ["truongphongth"]}
+    )
     assert r.status_code == 422
     assert "lãnh đạo" in r.json()["detail"]
-    r = await office.post("chuyenvien", f"/api/documents/{reply_id}/submit", json={"approvers": ["truongphongth", "giamdoc"]})
+    r = await office.post(
+        "chuyenvien", f"/api/documents/{reply_id}/submit", json={"approvers": ["truongphongth", "giamdoc"]}
+    )
     assert r.status_code == 200, r.text
     assert (await office.post("giamdoc", f"/api/documents/{reply_id}/approve", json={})).status_code == 403
-    assert (await office.post("truongphongth", f"/api/documents/{reply_id}/approve", json={"comment": "Đồng ý"})).status_code == 200
-    assert (await office.post("vanthu", f"/api/documents/{reply_id}/issue")).status_code == 409  # not approved yet
+    assert (
+        await office.post("truongphongth", f"/api/documents/{reply_id}/approve", json={"comment": "Đồng ý"})
+    ).status_code == 200
+    assert (
+        await office.post("vanthu", f"/api/documents/{reply_id}/issue")
+    ).status_code == 409  # not approved yet
     r = await office.post("giamdoc", f"/api/documents/{reply_id}/approve", json={"comment": "Ký ban hành"})
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "signing"
@@ -93,7 +108,7 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
     assert r.status_code == 200, r.text
     assert r.json()["code"] == "01/SKHĐT-TH"
     body = await _status(office, reply_id, "issued")
-    assert [v["kind"] for v in body["versions"]] == ["draft", "draft", "approval", "issue"]  # type: ignore[union-attr]
+    assert [v["kind"] for v in body["versions"]] == ["draft", "draft", "approval", "issue"]  # type: ignore[attr-defined]
     [(_, issued)] = await office.bus.wait("document.issued")
     assert (issued.number, issued.so_di, issued.response_for) == ("01/SKHĐT-TH", 1, incoming_id)
 
@@ -115,7 +130,14 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
     # The axis takes it, the recipient registers it: per-recipient statuses.
     await office.hub.publish(
         "axis.sent",
-        AxisSent(axis="vdxp", sender_doc_id="d-1", message_type="edoc", from_code="000.00.00.H26", to_codes=[SENDER], document_id=mh.document_id),
+        AxisSent(
+            axis="vdxp",
+            sender_doc_id="d-1",
+            message_type="edoc",
+            from_code="000.00.00.H26",
+            to_codes=[SENDER],
+            document_id=mh.document_id,
+        ),
         source="vdxp",
     )
     status_claim = await office.hub.claims.put(b"<status/>", media_type="application/xml")
@@ -137,34 +159,55 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
 
     async def recipient_registered() -> bool:
         body = (await office.get("vanthu", f"/api/documents/{reply_id}")).json()
-        return body["deliveries"] == [
-            {
-                "to_code": SENDER,
-                "to_name": "Văn phòng Chính phủ",
-                "transport": "sent",
-                "status_code": "03",
-                "status_text": "Tiếp nhận văn bản điện tử, vào sổ văn bản đến của đơn vị",
-                "statuses": body["deliveries"][0]["statuses"],
-            }
-        ]
+        return bool(
+            body["deliveries"]
+            == [
+                {
+                    "to_code": SENDER,
+                    "to_name": "Văn phòng Chính phủ",
+                    "transport": "sent",
+                    "status_code": "03",
+                    "status_text": "Tiếp nhận văn bản điện tử, vào sổ văn bản đến của đơn vị",
+                    "statuses": body["deliveries"][0]["statuses"],
+                }
+            ]
+        )
 
     assert await wait_for(recipient_registered, timeout=60)
 
     # The incoming document is completed and knows its answer.
-    assert (await office.post("chuyenvien", f"/api/documents/{incoming_id}/complete", json={})).status_code == 200
+    assert (
+        await office.post("chuyenvien", f"/api/documents/{incoming_id}/complete", json={})
+    ).status_code == 200
     assert (await office.get("vanthu", f"/api/documents/{incoming_id}")).json()["answered_by_id"] == reply_id
 
     # One dossier with both, plus a note, in order; closed, exported, archived.
-    r = await office.post("chuyenvien", "/api/documents/dossiers", json={"title": "Góp ý kế hoạch đầu tư công", "notation": "TH.05"})
+    r = await office.post(
+        "chuyenvien",
+        "/api/documents/dossiers",
+        json={"title": "Góp ý kế hoạch đầu tư công", "notation": "TH.05"},
+    )
     assert r.status_code == 201, r.text
     dossier = r.json()["id"]
-    for item in ({"document_id": reply_id}, {"document_id": incoming_id}, {"note": "Đã trao đổi qua điện thoại"}):
-        assert (await office.post("chuyenvien", f"/api/documents/dossiers/{dossier}/items", json=item)).status_code == 201
-    again = await office.post("chuyenvien", f"/api/documents/dossiers/{dossier}/items", json={"document_id": reply_id})
+    for item in (
+        {"document_id": reply_id},
+        {"document_id": incoming_id},
+        {"note": "Đã trao đổi qua điện thoại"},
+    ):
+        assert (
+            await office.post("chuyenvien", f"/api/documents/dossiers/{dossier}/items", json=item)
+        ).status_code == 201
+    again = await office.post(
+        "chuyenvien", f"/api/documents/dossiers/{dossier}/items", json={"document_id": reply_id}
+    )
     assert again.status_code == 409
     got = (await office.get("chuyenvien", f"/api/documents/dossiers/{dossier}")).json()
     assert [i["document_id"] for i in got["items"]] == [incoming_id, reply_id, None]
-    assert (await office.post("chuyenvien", f"/api/documents/dossiers/{dossier}/archive", json={"retention": "10 năm"})).status_code == 403
+    assert (
+        await office.post(
+            "chuyenvien", f"/api/documents/dossiers/{dossier}/archive", json={"retention": "10 năm"}
+        )
+    ).status_code == 403
     assert (await office.post("chuyenvien", f"/api/documents/dossiers/{dossier}/close")).status_code == 200
     xml = await office.get("chuyenvien", f"/api/documents/dossiers/{dossier}/export.xml")
     root = etree.fromstring(xml.content)
@@ -179,7 +222,9 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
 
     text = extract_text(BytesIO(pdf.content))
     assert "HỒ SƠ CÔNG VIỆC" in text and "01/SKHĐT-TH" in text
-    r = await office.post("vanthu", f"/api/documents/dossiers/{dossier}/archive", json={"retention": "10 năm"})
+    r = await office.post(
+        "vanthu", f"/api/documents/dossiers/{dossier}/archive", json={"retention": "10 năm"}
+    )
     assert (r.status_code, r.json()["status"]) == (200, "archived")
 
     # Registers of the year with the App. IV columns.
