@@ -1,9 +1,10 @@
 """The portal's ASGI app: health, metrics, the modules' REST APIs and the ops pages.
 
 Access: every page and API needs a login except `/healthz`, the login form and the modules' public
-routers (`module.public_router()`, e.g. the citizens' dossier lookup). `/metrics` answers a Prometheus
-scraper presenting `Authorization: Bearer $LIENTHONG_METRICS_TOKEN`, or a logged-in ops account; when no
-token is configured, scrapes from the loopback interface are allowed without one.
+routers (`module.public_router()`, e.g. the citizens' dossier look-up), mounted under `/public`.
+`/metrics` answers a Prometheus scraper presenting `Authorization: Bearer $LIENTHONG_METRICS_TOKEN`,
+or a logged-in ops account; when no token is configured, scrapes from the loopback interface are
+allowed without one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from portal.security import OPS_READ, LoginRequired
 
 METRICS_TOKEN_ENV = "LIENTHONG_METRICS_TOKEN"  # noqa: S105 - the name of a variable
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-JSON_PREFIXES = ("/api/", "/healthz", "/metrics")
+JSON_PREFIXES = ("/api/", "/healthz", "/metrics", "/public/")
+PUBLIC_PREFIX = "/public"  # modules' public routers (citizens' look-ups), mounted without login
 
 
 def create_app(hub: Hub) -> FastAPI:
@@ -66,7 +68,7 @@ def create_app(hub: Hub) -> FastAPI:
         if callable(public):
             open_router = public()
             if open_router is not None:
-                app.include_router(open_router)
+                app.include_router(open_router, prefix=PUBLIC_PREFIX)
 
     _install_handlers(app)
     return app

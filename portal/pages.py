@@ -72,6 +72,7 @@ def _fmt_ms(value: Any) -> str:
 
 TEMPLATES.env.filters["dt"] = _fmt_time
 TEMPLATES.env.filters["ms"] = _fmt_ms
+TEMPLATES.env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False, default=str)
 TEMPLATES.env.filters["tojson_pretty"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2, default=str)
 
 

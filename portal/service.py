@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hub import dlq
 from hub.adapter_health import read_all
 from hub.auth import hash_password
-from hub.directory import ROLES, User
+from hub.directory import ADMIN, ROLES, User
 from hub.journal import trace
 from hub.runtime import Hub
 from hub.topology import describe
@@ -260,6 +260,13 @@ async def update_user(hub: Hub, user_id: str, patch: UserPatch, actor: str) -> d
         user = await s.get(User, user_id)
         if user is None:
             raise UserError(f"Không có người dùng '{user_id}' (no such user)")
+        if user.username == actor and (
+            (patch.roles is not None and ADMIN not in patch.roles) or patch.active is False
+        ):
+            raise UserError(
+                "Không thể tự bỏ quyền quản trị hoặc tự khóa tài khoản của mình "
+                "(an administrator cannot demote or deactivate themself)"
+            )
         before = {"roles": list(user.roles), "active": user.active}
         if patch.roles is not None:
             user.roles = patch.roles

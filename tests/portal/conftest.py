@@ -69,7 +69,7 @@ class ShopModule(Module):
         return r
 
     def public_router(self) -> APIRouter:
-        r = APIRouter(prefix="/public/shop")
+        r = APIRouter(prefix="/shop")
 
         @r.get("/lookup/{code}")
         async def lookup(code: str) -> dict[str, str]:

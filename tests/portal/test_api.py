@@ -289,6 +289,11 @@ async def test_admin_forms_users_maintenance_and_edit_replay_errors(portal_hub: 
         users = {u["username"]: u for u in (await c.get("/api/ops/users")).json()}
         assert users["kiemtra"]["roles"] == ["viewer"] and users["kiemtra"]["active"] is True
 
+        self_demote = await c.post("/users/quantri", data={"csrf_token": csrf, "roles": ["viewer"]})
+        assert "tự bỏ quyền quản trị" in (await c.get(self_demote.headers["location"])).text
+        users = {u["username"]: u for u in (await c.get("/api/ops/users")).json()}
+        assert "admin" in users["quantri"]["roles"]
+
         bad = await c.post(
             f"/dead-letters/{row.id}/replay", data={"csrf_token": csrf, "payload": '{"n": "năm"}'}
         )
