@@ -1,8 +1,9 @@
 """Health of the external counterparts (VDXP, LGSP, mail, SMS, Zalo, one-stop, signing) in KV `lt-health`.
 
-Adapters call `await record_call(hub, "vdxp", ok, duration_ms, error=..., circuit=...)` after each call to
-their counterpart; the portal reads every adapter's statistics with `read_all(hub)`. Records are merged
-with compare-and-set, so several processes may report on the same adapter.
+Adapters call `await record_call(hub, "vdxp", ok, duration_ms, error=..., circuit=...)` after each call
+to their counterpart, or wrap the call in `async with observed(hub, "vdxp", circuit=...)`. The portal
+reads every adapter's statistics with `read_all(hub)`. Records are merged with compare-and-set, so
+several processes may report on the same adapter.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -164,6 +168,25 @@ async def record_call(
     except Exception as exc:
         log.warning("adapter_health.record_failed", adapter=adapter, error=f"{type(exc).__name__}: {exc}")
     return None
+
+
+@asynccontextmanager
+async def observed(hub: Hub, adapter: str, circuit: Callable[[], str] | None = None) -> AsyncIterator[None]:
+    """Time the block and record it as one call: a failure if it raises (the error goes on up).
+
+    async with observed(hub, "vdxp", circuit=lambda: client.breaker.state.value):
+        await client.send_edoc(...)
+    """
+    started = time.perf_counter()
+    try:
+        yield
+    except Exception as exc:
+        elapsed = (time.perf_counter() - started) * 1000
+        state = circuit() if circuit else "closed"
+        await record_call(hub, adapter, False, elapsed, error=f"{type(exc).__name__}: {exc}", circuit=state)
+        raise
+    elapsed = (time.perf_counter() - started) * 1000
+    await record_call(hub, adapter, True, elapsed, circuit=circuit() if circuit else "closed")
 
 
 async def set_circuit(hub: Hub, adapter: str, circuit: str) -> None:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from hub import dlq
-from hub.adapter_health import read_all, record_call
+from hub.adapter_health import observed, read_all, record_call
 from portal.app import create_app
 from tests.portal.conftest import PortalHub, PortalHubFactory, login, until
 
@@ -223,6 +223,11 @@ async def test_adapter_health_catalogue_and_asyncapi(portal_hub: PortalHub) -> N
     await record_call(hub, "sms", True, 80.0)
     with pytest.raises(ValueError, match="circuit"):
         await record_call(hub, "sms", True, 1.0, circuit="broken")
+    with pytest.raises(ConnectionError):
+        async with observed(hub, "onestop", circuit=lambda: "half_open"):
+            raise ConnectionError("một cửa từ chối kết nối")
+    async with observed(hub, "mail"):
+        pass
     vdxp = next(a for a in await read_all(hub) if a.name == "vdxp")
     assert vdxp.calls == 2 and vdxp.failures == 1 and vdxp.status == "down"
 
@@ -234,6 +239,10 @@ async def test_adapter_health_catalogue_and_asyncapi(portal_hub: PortalHub) -> N
         )
         assert adapters["vdxp"]["avg_ms"] == 15060.0 and adapters["sms"]["status"] == "ok"
         assert adapters["zalo"]["status"] == "unknown"
+        onestop = adapters["onestop"]
+        assert onestop["status"] == "degraded" and onestop["circuit"] == "half_open"
+        assert onestop["last_error"] == "ConnectionError: một cửa từ chối kết nối"
+        assert adapters["mail"]["successes"] == 1 and adapters["mail"]["last_success_at"]
         page = await c.get("/adapters")
         assert "mở (tạm ngắt)" in page.text and "Zalo OA" in page.text
 
