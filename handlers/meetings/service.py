@@ -373,7 +373,7 @@ async def week_published(s: AsyncSession, week: date) -> bool:
 
 
 async def on_leave_approved(d: Delivery) -> None:
-    """Remember approved leave, so meetings flag participants who are away."""
+    """Remember approved leave; flag the person's meetings already on the schedule and tell the office."""
     leave: LeaveApproved = d.payload
     assert d.session is not None
     row = await d.session.get(KnownLeave, leave.leave_id)
@@ -390,6 +390,39 @@ async def on_leave_approved(d: Delivery) -> None:
         )
     else:
         row.start, row.end, row.kind, row.half = leave.start, leave.end, leave.kind, leave.half
+    await d.session.flush()
+    directory = await Directory.load(d.session)
+    begin = datetime.combine(leave.start, datetime.min.time(), VIETNAM).astimezone(UTC)
+    end = datetime.combine(leave.end + timedelta(days=1), datetime.min.time(), VIETNAM).astimezone(UTC)
+    meetings = (
+        await d.session.execute(
+            select(Meeting).where(
+                Meeting.starts_at >= begin, Meeting.starts_at < end, Meeting.status.in_(ACTIVE)
+            )
+        )
+    ).scalars()
+    office = directory.units.get(OFFICE_UNIT)
+    for m in meetings:
+        if leave.user_id not in [m.chair_id, *m.participant_ids]:
+            continue
+        verdict = check(slot(m), [], directory.names, directory.leaders, directory.rooms, directory.leaves)
+        flags = [w for w in verdict.warnings if w not in m.warnings]
+        if not flags:
+            continue
+        m.warnings = [*m.warnings, *flags]
+        recipients = [x for x in (m.registered_by, office.head_user_id if office else None) if x]
+        await d.emit(
+            "notify.requested",
+            NotifyRequested(
+                recipients=recipients,
+                title=f"Người dự họp vắng: {m.title}",
+                body=f"{when(m.starts_at, m.ends_at)}. " + "; ".join(flags),
+                urgency="khan",
+                link=f"/meetings/{m.id}",
+                dedup_key=f"mtg-leave-{m.id}-{leave.leave_id}",
+                source_type="leave.approved",
+            ),
+        )
 
 
 async def on_leave_cancelled(d: Delivery) -> None:

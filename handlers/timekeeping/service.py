@@ -26,6 +26,7 @@ from schemas.timekeeping import (
     AttendancePunched,
     HalfDay,
     LeaveApproved,
+    LeaveCancelled,
     LeaveKind,
     TimesheetClosed,
 )
@@ -174,6 +175,15 @@ async def manages(session: AsyncSession, principal: Principal, unit_id: str | No
     return principal.unit_id == unit_id or (unit is not None and unit.head_user_id == principal.id)
 
 
+async def approver_of(session: AsyncSession, user: User) -> str | None:
+    """Who approves this person's leave: the head of their unit, or for a unit head the director."""
+    unit = await session.get(Unit, user.unit_id) if user.unit_id else None
+    if unit is not None and unit.head_user_id and unit.head_user_id != user.id:
+        return unit.head_user_id
+    leaders = (await session.execute(select(Unit).where(Unit.id == "BGD"))).scalar_one_or_none()
+    return leaders.head_user_id if leaders is not None else None
+
+
 def _hub(request: Request) -> Hub:
     hub: Hub = request.app.state.hub
     return hub
@@ -278,8 +288,8 @@ def build_router() -> APIRouter:
         user_id = body.user_id or p.id
         if user_id != p.id and not p.has(CLERK, UNIT_HEAD, LEADER):
             raise HTTPException(status.HTTP_403_FORBIDDEN, "Chỉ được xin nghỉ cho chính mình")
-        async with _hub(request).db.session() as s:
-            user = await s.get(User, user_id)
+        async with _hub(request).transaction(source=SOURCE, user_id=p.id) as tx:
+            user = await tx.session.get(User, user_id)
             if user is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, f"Không có cán bộ {user_id!r}")
             leave = Leave(
@@ -294,8 +304,54 @@ def build_router() -> APIRouter:
                 status="pending",
                 requested_at=datetime.now(UTC),
             )
-            s.add(leave)
+            tx.session.add(leave)
+            approver = await approver_of(tx.session, user)
+            if approver:
+                await tx.emit(
+                    "notify.requested",
+                    {
+                        "recipients": [approver],
+                        "title": f"Đơn {LEAVE_LABELS[leave.kind].lower()} chờ duyệt: {user.full_name}",
+                        "body": f"Từ {leave.start:%d/%m/%Y} đến {leave.end:%d/%m/%Y}. {leave.reason}".strip(),
+                        "urgency": "thuong",
+                        "link": f"/timekeeping/leaves/{leave.id}",
+                        "dedup_key": f"tk-leave-{leave.id}-requested",
+                        "source_type": "timekeeping.leave_requested",
+                    },
+                )
         return leave_view(leave)
+
+    @r.post("/leaves/{leave_id}/cancel")
+    async def cancel_leave(request: Request, leave_id: str, p: CurrentPrincipal) -> dict[str, Any]:
+        """Withdraw a leave (requester or approver); withdrawing an approved one emits leave.cancelled."""
+        async with _hub(request).transaction(source=SOURCE, user_id=p.id) as tx:
+            leave = await tx.session.get(Leave, leave_id)
+            if leave is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"Không có đơn nghỉ {leave_id!r}")
+            if leave.status not in ("pending", "approved"):
+                raise HTTPException(status.HTTP_409_CONFLICT, f"Đơn nghỉ đang ở trạng thái {leave.status}")
+            if leave.user_id != p.id and not await manages(tx.session, p, leave.unit_id):
+                raise HTTPException(
+                    status.HTTP_403_FORBIDDEN, "Chỉ người xin nghỉ hoặc người duyệt được hủy đơn"
+                )
+            was_approved = leave.status == "approved"
+            leave.status, leave.decided_at = "cancelled", datetime.now(UTC)
+            tx.session.add(
+                AuditEntry(
+                    at=datetime.now(UTC),
+                    actor=p.id,
+                    action="timekeeping.leave_cancelled",
+                    target=f"tk_leave:{leave.id}",
+                    detail={"was_approved": was_approved, "user_id": leave.user_id},
+                )
+            )
+            if was_approved:
+                await tx.emit(
+                    "leave.cancelled",
+                    LeaveCancelled(leave_id=leave.id, user_id=leave.user_id, cancelled_by=p.id),
+                    issue=f"leave:{leave.id}",
+                )
+            return leave_view(leave)
 
     @r.get("/leaves")
     async def list_leaves(

@@ -186,8 +186,9 @@ async def test_published_week_reaches_every_participant_and_feeds_parse(
 
         def told(prefix: str) -> dict[str, dict[str, Any]]:
             return {
-                m["payload"]["recipients"][0]: m["payload"]
+                r: m["payload"]
                 for m in notices.messages
+                for r in m["payload"]["recipients"]
                 if m["type"] == "notify.requested" and m["payload"]["title"].startswith(prefix)
             }
 
@@ -226,6 +227,27 @@ async def test_published_week_reaches_every_participant_and_feeds_parse(
         assert await wait_for(change_told, timeout=60)
         assert "Nhà đầu tư đề nghị lùi lịch" in told("Thay đổi lịch")["chuyenvien"]["body"]
         assert told("Thay đổi lịch")["chuyenvien"]["urgency"] == "khan"
+
+        # leave approved after publication flags the meeting and tells the registrant and the office
+        leave = await api.call(
+            "POST",
+            "chuyenvien",
+            "/api/timekeeping/leaves",
+            json={"kind": "sick", "start": "2026-12-09", "end": "2026-12-09"},
+        )
+        approved = await api.call(
+            "POST", "truongphongth", f"/api/timekeeping/leaves/{leave.json()['id']}/approve"
+        )
+        assert approved.status_code == 200, approved.text
+
+        async def absence_told() -> bool:
+            await notices.drain()
+            return set(told("Người dự họp vắng")) == {"truongphongdt", "chanhvanphong"}
+
+        assert await wait_for(absence_told, timeout=60)
+        assert "Vũ Thị Mai nghỉ ốm" in told("Người dự họp vắng")["chanhvanphong"]["body"]
+        flagged = await api.call("GET", "chanhvanphong", f"/api/meetings/{ids[1]}")
+        assert any("Vũ Thị Mai nghỉ ốm" in w for w in flagged.json()["warnings"])
 
         feed = await api.call("GET", "chuyenvien", "/api/meetings/calendar/person/chuyenvien.ics")
         assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
