@@ -26,15 +26,15 @@ from nats.js.kv import KeyValue
 from adapters.vdxp.client import VdxpClient
 from adapters.vdxp.errors import VdxpError, VdxpRejectedError, VdxpTransientError
 from adapters.vdxp.mapping import document_received, rejection_for_unreadable, reply_status, status_changed
-from adapters.vdxp.messages import (
+from adapters.vdxp.models import ReceivedItem
+from adapters.vdxp.outbound import conversation_of
+from schemas.axis import (
     AttachmentRef,
     AxisMessageType,
     AxisReceiveFailed,
     AxisSendRequested,
     SignatureCheck,
 )
-from adapters.vdxp.models import ReceivedItem
-from adapters.vdxp.outbound import conversation_of
 from schemas.edxml.build import build_status
 from schemas.edxml.codes import StatusCode
 from schemas.edxml.dsig import TrustConfig, verify_edoc

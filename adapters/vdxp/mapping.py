@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from adapters.vdxp.messages import AttachmentRef, DocumentReceived, DocumentStatusChanged, SignatureCheck
 from adapters.vdxp.models import ReceivedItem
+from schemas.axis import AttachmentRef, DocumentReceived, DocumentStatusChanged, SignatureCheck
 from schemas.edxml.codes import VN_TZ, StatusCode
 from schemas.edxml.models import EdocHeader, Organization, StaffInfo, StatusMessage, StatusResponseFor
 from schemas.envelope import ClaimCheck

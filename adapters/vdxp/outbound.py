@@ -23,8 +23,8 @@ from nats.js.kv import KeyValue
 
 from adapters.vdxp.client import VdxpClient
 from adapters.vdxp.errors import VdxpRejectedError, VdxpTransientError
-from adapters.vdxp.messages import AxisDeliveryChanged, AxisSendRequested, AxisSent
 from hub.errors import PermanentError, TransientError
+from schemas.axis import AxisDeliveryChanged, AxisSendRequested, AxisSent
 from schemas.edxml.dsig import SigningKey, sign_edoc
 from schemas.edxml.errors import EdxmlError, InvalidSignatureError
 from schemas.edxml.models import AttachmentInfo

@@ -15,7 +15,6 @@ import pytest
 
 from adapters.vdxp import VdxpClient, VdxpConfig
 from adapters.vdxp.config import DEV_ENDPOINT, DEV_PORT, DEV_SECRET, DEV_SYSTEM_ID
-from adapters.vdxp.messages import AxisSendRequested
 from adapters.vdxp.service import VdxpModule, VdxpSettings
 from adapters.vdxp.simulator import SimulatorServer
 from hub import dlq
@@ -25,6 +24,7 @@ from hub.journal import trace
 from hub.migrate import aupgrade
 from hub.runtime import Delivery, Hub, wait_for
 from hub.settings import Settings
+from schemas.axis import AxisSendRequested
 from schemas.edxml.build import BuildOptions, build_edoc
 from schemas.edxml.codes import VN_TZ
 from schemas.edxml.dsig import SigningKey, sign_edoc
