@@ -41,7 +41,7 @@ KNOWN_ADAPTERS = {
     "onestop": "Hệ thống một cửa",
     "signing": "Ký số (HSM / PKCS#11)",
 }
-_locks: dict[str, asyncio.Lock] = {}
+_locks: dict[tuple[int, str], asyncio.Lock] = {}
 
 
 class AdapterHealth(BaseModel):
@@ -144,7 +144,8 @@ async def record_call(
     if not adapter or not adapter.replace("-", "").replace("_", "").isalnum():
         raise ValueError(f"adapter name {adapter!r} must be letters, digits, '-' or '_'")
     key = PREFIX + adapter
-    lock = _locks.setdefault(key, asyncio.Lock())
+    # one lock per event loop and adapter: fewer compare-and-set retries within a process
+    lock = _locks.setdefault((id(asyncio.get_running_loop()), key), asyncio.Lock())
     try:
         async with lock:
             kv = await _bucket(hub)

@@ -8,6 +8,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from portal.queries import LOCAL_TZ
+
 COLOURS = ("#1f6feb", "#2da44e", "#cf222e", "#9a6700")
 
 
@@ -30,7 +32,8 @@ def line_chart(
         f'<text x="{pad_l - 4}" y="{pad_t + 9}" text-anchor="end" font-size="10">{top}</text>',
         f'<text x="{pad_l - 4}" y="{pad_t + h}" text-anchor="end" font-size="10">0</text>',
     ]
-    for i, m in enumerate(minutes):
+    for i, utc_minute in enumerate(minutes):
+        m = utc_minute.astimezone(LOCAL_TZ)
         if m.minute == 0:
             x = pad_l + w * i / (n - 1)
             parts.append(f'<line x1="{x:.1f}" y1="{pad_t}" x2="{x:.1f}" y2="{pad_t + h}" stroke="#e5e7eb"/>')

@@ -60,7 +60,7 @@ def _fmt_time(value: Any) -> str:
         except ValueError:
             return str(value)
     if isinstance(value, datetime):
-        return queries.aware(value).strftime("%d/%m/%Y %H:%M:%S")
+        return queries.aware(value).astimezone(queries.LOCAL_TZ).strftime("%d/%m/%Y %H:%M:%S")
     return "" if value is None else str(value)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -12,6 +12,8 @@ from sqlalchemy import ColumnElement, func, select
 from hub.db import Database
 from hub.models import AuditEntry, DeadLetter, JournalEntry
 
+# Vietnam keeps UTC+7 all year (no daylight saving): the portal shows and reads times in it.
+LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
 IN_HOPS = ("published",)
 OUT_HOPS = ("handled",)
 ERROR_HOPS = ("retried", "dead_lettered")
@@ -202,10 +204,11 @@ async def search_messages(db: Database, f: SearchFilter, limit: int = 100) -> li
         q = q.where(JournalEntry.user_id == f.user_id.strip())
     if f.type:
         q = q.where(JournalEntry.type == f.type.strip())
+    # SQLite keeps UTC wall time without a zone: compare in UTC on every database
     if f.since:
-        q = q.where(JournalEntry.at >= f.since)
+        q = q.where(JournalEntry.at >= f.since.astimezone(UTC))
     if f.until:
-        q = q.where(JournalEntry.at <= f.until)
+        q = q.where(JournalEntry.at <= f.until.astimezone(UTC))
     async with db.session() as s:
         rows = list((await s.execute(q.order_by(JournalEntry.seq.desc()).limit(limit * 10))).scalars())
     grouped: dict[str, dict[str, Any]] = {}

@@ -102,14 +102,14 @@ async def routes(hub: Hub, hours: float = 24.0) -> dict[str, Any]:
 
 
 def parse_moment(value: str | None) -> datetime | None:
-    """An ISO date or date-time from a form (local input without zone is UTC); None when blank."""
+    """An ISO date or date-time from a form (without a zone it is Hanoi time, UTC+7); None when blank."""
     if not value or not value.strip():
         return None
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ValueError(f"'{value}' is not a date-time (expected e.g. 2026-11-28T05:00)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=queries.LOCAL_TZ)
 
 
 async def search(hub: Hub, f: queries.SearchFilter, limit: int = 100) -> list[dict[str, Any]]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import httpx
 import pytest
 
 from hub import dlq
 from hub.adapter_health import observed, read_all, record_call
 from portal.app import create_app
+from portal.queries import LOCAL_TZ
 from tests.portal.conftest import PortalHub, PortalHubFactory, login, until
 
 
@@ -95,6 +98,17 @@ async def test_overview_routes_search_trace_and_audited_payload(
         assert {m["message_id"] for m in found} == {str(urgent.id), str(shop.sms[0].id)}
         by_type = (await c.get("/api/ops/messages", params={"type": "test.ping"})).json()
         assert {m["issue"] for m in by_type} == {"VB-2026-17", "VB-2026-18"}
+        hanoi_now = datetime.now(LOCAL_TZ).replace(tzinfo=None)
+        recent = {
+            "type": "test.ping",
+            "since": (hanoi_now - timedelta(minutes=10)).isoformat(timespec="minutes"),
+        }
+        assert len((await c.get("/api/ops/messages", params=recent)).json()) == 3
+        later = {
+            "type": "test.ping",
+            "since": (hanoi_now + timedelta(minutes=10)).isoformat(timespec="minutes"),
+        }
+        assert (await c.get("/api/ops/messages", params=later)).json() == []
         bad = await c.get("/api/ops/messages", params={"since": "hôm qua"})
         assert bad.status_code == 422 and "hôm qua" in bad.json()["detail"]
 
