@@ -46,7 +46,9 @@ class SubmitCase(BaseModel):
     second: bool = Field(default=False, description="Second complaint (khiếu nại lần hai)")
     remote_area: bool = False
     attachments: list[ClaimCheck] = Field(default_factory=list)
-    external_ref: str | None = Field(default=None, max_length=200, description="E-mail Message-ID, post number")
+    external_ref: str | None = Field(
+        default=None, max_length=200, description="E-mail Message-ID, post number"
+    )
 
 
 class CaseFacts(BaseModel):
@@ -108,7 +110,9 @@ class CaseConcluded(CaseFacts):
     document_number: str
 
 
-@message_type("complaint.submitter_notification_requested", "lt.complaint.evt.submitter_notification_requested")
+@message_type(
+    "complaint.submitter_notification_requested", "lt.complaint.evt.submitter_notification_requested"
+)
 class SubmitterNotificationRequested(BaseModel):
     """Tell the submitter (not a staff user) by SMS, e-mail or post."""
 

@@ -18,7 +18,9 @@ STATUS_LABELS = {"active": "Đang hoạt động", "suspended": "Tạm ngừng",
 
 class Investor(BaseModel):
     name: str = Field(min_length=1, max_length=300)
-    nationality: str = Field(min_length=2, max_length=100, description="Country name, e.g. Hàn Quốc, Việt Nam")
+    nationality: str = Field(
+        min_length=2, max_length=100, description="Country name, e.g. Hàn Quốc, Việt Nam"
+    )
 
 
 class Milestone(BaseModel):

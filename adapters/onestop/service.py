@@ -33,7 +33,9 @@ class OnestopSettings(BaseSettings):
 
     secret: SecretStr | None = Field(default=None, description="Shared HMAC secret of webhooks and callbacks")
     listen_host: str = "127.0.0.1"
-    listen_port: int = Field(default=8610, ge=0, description="Port of the webhook listener (0: any free port)")
+    listen_port: int = Field(
+        default=8610, ge=0, description="Port of the webhook listener (0: any free port)"
+    )
     system_url: str | None = Field(default=None, description="Base URL of the one-stop system (status calls)")
     timeout_seconds: float = 10.0
 
@@ -72,7 +74,8 @@ class OnestopModule(Module):
             await self.call_back(external, p, str(d.envelope.id))
 
     async def call_back(self, external_id: str, facts: dict[str, object], delivery: str) -> None:
-        assert self.settings.secret is not None and self.settings.system_url
+        assert self.settings.secret is not None
+        assert self.settings.system_url
         if self._http is None:
             self._http = httpx.AsyncClient(timeout=self.settings.timeout_seconds)
         body = json.dumps(
@@ -88,7 +91,9 @@ class OnestopModule(Module):
         if r.status_code >= 500 or r.status_code == 429:
             raise TransientError(f"one-stop system answered {r.status_code} for {url}")
         if r.status_code >= 400:
-            raise PermanentError(f"one-stop system refused the status of {external_id}: {r.status_code} {r.text}")
+            raise PermanentError(
+                f"one-stop system refused the status of {external_id}: {r.status_code} {r.text}"
+            )
 
     async def start(self, hub: Hub) -> None:
         if not self.enabled:

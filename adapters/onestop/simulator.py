@@ -7,8 +7,8 @@ or in tests through SimulatorServer.
 from __future__ import annotations
 
 import argparse
-import json
 import itertools
+import json
 import socket
 import threading
 import time
@@ -62,9 +62,17 @@ class OnestopSimulator:
         for attempt in range(self.retries):
             try:
                 r = httpx.post(
-                    self.hub_webhook_url, content=data, headers=signed_headers(self.secret, data, delivery), timeout=10
+                    self.hub_webhook_url,
+                    content=data,
+                    headers=signed_headers(self.secret, data, delivery),
+                    timeout=10,
                 )
-                record = {"delivery": delivery, "status": r.status_code, "attempt": attempt + 1, "event": event}
+                record = {
+                    "delivery": delivery,
+                    "status": r.status_code,
+                    "attempt": attempt + 1,
+                    "event": event,
+                }
                 self.deliveries.append(record)
                 if r.status_code < 500:
                     return record
@@ -141,8 +149,12 @@ class SimulatorServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, 0))
         self.port = int(sock.getsockname()[1])
-        server = uvicorn.Server(uvicorn.Config(create_app(self.simulator), log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="onestop-sim")
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(self.simulator), log_level="warning", lifespan="off")
+        )
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="onestop-sim"
+        )
         thread.start()
         deadline = time.monotonic() + timeout
         while not server.started:

@@ -60,7 +60,9 @@ class Conclude(BaseModel):
 
 
 def view(c: Case, today: date) -> dict[str, Any]:
-    overdue = c.status in ("accepted", "concluding") and c.resolution_due is not None and today > c.resolution_due
+    overdue = (
+        c.status in ("accepted", "concluding") and c.resolution_due is not None and today > c.resolution_due
+    )
     return {
         "id": c.id,
         "number": c.number,
@@ -69,8 +71,13 @@ def view(c: Case, today: date) -> dict[str, Any]:
         "channel": c.channel,
         "subject": c.subject,
         "content": c.content,
-        "submitter": {"name": c.submitter_name, "id_number": c.submitter_id_number, "phone": c.submitter_phone,
-                      "email": c.submitter_email, "address": c.submitter_address},
+        "submitter": {
+            "name": c.submitter_name,
+            "id_number": c.submitter_id_number,
+            "phone": c.submitter_phone,
+            "email": c.submitter_email,
+            "address": c.submitter_address,
+        },
         "respondent": c.respondent,
         "status": c.status,
         "duplicate_of": c.duplicate_of,
@@ -122,7 +129,9 @@ def build_router(module: ComplaintsModule) -> APIRouter:
         """Log a case received at the counter, by post, e-mail or web form."""
         hub = request.app.state.hub
         async with hub.transaction(source="complaints", user_id=principal.id) as tx:
-            c = await service.submit(tx, body, when=module.now(), by=principal.id, intake_unit=module.intake_unit)
+            c = await service.submit(
+                tx, body, when=module.now(), by=principal.id, intake_unit=module.intake_unit
+            )
         return view(c, module.today())
 
     @router.get("/cases", dependencies=[staff])
@@ -150,51 +159,105 @@ def build_router(module: ComplaintsModule) -> APIRouter:
                 c = await service.find(s, case_id)
             except service.CaseError as exc:
                 raise fail(exc) from None
-            notes = (await s.execute(select(CaseNote).where(CaseNote.case_id == c.id).order_by(CaseNote.id))).scalars()
+            notes = (
+                await s.execute(select(CaseNote).where(CaseNote.case_id == c.id).order_by(CaseNote.id))
+            ).scalars()
             out = view(c, module.today())
             out["notes"] = [{"kind": n.kind, "at": n.at, "by": n.by, "text": n.text} for n in notes]
         return out
 
     @router.post("/cases/{case_id}/classify", dependencies=[require_roles(CLERK, OFFICER, UNIT_HEAD, LEADER)])
-    async def classify(case_id: str, body: Classify, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def classify(
+        case_id: str, body: Classify, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Classify the case; the acceptance deadline follows its kind."""
-        return await change(request, principal, case_id, lambda tx, c: service.classify(tx, c, body.kind, body.several_places))
+        return await change(
+            request, principal, case_id, lambda tx, c: service.classify(tx, c, body.kind, body.several_places)
+        )
 
     @router.post("/cases/{case_id}/accept", dependencies=[deciders])
-    async def accept(case_id: str, body: Accept, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def accept(
+        case_id: str, body: Accept, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Acceptance decision (thụ lý): resolution deadline set, the unit gets the case as a task."""
         await check_unit(request, body.unit_id)
-        return await change(request, principal, case_id, lambda tx, c: service.accept(
-            tx, c, when=module.now(), by=principal.id, unit_id=body.unit_id, officer_id=body.officer_id,
-            complexity=body.complexity))
+        return await change(
+            request,
+            principal,
+            case_id,
+            lambda tx, c: service.accept(
+                tx,
+                c,
+                when=module.now(),
+                by=principal.id,
+                unit_id=body.unit_id,
+                officer_id=body.officer_id,
+                complexity=body.complexity,
+            ),
+        )
 
     @router.post("/cases/{case_id}/reject", dependencies=[deciders])
-    async def reject(case_id: str, body: Reject, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def reject(
+        case_id: str, body: Reject, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Do not accept the case (không thụ lý), with the reason told to the submitter."""
-        return await change(request, principal, case_id, lambda tx, c: service.reject(
-            tx, c, when=module.now(), by=principal.id, reason=body.reason))
+        return await change(
+            request,
+            principal,
+            case_id,
+            lambda tx, c: service.reject(tx, c, when=module.now(), by=principal.id, reason=body.reason),
+        )
 
     @router.post("/cases/{case_id}/assign", dependencies=[deciders])
-    async def assign(case_id: str, body: Assign, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def assign(
+        case_id: str, body: Assign, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         await check_unit(request, body.unit_id)
-        return await change(request, principal, case_id, lambda tx, c: service.assign(
-            tx, c, by=principal.id, unit_id=body.unit_id, officer_id=body.officer_id))
+        return await change(
+            request,
+            principal,
+            case_id,
+            lambda tx, c: service.assign(
+                tx, c, by=principal.id, unit_id=body.unit_id, officer_id=body.officer_id
+            ),
+        )
 
     @router.post("/cases/{case_id}/notes", status_code=201, dependencies=[handlers_])
-    async def add_note(case_id: str, body: Note, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def add_note(
+        case_id: str, body: Note, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Investigation note."""
-        return await change(request, principal, case_id, lambda tx, c: service.note(
-            tx, c, when=module.now(), by=principal.id, text=body.text))
+        return await change(
+            request,
+            principal,
+            case_id,
+            lambda tx, c: service.note(tx, c, when=module.now(), by=principal.id, text=body.text),
+        )
 
     @router.post("/cases/{case_id}/extend", dependencies=[deciders])
-    async def extend(case_id: str, body: Extend, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def extend(
+        case_id: str, body: Extend, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Extend the resolution deadline where the law allows it."""
-        return await change(request, principal, case_id, lambda tx, c: service.extend(
-            tx, c, when=module.now(), by=principal.id, days=body.days, reason=body.reason,
-            complexity=body.complexity))
+        return await change(
+            request,
+            principal,
+            case_id,
+            lambda tx, c: service.extend(
+                tx,
+                c,
+                when=module.now(),
+                by=principal.id,
+                days=body.days,
+                reason=body.reason,
+                complexity=body.complexity,
+            ),
+        )
 
     @router.post("/cases/{case_id}/conclude", status_code=202, dependencies=[deciders])
-    async def conclude(case_id: str, body: Conclude, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def conclude(
+        case_id: str, body: Conclude, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Draft the conclusion and send it for the leader's signature; the case closes once signed."""
         hub = request.app.state.hub
         today = module.today()
@@ -205,11 +268,20 @@ def build_router(module: ComplaintsModule) -> APIRouter:
                 raise fail(exc) from None
         if c.status != "accepted":
             raise HTTPException(status.HTTP_409_CONFLICT, f"Đơn {c.number} chưa thụ lý hoặc đã kết luận")
-        pdf = forms.render_conclusion(forms.Conclusion(
-            agency_name=hub.settings.agency_name, document_number=body.document_number,
-            kind_label=KIND_LABELS[c.kind or "khieu_nai"], case_number=c.number, submitter_name=c.submitter_name,
-            subject=c.subject, received_on=c.received_on, result_label=RESULT_LABELS[body.result],
-            summary=body.summary, issued_on=today))
+        pdf = forms.render_conclusion(
+            forms.Conclusion(
+                agency_name=hub.settings.agency_name,
+                document_number=body.document_number,
+                kind_label=KIND_LABELS[c.kind or "khieu_nai"],
+                case_number=c.number,
+                submitter_name=c.submitter_name,
+                subject=c.subject,
+                received_on=c.received_on,
+                result_label=RESULT_LABELS[body.result],
+                summary=body.summary,
+                issued_on=today,
+            )
+        )
         claim = await hub.claims.put(pdf, media_type="application/pdf")
 
         async def step(tx: Any, case: Case) -> None:
@@ -220,12 +292,21 @@ def build_router(module: ComplaintsModule) -> APIRouter:
             case.conclusion_summary = body.summary
             case.conclusion_number = body.document_number
             case.conclusion_draft = claim.model_dump(mode="json")
-            await tx.emit("sign.pdf.requested", {
-                "document": claim.model_dump(mode="json"),
-                "request": {"signer": body.signer, "stage": "approval", "box": forms.SIGNATURE_BOX,
-                            "reason": f"Kết luận giải quyết đơn {case.number}",
-                            "document_number": body.document_number, "issued_on": today},
-            }, issue=f"complaint:{case.id}")
+            await tx.emit(
+                "sign.pdf.requested",
+                {
+                    "document": claim.model_dump(mode="json"),
+                    "request": {
+                        "signer": body.signer,
+                        "stage": "approval",
+                        "box": forms.SIGNATURE_BOX,
+                        "reason": f"Kết luận giải quyết đơn {case.number}",
+                        "document_number": body.document_number,
+                        "issued_on": today,
+                    },
+                },
+                issue=f"complaint:{case.id}",
+            )
 
         return await change(request, principal, case_id, step)
 
@@ -253,8 +334,13 @@ def build_router(module: ComplaintsModule) -> APIRouter:
         async with request.app.state.hub.db.session() as s:
             cases = await stats.cases_in(s, start, end)
         today = module.today()
-        return {"from": start, "to": end, "total": len(cases), "by_kind": stats.tally(cases, "kind", today),
-                "by_unit": stats.tally(cases, "unit", today)}
+        return {
+            "from": start,
+            "to": end,
+            "total": len(cases),
+            "by_kind": stats.tally(cases, "kind", today),
+            "by_unit": stats.tally(cases, "unit", today),
+        }
 
     @router.get("/stats.xlsx", dependencies=[staff])
     async def statistics_xlsx(
@@ -266,6 +352,8 @@ def build_router(module: ComplaintsModule) -> APIRouter:
         today = module.today()
         data = stats.workbook(stats.tally(cases, "kind", today), stats.tally(cases, "unit", today), cases)
         name = f"thong-ke-don-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
-        return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
 
     return router

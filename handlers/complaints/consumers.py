@@ -21,13 +21,15 @@ def register(hub: Hub, module: ComplaintsModule) -> None:
     @hub.consumer("complaints-submit", "lt.complaint.cmd.submit", transactional=True)
     async def on_submit(d: Delivery) -> None:
         """A case arrived by post, e-mail or web form through another adapter."""
-        await service.submit(d, d.payload, when=module.now(), by=d.envelope.user_id, intake_unit=module.intake_unit)
+        await service.submit(
+            d, d.payload, when=module.now(), by=d.envelope.user_id, intake_unit=module.intake_unit
+        )
 
     async def case_of(d: Delivery) -> Case | None:
         issue = d.envelope.issue or ""
         if not issue.startswith(PREFIX) or d.session is None:
             return None
-        return await d.session.get(Case, issue[len(PREFIX):])
+        return await d.session.get(Case, issue[len(PREFIX) :])
 
     @hub.consumer("complaints-signed", "lt.sign.evt.pdf_signed", transactional=True)
     async def on_signed(d: Delivery) -> None:
@@ -47,5 +49,6 @@ def register(hub: Hub, module: ComplaintsModule) -> None:
         if c is None or c.status != "concluding":
             return
         c.status = "accepted"
-        await service.note(d, c, when=module.now(), by=None, text=f"Ký số bị từ chối: {d.payload.reason_vi}",
-                           kind="signing")
+        await service.note(
+            d, c, when=module.now(), by=None, text=f"Ký số bị từ chối: {d.payload.reason_vi}", kind="signing"
+        )

@@ -67,7 +67,9 @@ def resolution_due(kind: str, accepted_on: date, days: int, cal: WorkingCalendar
     return c.add_days(accepted_on, days, roll_forward=True)
 
 
-def extension(kind: str, complexity: str, extensions_so_far: int, days: int, second: bool, remote: bool) -> int:
+def extension(
+    kind: str, complexity: str, extensions_so_far: int, days: int, second: bool, remote: bool
+) -> int:
     """Days one more extension adds; ExtensionRefused (Vietnamese) when the law says no."""
     if kind == "to_cao":
         allowed = DENUNCIATION_MAX_EXTENSIONS[complexity]

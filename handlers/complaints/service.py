@@ -118,7 +118,13 @@ def facts(c: Case, **extra: Any) -> dict[str, Any]:
 
 
 async def submit(
-    tx: Unit, sub: SubmitCase, *, when: datetime, by: str | None, intake_unit: str, several_places: bool = False
+    tx: Unit,
+    sub: SubmitCase,
+    *,
+    when: datetime,
+    by: str | None,
+    intake_unit: str,
+    several_places: bool = False,
 ) -> Case:
     """Log a case, flag a duplicate, and give the acceptance decision to the inspectorate as a task."""
     received_on = sub.received_on or when.date()
@@ -182,7 +188,11 @@ async def submit(
                 "date": received_on,
                 "document_type": "Đơn",
                 "attachments": [
-                    {"name": f"don-{c.number.replace('/', '-')}-{i + 1}", "claim": a, "content_type": a["media_type"]}
+                    {
+                        "name": f"don-{c.number.replace('/', '-')}-{i + 1}",
+                        "claim": a,
+                        "content_type": a["media_type"],
+                    }
                     for i, a in enumerate(c.attachments)
                 ],
                 "source": "complaints",
@@ -245,7 +255,9 @@ async def reject(tx: Unit, c: Case, *, when: datetime, by: str, reason: str) -> 
     c.rejected_reason = reason
     await note(tx, c, when=when, by=by, text=reason, kind="rejection")
     await tx.emit("complaint.rejected", facts(c, reason=reason), issue=c.number)
-    await _tell(tx, c, "rejected", f"Thông báo không thụ lý đơn {c.number}", f"Đơn không được thụ lý. Lý do: {reason}")
+    await _tell(
+        tx, c, "rejected", f"Thông báo không thụ lý đơn {c.number}", f"Đơn không được thụ lý. Lý do: {reason}"
+    )
 
 
 async def assign(tx: Unit, c: Case, *, by: str, unit_id: str, officer_id: str | None) -> None:
@@ -275,10 +287,14 @@ async def _task(tx: Unit, c: Case, by: str, title: str) -> None:
     )
 
 
-async def extend(tx: Unit, c: Case, *, when: datetime, by: str, days: int, reason: str, complexity: str | None) -> None:
+async def extend(
+    tx: Unit, c: Case, *, when: datetime, by: str, days: int, reason: str, complexity: str | None
+) -> None:
     """Extend the resolution deadline as far as the law allows for the case."""
     _require(c, "accepted")
-    assert c.kind is not None and c.accepted_on is not None and c.resolution_days is not None
+    assert c.kind is not None
+    assert c.accepted_on is not None
+    assert c.resolution_days is not None
     if complexity and c.kind == "to_cao" and c.extensions == 0:
         c.complexity = complexity
     try:
@@ -296,12 +312,17 @@ async def extend(tx: Unit, c: Case, *, when: datetime, by: str, days: int, reaso
     )
     await _task(tx, c, by, f"Gia hạn lần {c.extensions} giải quyết đơn {c.number}: {c.subject}")
     await _tell(
-        tx, c, f"extended-{c.extensions}", f"Gia hạn giải quyết đơn {c.number}",
+        tx,
+        c,
+        f"extended-{c.extensions}",
+        f"Gia hạn giải quyết đơn {c.number}",
         f"Thời hạn giải quyết đơn được gia hạn đến ngày {vn(c.resolution_due)}. Lý do: {reason}",
     )
 
 
-async def note(tx: Unit, c: Case, *, when: datetime, by: str | None, text: str, kind: str = "note") -> CaseNote:
+async def note(
+    tx: Unit, c: Case, *, when: datetime, by: str | None, text: str, kind: str = "note"
+) -> CaseNote:
     n = CaseNote(case_id=c.id, kind=kind, at=when, by=by, text=text)
     tx.session.add(n)
     return n
@@ -319,7 +340,10 @@ async def concluded(tx: Unit, c: Case, *, signed: dict[str, Any], on: date) -> N
         issue=c.number,
     )
     await _tell(
-        tx, c, "concluded", f"Kết luận giải quyết đơn {c.number}",
+        tx,
+        c,
+        "concluded",
+        f"Kết luận giải quyết đơn {c.number}",
         f"Đơn của Ông/Bà đã được giải quyết, kết luận số {c.conclusion_number} ngày {vn(on)}.",
         attachment=signed,
     )

@@ -16,8 +16,17 @@ from handlers.complaints.models import Case
 from schemas.complaints import KIND_LABELS
 
 COLUMNS = ("received", "accepted", "rejected", "concluded", "on_time", "late", "open", "overdue")
-HEADERS = ("Tiếp nhận", "Thụ lý", "Không thụ lý", "Đã giải quyết", "Đúng hạn", "Quá hạn", "Đang giải quyết",
-           "Đang quá hạn", "Tỷ lệ đúng hạn (%)")
+HEADERS = (
+    "Tiếp nhận",
+    "Thụ lý",
+    "Không thụ lý",
+    "Đã giải quyết",
+    "Đúng hạn",
+    "Quá hạn",
+    "Đang giải quyết",
+    "Đang quá hạn",
+    "Tỷ lệ đúng hạn (%)",
+)
 
 
 async def cases_in(session: AsyncSession, start: date, end: date) -> list[Case]:
@@ -65,14 +74,43 @@ def workbook(by_kind: list[dict[str, Any]], by_unit: list[dict[str, Any]], cases
         for r in rows:
             ws.append([r["label"], *(r[c] for c in COLUMNS), r["on_time_rate"]])
     ws = wb.create_sheet("Danh sách đơn")
-    ws.append(["Số đơn", "Loại", "Kênh", "Ngày nhận", "Trích yếu", "Trạng thái", "Đơn vị", "Hạn thụ lý",
-               "Ngày thụ lý", "Hạn giải quyết", "Ngày kết luận", "Đúng hạn", "Trùng với"])
+    ws.append(
+        [
+            "Số đơn",
+            "Loại",
+            "Kênh",
+            "Ngày nhận",
+            "Trích yếu",
+            "Trạng thái",
+            "Đơn vị",
+            "Hạn thụ lý",
+            "Ngày thụ lý",
+            "Hạn giải quyết",
+            "Ngày kết luận",
+            "Đúng hạn",
+            "Trùng với",
+        ]
+    )
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for c in cases:
-        ws.append([c.number, KIND_LABELS.get(c.kind or "", ""), c.channel, c.received_on, c.subject, c.status,
-                   c.unit_id, c.acceptance_due, c.accepted_on, c.resolution_due, c.concluded_on,
-                   None if c.on_time is None else ("Có" if c.on_time else "Không"), c.duplicate_of])
+        ws.append(
+            [
+                c.number,
+                KIND_LABELS.get(c.kind or "", ""),
+                c.channel,
+                c.received_on,
+                c.subject,
+                c.status,
+                c.unit_id,
+                c.acceptance_due,
+                c.accepted_on,
+                c.resolution_due,
+                c.concluded_on,
+                None if c.on_time is None else ("Có" if c.on_time else "Không"),
+                c.duplicate_of,
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

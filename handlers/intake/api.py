@@ -179,7 +179,7 @@ def build_router(module: IntakeModule) -> APIRouter:
     async def act(
         code: str, action: str, body: ActionBody, request: Request, principal: CurrentPrincipal
     ) -> dict[str, Any]:
-        """Record a step: supplement_requested, refused, accepted, transferred, result_ready, result_returned."""
+        """Record a step: supplement_requested, refused, accepted, transferred, result_ready, ..."""
         allowed = (DESK_ACTIONS if principal.has(CLERK) else set()) | (
             UNIT_ACTIONS if principal.has(UNIT_HEAD, OFFICER, LEADER) else set()
         )
@@ -216,7 +216,7 @@ def build_router(module: IntakeModule) -> APIRouter:
     async def apology(
         code: str, body: ApologyBody, request: Request, principal: CurrentPrincipal
     ) -> dict[str, Any]:
-        """Issue Mẫu 04 (apology and new appointment), once per dossier, at least a day before the deadline."""
+        """Issue Mẫu 04 (apology, new appointment): once per dossier, a day before the deadline at latest."""
         hub = request.app.state.hub
         when = module.now()
         today = when.date()

@@ -331,7 +331,8 @@ def check_apology(d: Dossier, new_due_date: date, today: date) -> None:
     """The law's conditions for Mẫu 04: in progress, at least one day before the deadline, a later date."""
     if d.status not in IN_PROGRESS or d.due_date is None:
         raise IntakeError(
-            f"Hồ sơ {d.code} đang ở trạng thái '{STATUS_LABELS[d.status]}': không thể hẹn lại ngày trả kết quả"
+            f"Hồ sơ {d.code} đang ở trạng thái '{STATUS_LABELS[d.status]}': "
+            "không thể hẹn lại ngày trả kết quả"
         )
     if d.original_due_date is not None and d.due_date != d.original_due_date:
         raise IntakeError(f"Hồ sơ {d.code} đã được hẹn lại một lần; chỉ được hẹn lại một lần")

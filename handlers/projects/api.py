@@ -50,8 +50,16 @@ class DocumentLink(BaseModel):
 
 
 def view(p: Project) -> dict[str, Any]:
-    return {"code": p.code, "version": p.version, "status": p.status, "capital_vnd": p.capital_vnd,
-            "capital_usd": p.capital_usd, "country": p.country, "updated_at": p.updated_at, **p.data}
+    return {
+        "code": p.code,
+        "version": p.version,
+        "status": p.status,
+        "capital_vnd": p.capital_vnd,
+        "capital_usd": p.capital_usd,
+        "country": p.country,
+        "updated_at": p.updated_at,
+        **p.data,
+    }
 
 
 def build_router(module: ProjectsModule) -> APIRouter:
@@ -87,9 +95,17 @@ def build_router(module: ProjectsModule) -> APIRouter:
         offset: int = 0,
         limit: int = Query(default=100, le=1000),
     ) -> list[dict[str, Any]]:
-        query = select(Project).order_by(Project.first_issued_on.desc(), Project.code).offset(offset).limit(limit)
-        for column, value in ((Project.funding, funding), (Project.status, status_), (Project.district, district),
-                              (Project.sector, sector), (Project.country, country), (Project.issued_year, year)):
+        query = (
+            select(Project).order_by(Project.first_issued_on.desc(), Project.code).offset(offset).limit(limit)
+        )
+        for column, value in (
+            (Project.funding, funding),
+            (Project.status, status_),
+            (Project.district, district),
+            (Project.sector, sector),
+            (Project.country, country),
+            (Project.issued_year, year),
+        ):
             if value is not None:
                 query = query.where(column == value)
         if q:
@@ -107,8 +123,13 @@ def build_router(module: ProjectsModule) -> APIRouter:
         """Projects and capital grouped by country, sector, district or year of first certificate."""
         async with request.app.state.hub.db.session() as s:
             rows = await stats.grouped(s, by, funding, status_)
-        return {"by": by, "rows": rows, "projects": sum(r["projects"] for r in rows),
-                "capital_vnd": sum(r["capital_vnd"] for r in rows), "capital_usd": sum(r["capital_usd"] for r in rows)}
+        return {
+            "by": by,
+            "rows": rows,
+            "projects": sum(r["projects"] for r in rows),
+            "capital_vnd": sum(r["capital_vnd"] for r in rows),
+            "capital_usd": sum(r["capital_usd"] for r in rows),
+        }
 
     @router.get("/export.xlsx", dependencies=[staff])
     async def export(request: Request, funding: str | None = None) -> Response:
@@ -118,8 +139,11 @@ def build_router(module: ProjectsModule) -> APIRouter:
             q = q.where(Project.funding == funding)
         async with request.app.state.hub.db.session() as s:
             items = [ProjectData.model_validate(d) for d in (await s.execute(q)).scalars()]
-        return Response(xlsx.write(items), media_type=XLSX,
-                        headers={"Content-Disposition": 'attachment; filename="du-an-dau-tu.xlsx"'})
+        return Response(
+            xlsx.write(items),
+            media_type=XLSX,
+            headers={"Content-Disposition": 'attachment; filename="du-an-dau-tu.xlsx"'},
+        )
 
     @router.post("/import", dependencies=[require_roles(UNIT_HEAD, LEADER)])
     async def import_xlsx(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
@@ -150,15 +174,35 @@ def build_router(module: ProjectsModule) -> APIRouter:
             except registry.RegistryError as exc:
                 raise fail(exc) from None
             out = view(p)
-            reports = (await s.execute(select(InvestorReport).where(InvestorReport.project_id == p.id)
-                                       .order_by(InvestorReport.period))).scalars()
-            docs = (await s.execute(select(ProjectDocument).where(ProjectDocument.project_id == p.id)
-                                    .order_by(ProjectDocument.id))).scalars()
-            out["reports"] = [{"period": r.period, "realised_capital_vnd": r.realised_capital_vnd,
-                               "revenue_vnd": r.revenue_vnd, "employees": r.employees, "export_usd": r.export_usd,
-                               "notes": r.notes} for r in reports]
-            out["documents"] = [{"title": d.title, "reference": d.reference, "file": d.file,
-                                 "linked_at": d.linked_at} for d in docs]
+            reports = (
+                await s.execute(
+                    select(InvestorReport)
+                    .where(InvestorReport.project_id == p.id)
+                    .order_by(InvestorReport.period)
+                )
+            ).scalars()
+            docs = (
+                await s.execute(
+                    select(ProjectDocument)
+                    .where(ProjectDocument.project_id == p.id)
+                    .order_by(ProjectDocument.id)
+                )
+            ).scalars()
+            out["reports"] = [
+                {
+                    "period": r.period,
+                    "realised_capital_vnd": r.realised_capital_vnd,
+                    "revenue_vnd": r.revenue_vnd,
+                    "employees": r.employees,
+                    "export_usd": r.export_usd,
+                    "notes": r.notes,
+                }
+                for r in reports
+            ]
+            out["documents"] = [
+                {"title": d.title, "reference": d.reference, "file": d.file, "linked_at": d.linked_at}
+                for d in docs
+            ]
         return out
 
     @router.get("/{code}/history", dependencies=[staff])
@@ -169,51 +213,104 @@ def build_router(module: ProjectsModule) -> APIRouter:
                 p = await registry.find(s, code)
             except registry.RegistryError as exc:
                 raise fail(exc) from None
-            q = select(ProjectVersion).where(ProjectVersion.project_id == p.id).order_by(ProjectVersion.version)
-            return [{"version": v.version, "kind": v.kind, "changed": v.changed, "reason": v.reason, "at": v.at,
-                     "by": v.by, "data": v.data} for v in (await s.execute(q)).scalars()]
+            q = (
+                select(ProjectVersion)
+                .where(ProjectVersion.project_id == p.id)
+                .order_by(ProjectVersion.version)
+            )
+            return [
+                {
+                    "version": v.version,
+                    "kind": v.kind,
+                    "changed": v.changed,
+                    "reason": v.reason,
+                    "at": v.at,
+                    "by": v.by,
+                    "data": v.data,
+                }
+                for v in (await s.execute(q)).scalars()
+            ]
 
     @router.post("/{code}/adjust", dependencies=[editors])
-    async def adjust(code: str, body: Adjustment, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def adjust(
+        code: str, body: Adjustment, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Adjust the certificate: a new version."""
+
         async def step(tx: Any, p: Project) -> None:
-            if not await registry.adjust(tx, p, body.project, when=module.now(), by=principal.id, reason=body.reason):
+            if not await registry.adjust(
+                tx, p, body.project, when=module.now(), by=principal.id, reason=body.reason
+            ):
                 raise registry.RegistryError("Nội dung điều chỉnh không khác phiên bản hiện tại")
 
         return await _change(request, principal, code, step)
 
     @router.post("/{code}/status", dependencies=[editors])
-    async def change_status(code: str, body: StatusChange, request: Request,
-                            principal: CurrentPrincipal) -> dict[str, Any]:
+    async def change_status(
+        code: str, body: StatusChange, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Suspend, resume or terminate a project."""
-        return await _change(request, principal, code, lambda tx, p: registry.set_status(
-            tx, p, body.status, on=body.on or module.today(), when=module.now(), by=principal.id,
-            reason=body.reason))
+        return await _change(
+            request,
+            principal,
+            code,
+            lambda tx, p: registry.set_status(
+                tx,
+                p,
+                body.status,
+                on=body.on or module.today(),
+                when=module.now(),
+                by=principal.id,
+                reason=body.reason,
+            ),
+        )
 
     @router.post("/{code}/reports", status_code=201, dependencies=[editors])
-    async def report(code: str, body: Report, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def report(
+        code: str, body: Report, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Record an investor's periodic report (one per period)."""
+
         async def step(tx: Any, p: Project) -> None:
-            exists = await tx.session.execute(select(InvestorReport.id).where(
-                InvestorReport.project_id == p.id, InvestorReport.period == body.period))
+            exists = await tx.session.execute(
+                select(InvestorReport.id).where(
+                    InvestorReport.project_id == p.id, InvestorReport.period == body.period
+                )
+            )
             if exists.first():
                 raise registry.RegistryError(f"Dự án {p.code} đã có báo cáo kỳ {body.period}")
             tx.session.add(InvestorReport(project_id=p.id, submitted_at=module.now(), **body.model_dump()))
-            await tx.emit("project.report_submitted", {"code": p.code, **body.model_dump(exclude={"notes"})},
-                          issue=f"project:{p.code}")
+            await tx.emit(
+                "project.report_submitted",
+                {"code": p.code, **body.model_dump(exclude={"notes"})},
+                issue=f"project:{p.code}",
+            )
 
         return await _change(request, principal, code, step)
 
     @router.post("/{code}/documents", status_code=201, dependencies=[editors])
-    async def link(code: str, body: DocumentLink, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    async def link(
+        code: str, body: DocumentLink, request: Request, principal: CurrentPrincipal
+    ) -> dict[str, Any]:
         """Link a document (certificate, decision, report) to the project."""
+
         async def step(tx: Any, p: Project) -> None:
             file = body.file.model_dump(mode="json") if body.file else None
-            tx.session.add(ProjectDocument(project_id=p.id, title=body.title, reference=body.reference, file=file,
-                                           linked_at=module.now(), linked_by=principal.id))
-            await tx.emit("project.document_linked", {"code": p.code, "title": body.title,
-                                                      "reference": body.reference, "file": file},
-                          issue=f"project:{p.code}")
+            tx.session.add(
+                ProjectDocument(
+                    project_id=p.id,
+                    title=body.title,
+                    reference=body.reference,
+                    file=file,
+                    linked_at=module.now(),
+                    linked_by=principal.id,
+                )
+            )
+            await tx.emit(
+                "project.document_linked",
+                {"code": p.code, "title": body.title, "reference": body.reference, "file": file},
+                issue=f"project:{p.code}",
+            )
 
         return await _change(request, principal, code, step)
 

@@ -14,10 +14,36 @@ from schemas.projects import Investor, Milestone, ProjectData
 
 # The 30 district-level units of Hanoi as registered on the certificates (before the 2025 reorganisation).
 DISTRICTS = [
-    "Ba Đình", "Hoàn Kiếm", "Tây Hồ", "Long Biên", "Cầu Giấy", "Đống Đa", "Hai Bà Trưng", "Hoàng Mai",
-    "Thanh Xuân", "Nam Từ Liêm", "Bắc Từ Liêm", "Hà Đông", "Sơn Tây", "Ba Vì", "Phúc Thọ", "Đan Phượng",
-    "Hoài Đức", "Quốc Oai", "Thạch Thất", "Chương Mỹ", "Thanh Oai", "Thường Tín", "Phú Xuyên", "Ứng Hòa",
-    "Mỹ Đức", "Sóc Sơn", "Đông Anh", "Gia Lâm", "Mê Linh", "Thanh Trì",
+    "Ba Đình",
+    "Hoàn Kiếm",
+    "Tây Hồ",
+    "Long Biên",
+    "Cầu Giấy",
+    "Đống Đa",
+    "Hai Bà Trưng",
+    "Hoàng Mai",
+    "Thanh Xuân",
+    "Nam Từ Liêm",
+    "Bắc Từ Liêm",
+    "Hà Đông",
+    "Sơn Tây",
+    "Ba Vì",
+    "Phúc Thọ",
+    "Đan Phượng",
+    "Hoài Đức",
+    "Quốc Oai",
+    "Thạch Thất",
+    "Chương Mỹ",
+    "Thanh Oai",
+    "Thường Tín",
+    "Phú Xuyên",
+    "Ứng Hòa",
+    "Mỹ Đức",
+    "Sóc Sơn",
+    "Đông Anh",
+    "Gia Lâm",
+    "Mê Linh",
+    "Thanh Trì",
 ]
 DISTRICT_WEIGHTS = [5, 4, 4, 5, 8, 6, 5, 4, 4, 7, 5, 5, 1, 1, 1, 2, 3, 2, 3, 2, 1, 2, 1, 1, 1, 3, 6, 4, 3, 2]
 # Country name (as on Vietnamese certificates), weight, company-name stems
@@ -56,21 +82,40 @@ SECTORS = [
     ("Hoạt động tài chính, ngân hàng và bảo hiểm", 2),
 ]
 OBJECTIVES = {
-    "Công nghiệp chế biến, chế tạo": ["Sản xuất linh kiện điện tử", "Sản xuất khuôn mẫu chính xác",
-                                      "Sản xuất thực phẩm chế biến", "Sản xuất bao bì"],
+    "Công nghiệp chế biến, chế tạo": [
+        "Sản xuất linh kiện điện tử",
+        "Sản xuất khuôn mẫu chính xác",
+        "Sản xuất thực phẩm chế biến",
+        "Sản xuất bao bì",
+    ],
     "Kinh doanh bất động sản": ["Đầu tư xây dựng khu nhà ở", "Xây dựng tòa nhà văn phòng cho thuê"],
     "Thông tin và truyền thông": ["Sản xuất phần mềm", "Dịch vụ trung tâm dữ liệu"],
 }
-VN_STEMS = ["Hà Thành", "Thăng Long", "Sông Hồng", "Hồ Gươm", "Kinh Bắc", "Phương Đông", "Đại Việt", "An Phát"]
+VN_STEMS = [
+    "Hà Thành",
+    "Thăng Long",
+    "Sông Hồng",
+    "Hồ Gươm",
+    "Kinh Bắc",
+    "Phương Đông",
+    "Đại Việt",
+    "An Phát",
+]
 RATES = {y: 21000 + (y - 2010) * 300 for y in range(2010, 2027)}  # VND per USD, rounded yearly averages
-INCENTIVES = ["Miễn thuế TNDN 4 năm, giảm 50% trong 9 năm tiếp theo", "Miễn tiền thuê đất 3 năm",
-              "Miễn thuế nhập khẩu hàng hóa tạo tài sản cố định", "Ưu đãi thuế suất TNDN 10% trong 15 năm"]
+INCENTIVES = [
+    "Miễn thuế TNDN 4 năm, giảm 50% trong 9 năm tiếp theo",
+    "Miễn tiền thuê đất 3 năm",
+    "Miễn thuế nhập khẩu hàng hóa tạo tài sản cố định",
+    "Ưu đãi thuế suất TNDN 10% trong 15 năm",
+]
 
 
 def _company(rng: random.Random, stem: str, foreign: bool) -> str:
     if foreign:
         return f"{stem} {rng.choice(['Co., Ltd.', 'Corporation', 'Pte. Ltd.', 'Holdings Limited', 'Inc.'])}"
-    return f"Công ty {rng.choice(['TNHH', 'Cổ phần'])} {rng.choice(['Đầu tư', 'Thương mại', 'Công nghệ'])} {stem}"
+    kind = rng.choice(["TNHH", "Cổ phần"])
+    trade = rng.choice(["Đầu tư", "Thương mại", "Công nghệ"])
+    return f"Công ty {kind} {trade} {stem}"
 
 
 def generate(count: int = 3000, seed: int = 20261128) -> list[ProjectData]:
@@ -93,12 +138,22 @@ def generate(count: int = 3000, seed: int = 20261128) -> list[ProjectData]:
             country, _, stems = rng.choices(COUNTRIES, weights=country_weights)[0]
             investors = [Investor(name=_company(rng, rng.choice(stems), True), nationality=country)]
             if rng.random() < 0.2:
-                investors.append(Investor(name=_company(rng, rng.choice(VN_STEMS), False), nationality="Việt Nam"))
+                investors.append(
+                    Investor(name=_company(rng, rng.choice(VN_STEMS), False), nationality="Việt Nam")
+                )
         elif funding == "NSNN":
-            investors = [Investor(name=rng.choice(["Ban Quản lý dự án đầu tư xây dựng công trình dân dụng Hà Nội",
-                                                   "Ban Quản lý dự án đầu tư xây dựng công trình giao thông Hà Nội",
-                                                   f"UBND huyện {rng.choice(DISTRICTS[12:])}"]),
-                                  nationality="Việt Nam")]
+            investors = [
+                Investor(
+                    name=rng.choice(
+                        [
+                            "Ban Quản lý dự án đầu tư xây dựng công trình dân dụng Hà Nội",
+                            "Ban Quản lý dự án đầu tư xây dựng công trình giao thông Hà Nội",
+                            f"UBND huyện {rng.choice(DISTRICTS[12:])}",
+                        ]
+                    ),
+                    nationality="Việt Nam",
+                )
+            ]
         else:
             investors = [Investor(name=_company(rng, rng.choice(VN_STEMS), False), nationality="Việt Nam")]
         capital_usd = int(rng.lognormvariate(14.5, 1.3))  # median about 2 million USD
@@ -130,8 +185,10 @@ def generate(count: int = 3000, seed: int = 20261128) -> list[ProjectData]:
                 first_issued_on=issued,
                 adjusted_on=adjusted,
                 duration_years=rng.choice([20, 30, 40, 50]),
-                milestones=[Milestone(name="Góp đủ vốn", due=issued + timedelta(days=365)),
-                            Milestone(name="Đi vào hoạt động", due=issued + timedelta(days=rng.randrange(365, 1100)))],
+                milestones=[
+                    Milestone(name="Góp đủ vốn", due=issued + timedelta(days=365)),
+                    Milestone(name="Đi vào hoạt động", due=issued + timedelta(days=rng.randrange(365, 1100))),
+                ],
                 incentives=rng.sample(INCENTIVES, k=rng.randint(0, 2)),
                 status=status,  # type: ignore[arg-type]
             )

@@ -58,7 +58,9 @@ async def find(tx_session: Any, code: str) -> Project:
     return found
 
 
-async def register(tx: Unit, data: ProjectData, *, when: datetime, by: str | None, emit: bool = True) -> Project:
+async def register(
+    tx: Unit, data: ProjectData, *, when: datetime, by: str | None, emit: bool = True
+) -> Project:
     """Enter a new project (version 1)."""
     if (await tx.session.execute(select(Project.id).where(Project.code == data.code))).first():
         raise RegistryError(f"Mã dự án {data.code} đã có trong danh mục; dùng điều chỉnh để thay đổi")
@@ -69,18 +71,30 @@ async def _register(tx: Unit, data: ProjectData, *, when: datetime, by: str | No
     p = Project(id=str(uuid.uuid4()), version=1)
     _snapshot(p, data, when)
     tx.session.add(p)
-    tx.session.add(ProjectVersion(project_id=p.id, version=1, kind="registered", data=p.data, changed=[],
-                                  reason="", at=when, by=by))
+    tx.session.add(
+        ProjectVersion(
+            project_id=p.id, version=1, kind="registered", data=p.data, changed=[], reason="", at=when, by=by
+        )
+    )
     await tx.emit("project.registered", {"project": p.data, "version": 1}, issue=f"project:{data.code}")
     return p
 
 
 async def adjust(
-    tx: Unit, p: Project, data: ProjectData, *, when: datetime, by: str | None, reason: str, kind: str = "adjusted"
+    tx: Unit,
+    p: Project,
+    data: ProjectData,
+    *,
+    when: datetime,
+    by: str | None,
+    reason: str,
+    kind: str = "adjusted",
 ) -> list[str]:
     """Record an adjustment as a new version; the fields that changed are returned (empty: nothing to do)."""
     if data.code != p.code:
-        raise RegistryError(f"Không được đổi mã dự án ({p.code} -> {data.code}): mã dự án là duy nhất suốt đời dự án")
+        raise RegistryError(
+            f"Không được đổi mã dự án ({p.code} -> {data.code}): mã dự án là duy nhất suốt đời dự án"
+        )
     new = data.model_dump(mode="json")
     changed = changed_fields(p.data, new)
     if not changed:
@@ -88,21 +102,44 @@ async def adjust(
     old_status = p.status
     p.version += 1
     _snapshot(p, data, when)
-    tx.session.add(ProjectVersion(project_id=p.id, version=p.version, kind=kind, data=new, changed=changed,
-                                  reason=reason, at=when, by=by))
+    tx.session.add(
+        ProjectVersion(
+            project_id=p.id,
+            version=p.version,
+            kind=kind,
+            data=new,
+            changed=changed,
+            reason=reason,
+            at=when,
+            by=by,
+        )
+    )
     issue = f"project:{p.code}"
     if changed == ["status"]:
-        await tx.emit("project.status_changed", {"code": p.code, "version": p.version, "old_status": old_status,
-                                                 "new_status": data.status, "on": when.date(), "reason": reason},
-                      issue=issue)
+        await tx.emit(
+            "project.status_changed",
+            {
+                "code": p.code,
+                "version": p.version,
+                "old_status": old_status,
+                "new_status": data.status,
+                "on": when.date(),
+                "reason": reason,
+            },
+            issue=issue,
+        )
     else:
-        await tx.emit("project.adjusted", {"project": new, "version": p.version, "changed": changed,
-                                           "reason": reason}, issue=issue)
+        await tx.emit(
+            "project.adjusted",
+            {"project": new, "version": p.version, "changed": changed, "reason": reason},
+            issue=issue,
+        )
     return changed
 
 
-async def set_status(tx: Unit, p: Project, status: str, *, on: date, when: datetime, by: str | None,
-                     reason: str) -> None:
+async def set_status(
+    tx: Unit, p: Project, status: str, *, on: date, when: datetime, by: str | None, reason: str
+) -> None:
     if p.status == status:
         raise RegistryError(f"Dự án {p.code} đã ở trạng thái {status}")
     if p.status == "terminated":
@@ -111,12 +148,14 @@ async def set_status(tx: Unit, p: Project, status: str, *, on: date, when: datet
     await adjust(tx, p, data, when=when, by=by, reason=reason, kind="status")
 
 
-async def import_projects(tx: Unit, items: list[ProjectData], *, when: datetime, by: str | None) -> dict[str, int]:
+async def import_projects(
+    tx: Unit, items: list[ProjectData], *, when: datetime, by: str | None
+) -> dict[str, int]:
     """Upsert by project code: new codes registered, differing ones adjusted, equal ones left alone."""
     codes = [d.code for d in items]
     existing: dict[str, Project] = {}
     for start in range(0, len(codes), 500):
-        q = select(Project).where(Project.code.in_(codes[start:start + 500]))
+        q = select(Project).where(Project.code.in_(codes[start : start + 500]))
         existing.update({p.code: p for p in (await tx.session.execute(q)).scalars()})
     counts = {"registered": 0, "adjusted": 0, "unchanged": 0}
     for data in items:

@@ -9,8 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.projects.models import Project
 
-DIMENSIONS = {"country": Project.country, "sector": Project.sector, "district": Project.district,
-              "year": Project.issued_year, "funding": Project.funding, "status": Project.status}
+DIMENSIONS = {
+    "country": Project.country,
+    "sector": Project.sector,
+    "district": Project.district,
+    "year": Project.issued_year,
+    "funding": Project.funding,
+    "status": Project.status,
+}
 
 
 async def grouped(
@@ -30,8 +36,13 @@ async def grouped(
     if status:
         q = q.where(Project.status == status)
     rows = [
-        {"key": r.key, "projects": int(r.projects), "capital_vnd": int(r.capital_vnd or 0),
-         "capital_usd": int(r.capital_usd or 0), "land_area_m2": round(float(r.land_area_m2 or 0), 1)}
+        {
+            "key": r.key,
+            "projects": int(r.projects),
+            "capital_vnd": int(r.capital_vnd or 0),
+            "capital_usd": int(r.capital_usd or 0),
+            "land_area_m2": round(float(r.land_area_m2 or 0), 1),
+        }
         for r in await session.execute(q)
     ]
     return sorted(rows, key=lambda r: (-r["capital_vnd"], str(r["key"])))

@@ -14,8 +14,14 @@ from schemas.projects import ProjectData
 
 FUNDING_IN = {"FDI": "FDI", "NSNN": "NSNN", "NGOÀI NSNN": "NGOAI_NSNN", "NGOAI_NSNN": "NGOAI_NSNN"}
 FUNDING_OUT = {"FDI": "FDI", "NSNN": "NSNN", "NGOAI_NSNN": "Ngoài NSNN"}
-STATUS_IN = {"đang hoạt động": "active", "tạm ngừng": "suspended", "chấm dứt": "terminated",
-             "active": "active", "suspended": "suspended", "terminated": "terminated"}
+STATUS_IN = {
+    "đang hoạt động": "active",
+    "tạm ngừng": "suspended",
+    "chấm dứt": "terminated",
+    "active": "active",
+    "suspended": "suspended",
+    "terminated": "terminated",
+}
 STATUS_OUT = {"active": "Đang hoạt động", "suspended": "Tạm ngừng", "terminated": "Chấm dứt"}
 # header -> ProjectData field
 COLUMNS: list[tuple[str, str]] = [
@@ -53,11 +59,25 @@ class ImportErrors(ValueError):
 
 def to_row(d: ProjectData) -> list[Any]:
     return [
-        d.code, d.name, FUNDING_OUT[d.funding], "; ".join(i.name for i in d.investors),
-        "; ".join(i.nationality for i in d.investors), d.district, d.sector, d.objectives, d.land_area_m2,
-        d.contributed_vnd, d.mobilised_vnd, d.contributed_usd, d.mobilised_usd, d.certificate_number,
-        d.first_issued_on, d.adjusted_on, d.duration_years,
-        "; ".join(f"{m.name}: {m.due.isoformat()}" for m in d.milestones), "; ".join(d.incentives),
+        d.code,
+        d.name,
+        FUNDING_OUT[d.funding],
+        "; ".join(i.name for i in d.investors),
+        "; ".join(i.nationality for i in d.investors),
+        d.district,
+        d.sector,
+        d.objectives,
+        d.land_area_m2,
+        d.contributed_vnd,
+        d.mobilised_vnd,
+        d.contributed_usd,
+        d.mobilised_usd,
+        d.certificate_number,
+        d.first_issued_on,
+        d.adjusted_on,
+        d.duration_years,
+        "; ".join(f"{m.name}: {m.due.isoformat()}" for m in d.milestones),
+        "; ".join(d.incentives),
         STATUS_OUT[d.status],
     ]
 
@@ -97,7 +117,9 @@ def _date(value: Any) -> date | None:
 def _record(cells: dict[str, Any]) -> dict[str, Any]:
     names, countries = _split(cells["investors"]), _split(cells["nationalities"])
     if len(names) != len(countries):
-        raise ValueError(f"{len(names)} nhà đầu tư nhưng {len(countries)} quốc tịch (cột 'Nhà đầu tư', 'Quốc tịch')")
+        raise ValueError(
+            f"{len(names)} nhà đầu tư nhưng {len(countries)} quốc tịch (cột 'Nhà đầu tư', 'Quốc tịch')"
+        )
     milestones = []
     for part in _split(cells["milestones"]):
         name, _, due = part.rpartition(":")
@@ -144,7 +166,7 @@ def read(data: bytes) -> list[ProjectData]:
     if missing:
         raise ImportErrors([f"Thiếu cột: {', '.join(missing)}"])
     index = {field: header.index(title) for title, field in COLUMNS}
-    titles = dict((f, t) for t, f in COLUMNS)
+    titles = {f: t for t, f in COLUMNS}
     items: list[ProjectData] = []
     errors: list[str] = []
     seen: set[str] = set()

@@ -35,12 +35,14 @@ async def test_dossier_from_intake_to_returned_result_on_time(module_hub: StartH
     api = Api(hub, {"/public": intake.public_router()})
     tasks = await Tap(hub, "lt.task.cmd.create", "t-tasks").open()
     try:
-        r = await sim_post(f"{server.url}/api/dossiers", {"procedure_code": "DKDN-01", "applicant": APPLICANT})
+        r = await sim_post(
+            f"{server.url}/api/dossiers", {"procedure_code": "DKDN-01", "applicant": APPLICANT}
+        )
         assert r.status_code == 201, r.text
         ext = r.json()["external_id"]
 
         async def sim_knows(status: str) -> bool:
-            return sim.dossiers[ext].get("history", [])[-1:] == [status]
+            return bool(sim.dossiers[ext].get("history", [])[-1:] == [status])
 
         # the hub gave the code and told the one-stop system back over HTTP
         assert await wait_for(lambda: sim_knows("received"), timeout=60)
@@ -49,15 +51,19 @@ async def test_dossier_from_intake_to_returned_result_on_time(module_hub: StartH
 
         await sim_post(f"{server.url}/api/dossiers/{ext}/events", {"action": "accepted"})
         assert await wait_for(lambda: sim_knows("accepted"), timeout=60)
-        # 3 working days from Monday 1 Feb 2027 skip the Tết break 4-10 Feb: Tuesday 2, Wednesday 3, Thursday 11
+        # 3 working days after Monday 1 Feb 2027 skip Tết (4-10 Feb): Tuesday 2, Wednesday 3, Thursday 11
         assert sim.dossiers[ext]["due_date"] == "2027-02-11"
 
-        await sim_post(f"{server.url}/api/dossiers/{ext}/events", {"action": "transferred", "unit_id": "DNDT"})
+        await sim_post(
+            f"{server.url}/api/dossiers/{ext}/events", {"action": "transferred", "unit_id": "DNDT"}
+        )
         assert await wait_for(lambda: sim_knows("transferred"), timeout=60)
         assert await wait_for(lambda: _drained(tasks, 1), timeout=60)
 
         clock.set(2027, 2, 11, 8)
-        r = await api.call("POST", "chuyenvien2", f"/api/intake/dossiers/{code}/actions/result_ready", json={})
+        r = await api.call(
+            "POST", "chuyenvien2", f"/api/intake/dossiers/{code}/actions/result_ready", json={}
+        )
         assert r.status_code == 200, r.text
         assert r.json()["on_time"] is True
         await sim_post(f"{server.url}/api/dossiers/{ext}/events", {"action": "result_returned"})
@@ -65,7 +71,12 @@ async def test_dossier_from_intake_to_returned_result_on_time(module_hub: StartH
 
         detail = (await api.call("GET", "vanthu", f"/api/intake/dossiers/{code}")).json()
         assert [s["action"] for s in detail["steps"]] == [
-            "received", "accepted", "transferred", "result_ready", "result_returned"]
+            "received",
+            "accepted",
+            "transferred",
+            "result_ready",
+            "result_returned",
+        ]
         assert detail["on_time"] is True and detail["returned_on"] == "2027-02-11"
 
         # public look-up without any session: status and dates, nothing more; then the rate limit
@@ -73,9 +84,16 @@ async def test_dossier_from_intake_to_returned_result_on_time(module_hub: StartH
         look = await api.client.get(f"/public/intake/lookup/{code}")
         assert look.status_code == 200
         assert look.json() == {
-            "code": code, "procedure_name": "Đăng ký thành lập doanh nghiệp", "status": "returned",
-            "status_label": "Đã trả kết quả", "received_on": "2027-02-01", "appointment_date": "2027-02-11",
-            "rescheduled": False, "result_ready_on": "2027-02-11", "returned_on": "2027-02-11"}
+            "code": code,
+            "procedure_name": "Đăng ký thành lập doanh nghiệp",
+            "status": "returned",
+            "status_label": "Đã trả kết quả",
+            "received_on": "2027-02-01",
+            "appointment_date": "2027-02-11",
+            "rescheduled": False,
+            "result_ready_on": "2027-02-11",
+            "returned_on": "2027-02-11",
+        }
         for forbidden in (APPLICANT["name"], APPLICANT["phone"], APPLICANT["id_number"]):
             assert forbidden not in look.text
         missing = await api.client.get("/public/intake/lookup/KHONG-CO")
@@ -100,11 +118,14 @@ async def test_webhook_refuses_bad_signatures(module_hub: StartHub) -> None:
     await module_hub([IntakeModule(), onestop], ["handlers.intake"])
     body = b'{"action": "received", "external_id": "MC-1"}'
     async with httpx.AsyncClient(timeout=60) as client:
-        forged = await client.post(onestop.webhook_url, content=body,
-                                   headers=signed_headers("sai-bi-mat", body, "d-1"))
+        forged = await client.post(
+            onestop.webhook_url, content=body, headers=signed_headers("sai-bi-mat", body, "d-1")
+        )
         assert forged.status_code == 401 and "signature" in forged.text
         unsigned = await client.post(onestop.webhook_url, content=body)
         assert unsigned.status_code == 401
         bad = b'{"action": "exploded", "external_id": "MC-1"}'
-        invalid = await client.post(onestop.webhook_url, content=bad, headers=signed_headers(SECRET, bad, "d-2"))
+        invalid = await client.post(
+            onestop.webhook_url, content=bad, headers=signed_headers(SECRET, bad, "d-2")
+        )
         assert invalid.status_code == 422 and "action" in invalid.text

@@ -10,10 +10,22 @@ from hub.runtime import wait_for
 from tests.handlers.intake.harness import VN, Api, Clock, StartHub, Tap
 
 
-def case(kind: str | None, subject: str, content: str, name: str = "Nguyễn Thị Hằng", **kw: Any) -> dict[str, Any]:
-    return {"kind": kind, "channel": kw.pop("channel", "counter"), "subject": subject, "content": content,
-            "submitter": {"name": name, "id_number": kw.pop("id_number", "001190004321"), "phone": "0903123456",
-                          "address": "Số 5 ngõ 12 Láng Hạ, Đống Đa, Hà Nội"}, **kw}
+def case(
+    kind: str | None, subject: str, content: str, name: str = "Nguyễn Thị Hằng", **kw: Any
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "channel": kw.pop("channel", "counter"),
+        "subject": subject,
+        "content": content,
+        "submitter": {
+            "name": name,
+            "id_number": kw.pop("id_number", "001190004321"),
+            "phone": "0903123456",
+            "address": "Số 5 ngõ 12 Láng Hạ, Đống Đa, Hà Nội",
+        },
+        **kw,
+    }
 
 
 async def test_complaint_deadline_over_tet_and_duplicates(module_hub: StartHub, db_url: str) -> None:
@@ -22,32 +34,59 @@ async def test_complaint_deadline_over_tet_and_duplicates(module_hub: StartHub, 
     api = Api(hub)
     tasks = await Tap(hub, "lt.task.cmd.create", "t-tasks").open()
     try:
-        r = await api.call("POST", "vanthu", "/api/complaints/cases", json=case(
-            "khieu_nai", "Khiếu nại quyết định thu hồi giấy chứng nhận đăng ký hộ kinh doanh",
-            "Tôi không đồng ý với quyết định số 45/QĐ-UBND thu hồi giấy chứng nhận của hộ kinh doanh.",
-            respondent="UBND quận Đống Đa"))
+        r = await api.call(
+            "POST",
+            "vanthu",
+            "/api/complaints/cases",
+            json=case(
+                "khieu_nai",
+                "Khiếu nại quyết định thu hồi giấy chứng nhận đăng ký hộ kinh doanh",
+                "Tôi không đồng ý với quyết định số 45/QĐ-UBND thu hồi giấy chứng nhận của hộ kinh doanh.",
+                respondent="UBND quận Đống Đa",
+            ),
+        )
         assert r.status_code == 201, r.text
         first = r.json()
         assert first["number"] == "00001/2027" and first["acceptance_due"] == "2027-01-15"
 
         clock.set(2027, 1, 7)
-        r = await api.call("POST", "giamdoc", f"/api/complaints/cases/{first['id']}/accept", json={"unit_id": "TTr"})
+        r = await api.call(
+            "POST", "giamdoc", f"/api/complaints/cases/{first['id']}/accept", json={"unit_id": "TTr"}
+        )
         assert r.status_code == 200, r.text
         # 30 days from 7 January 2027 end on Saturday 6 February, in the Tết break: Thursday 11 February
         assert r.json()["resolution_due"] == "2027-02-11" and r.json()["accepted_on_time"] is True
 
         clock.set(2027, 1, 26)
-        r = await api.call("POST", "vanthu", "/api/complaints/cases", json=case(
-            "khieu_nai", "Khiếu nại việc chậm cấp giấy chứng nhận đăng ký đầu tư",
-            "Hồ sơ nộp từ tháng 11 nhưng đến nay chưa được giải quyết.", name="Lê Văn Sơn", id_number="001080001111"))
+        r = await api.call(
+            "POST",
+            "vanthu",
+            "/api/complaints/cases",
+            json=case(
+                "khieu_nai",
+                "Khiếu nại việc chậm cấp giấy chứng nhận đăng ký đầu tư",
+                "Hồ sơ nộp từ tháng 11 nhưng đến nay chưa được giải quyết.",
+                name="Lê Văn Sơn",
+                id_number="001080001111",
+            ),
+        )
         # 10 days from 26 January end on 5 February (Tết): Thursday 11 February
         assert r.json()["acceptance_due"] == "2027-02-11" and r.json()["duplicate_of"] is None
 
         # the same person files the same complaint again by post, slightly reworded: flagged as a duplicate
-        r = await api.call("POST", "vanthu", "/api/complaints/cases", json=case(
-            "khieu_nai", "Khiếu nại quyết định thu hồi giấy chứng nhận đăng ký hộ kinh doanh",
-            "Tôi không đồng ý với Quyết định số 45/QĐ-UBND về việc thu hồi giấy chứng nhận của hộ kinh doanh!",
-            respondent="UBND quận Đống Đa", channel="post"))
+        r = await api.call(
+            "POST",
+            "vanthu",
+            "/api/complaints/cases",
+            json=case(
+                "khieu_nai",
+                "Khiếu nại quyết định thu hồi giấy chứng nhận đăng ký hộ kinh doanh",
+                "Tôi không đồng ý với Quyết định số 45/QĐ-UBND về việc thu hồi giấy chứng nhận "
+                "của hộ kinh doanh!",
+                respondent="UBND quận Đống Đa",
+                channel="post",
+            ),
+        )
         assert r.json()["duplicate_of"] == "00001/2027"
 
         async def two_tasks() -> bool:
@@ -56,9 +95,13 @@ async def test_complaint_deadline_over_tet_and_duplicates(module_hub: StartHub, 
         assert await wait_for(two_tasks, timeout=60)
         resolution = [t["payload"] for t in tasks.messages if t["payload"]["title"].startswith("Giải quyết")]
         assert resolution[0]["deadline"] == "2027-02-11" and resolution[0]["assignee_unit_id"] == "TTr"
-        assert len([t for t in tasks.messages if "00003/2027" in t["payload"]["title"]]) == 0  # no task for a duplicate
+        assert (
+            len([t for t in tasks.messages if "00003/2027" in t["payload"]["title"]]) == 0
+        )  # no task for a duplicate
 
-        stats = (await api.call("GET", "giamdoc", "/api/complaints/stats?from=2027-01-01&to=2027-12-31")).json()
+        stats = (
+            await api.call("GET", "giamdoc", "/api/complaints/stats?from=2027-01-01&to=2027-12-31")
+        ).json()
         assert stats["total"] == 3
         assert stats["by_kind"][0]["received"] == 3 and stats["by_kind"][0]["accepted"] == 1
     finally:
@@ -70,37 +113,71 @@ async def test_denunciation_extended_twice_and_no_more(module_hub: StartHub) -> 
     hub = await module_hub([ComplaintsModule(clock=clock)], ["handlers.complaints"])
     api = Api(hub)
     try:
-        r = await api.call("POST", "vanthu", "/api/complaints/cases", json=case(
-            None, "Tố cáo cán bộ nhận tiền khi giải quyết hồ sơ",
-            "Cán bộ tiếp nhận yêu cầu nộp thêm tiền ngoài lệ phí.", channel="email"))
+        r = await api.call(
+            "POST",
+            "vanthu",
+            "/api/complaints/cases",
+            json=case(
+                None,
+                "Tố cáo cán bộ nhận tiền khi giải quyết hồ sơ",
+                "Cán bộ tiếp nhận yêu cầu nộp thêm tiền ngoài lệ phí.",
+                channel="email",
+            ),
+        )
         cid = r.json()["id"]
-        early = await api.call("POST", "giamdoc", f"/api/complaints/cases/{cid}/accept", json={"unit_id": "TTr"})
+        early = await api.call(
+            "POST", "giamdoc", f"/api/complaints/cases/{cid}/accept", json={"unit_id": "TTr"}
+        )
         assert early.status_code == 422 and "phân loại" in early.json()["detail"]
         r = await api.call("POST", "vanthu", f"/api/complaints/cases/{cid}/classify", json={"kind": "to_cao"})
         assert r.json()["acceptance_due"] == "2026-03-11"  # 7 working days after Monday 2 March
         clock.set(2026, 3, 9)
-        r = await api.call("POST", "giamdoc", f"/api/complaints/cases/{cid}/accept",
-                           json={"unit_id": "TTr", "complexity": "very_complex"})
+        r = await api.call(
+            "POST",
+            "giamdoc",
+            f"/api/complaints/cases/{cid}/accept",
+            json={"unit_id": "TTr", "complexity": "very_complex"},
+        )
         assert r.json()["resolution_due"] == "2026-04-08"  # 9 March + 30 days
-        r = await api.call("POST", "chuyenvien", f"/api/complaints/cases/{cid}/notes",
-                           json={"text": "Đã làm việc với người bị tố cáo."})
+        r = await api.call(
+            "POST",
+            "chuyenvien",
+            f"/api/complaints/cases/{cid}/notes",
+            json={"text": "Đã làm việc với người bị tố cáo."},
+        )
         assert r.status_code == 201
-        one = await api.call("POST", "giamdoc", f"/api/complaints/cases/{cid}/extend",
-                             json={"days": 30, "reason": "Cần xác minh tại nhiều nơi"})
+        one = await api.call(
+            "POST",
+            "giamdoc",
+            f"/api/complaints/cases/{cid}/extend",
+            json={"days": 30, "reason": "Cần xác minh tại nhiều nơi"},
+        )
         assert one.status_code == 200, one.text
         assert one.json()["resolution_due"] == "2026-05-08" and one.json()["extensions"] == 1
-        two = await api.call("POST", "giamdoc", f"/api/complaints/cases/{cid}/extend",
-                             json={"days": 30, "reason": "Chờ kết quả giám định"})
+        two = await api.call(
+            "POST",
+            "giamdoc",
+            f"/api/complaints/cases/{cid}/extend",
+            json={"days": 30, "reason": "Chờ kết quả giám định"},
+        )
         # 9 March + 90 days = Sunday 7 June -> Monday 8 June
         assert two.json()["resolution_due"] == "2026-06-08" and two.json()["extensions"] == 2
-        three = await api.call("POST", "giamdoc", f"/api/complaints/cases/{cid}/extend",
-                               json={"days": 10, "reason": "Xin thêm thời gian"})
+        three = await api.call(
+            "POST",
+            "giamdoc",
+            f"/api/complaints/cases/{cid}/extend",
+            json={"days": 10, "reason": "Xin thêm thời gian"},
+        )
         assert three.status_code == 409 and "tối đa 2 lần" in three.json()["detail"]
         detail = (await api.call("GET", "giamdoc", f"/api/complaints/cases/{cid}")).json()
         assert detail["resolution_due"] == "2026-06-08"
         assert [n["kind"] for n in detail["notes"]] == ["note", "extension", "extension"]
-        officer = await api.call("POST", "chuyenvien", f"/api/complaints/cases/{cid}/extend",
-                                 json={"days": 10, "reason": "Không có quyền"})
+        officer = await api.call(
+            "POST",
+            "chuyenvien",
+            f"/api/complaints/cases/{cid}/extend",
+            json={"days": 10, "reason": "Không có quyền"},
+        )
         assert officer.status_code == 403
     finally:
         await api.close()

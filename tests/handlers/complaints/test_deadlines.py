@@ -23,8 +23,15 @@ def test_complaint_resolution_in_plain_days_with_tet_at_the_end() -> None:
 
 @pytest.mark.parametrize(
     ("second", "remote", "complexity", "days"),
-    [(False, False, "complex", 45), (False, True, "normal", 45), (False, True, "complex", 60),
-     (True, False, "normal", 45), (True, False, "complex", 60), (True, True, "normal", 60), (True, True, "complex", 70)],
+    [
+        (False, False, "complex", 45),
+        (False, True, "normal", 45),
+        (False, True, "complex", 60),
+        (True, False, "normal", 45),
+        (True, False, "complex", 60),
+        (True, True, "normal", 60),
+        (True, True, "complex", 70),
+    ],
 )
 def test_complaint_periods_follow_the_law(second: bool, remote: bool, complexity: str, days: int) -> None:
     assert deadlines.resolution_days("khieu_nai", complexity, second, remote) == days

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -69,7 +70,9 @@ class Api:
         for prefix, router in (public or {}).items():
             app.include_router(router, prefix=prefix)
         self.client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 5555)), base_url="http://lt", timeout=60
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 5555)),
+            base_url="http://lt",
+            timeout=60,
         )
         self.tokens: dict[str, str] = {}
 
@@ -105,10 +108,8 @@ class Tap:
         return self
 
     async def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             await self._sub.unsubscribe()
-        except Exception:
-            pass
 
     async def drain(self) -> list[dict[str, Any]]:
         while True:

@@ -10,8 +10,13 @@ from handlers.intake import IntakeModule
 from hub.runtime import wait_for
 from tests.handlers.intake.harness import VN, Api, Clock, StartHub, Tap
 
-APPLICANT = {"name": "Công ty TNHH Sao Mai", "id_number": "0109876543", "phone": "0912345678",
-             "email": "saomai@example.vn", "address": "12 Phố Huế, Hai Bà Trưng, Hà Nội"}
+APPLICANT = {
+    "name": "Công ty TNHH Sao Mai",
+    "id_number": "0109876543",
+    "phone": "0912345678",
+    "email": "saomai@example.vn",
+    "address": "12 Phố Huế, Hai Bà Trưng, Hà Nội",
+}
 
 
 async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_url: str) -> None:
@@ -23,23 +28,43 @@ async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_ur
     docs = await Tap(hub, "lt.doc.cmd.register", "t-docs").open()
     events = await Tap(hub, "lt.intake.evt.>", "t-intake").open()
     try:
-        up = await api.call("POST", "vanthu", "/api/intake/files?name=don-de-nghi.pdf",
-                            content=b"%PDF-1.4 giay de nghi", headers={"content-type": "application/pdf"})
+        up = await api.call(
+            "POST",
+            "vanthu",
+            "/api/intake/files?name=don-de-nghi.pdf",
+            content=b"%PDF-1.4 giay de nghi",
+            headers={"content-type": "application/pdf"},
+        )
         assert up.status_code == 200, up.text
-        r = await api.call("POST", "vanthu", "/api/intake/dossiers", json={
-            "procedure_code": "DKDN-01", "applicant": APPLICANT, "accept": True, "documents": [up.json()]})
+        r = await api.call(
+            "POST",
+            "vanthu",
+            "/api/intake/dossiers",
+            json={
+                "procedure_code": "DKDN-01",
+                "applicant": APPLICANT,
+                "accept": True,
+                "documents": [up.json()],
+            },
+        )
         assert r.status_code == 201, r.text
         d = r.json()
         code = d["code"]
         assert code == f"{hub.settings.agency_code}-261102-0001"
         # business registration: 3 working days after Monday 2 November
-        assert d["due_date"] == default_calendar().add_working_days(date(2026, 11, 2), 3).isoformat() == "2026-11-05"
-        second = await api.call("POST", "vanthu", "/api/intake/dossiers", json={
-            "procedure_code": "DT-02", "applicant": APPLICANT})
+        assert (
+            d["due_date"]
+            == default_calendar().add_working_days(date(2026, 11, 2), 3).isoformat()
+            == "2026-11-05"
+        )
+        second = await api.call(
+            "POST", "vanthu", "/api/intake/dossiers", json={"procedure_code": "DT-02", "applicant": APPLICANT}
+        )
         assert second.json()["code"].endswith("-261102-0002")  # gap-free daily sequence
 
-        r = await api.call("POST", "vanthu", f"/api/intake/dossiers/{code}/actions/transferred",
-                           json={"unit_id": "DNDT"})
+        r = await api.call(
+            "POST", "vanthu", f"/api/intake/dossiers/{code}/actions/transferred", json={"unit_id": "DNDT"}
+        )
         assert r.status_code == 200, r.text
 
         async def handed_over() -> bool:
@@ -55,15 +80,27 @@ async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_ur
 
         # Wednesday 4 November, one day before the deadline: the unit issues Mẫu 04
         clock.set(2026, 11, 4)
-        wrong_unit = await api.call("POST", "chuyenvien", f"/api/intake/dossiers/{code}/apology",
-                                    json={"reason": "Cần xác minh thông tin", "new_due_date": "2026-11-10"})
+        wrong_unit = await api.call(
+            "POST",
+            "chuyenvien",
+            f"/api/intake/dossiers/{code}/apology",
+            json={"reason": "Cần xác minh thông tin", "new_due_date": "2026-11-10"},
+        )
         assert wrong_unit.status_code == 403
-        r = await api.call("POST", "chuyenvien2", f"/api/intake/dossiers/{code}/apology",
-                           json={"reason": "Cần xác minh thông tin người thành lập", "new_due_date": "2026-11-10"})
+        r = await api.call(
+            "POST",
+            "chuyenvien2",
+            f"/api/intake/dossiers/{code}/apology",
+            json={"reason": "Cần xác minh thông tin người thành lập", "new_due_date": "2026-11-10"},
+        )
         assert r.status_code == 201, r.text
         assert r.json()["due_date"] == "2026-11-10" and r.json()["original_due_date"] == "2026-11-05"
-        again = await api.call("POST", "truongphongdt", f"/api/intake/dossiers/{code}/apology",
-                               json={"reason": "Lần thứ hai xin hẹn lại", "new_due_date": "2026-11-12"})
+        again = await api.call(
+            "POST",
+            "truongphongdt",
+            f"/api/intake/dossiers/{code}/apology",
+            json={"reason": "Lần thứ hai xin hẹn lại", "new_due_date": "2026-11-12"},
+        )
         assert again.status_code == 409
         assert "một lần" in again.json()["detail"]
         pdf = await api.call("GET", "chuyenvien2", f"/api/intake/dossiers/{code}/apology.pdf")
@@ -76,7 +113,9 @@ async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_ur
         notices = [m["payload"] for m in await events.of_type("intake.citizen_notification_requested")]
         apology_notices = [n for n in notices if "hẹn lại" in n["title"]]
         assert len(apology_notices) == 1
-        assert apology_notices[0]["phone"] == APPLICANT["phone"] and "10/11/2026" in apology_notices[0]["body"]
+        assert (
+            apology_notices[0]["phone"] == APPLICANT["phone"] and "10/11/2026" in apology_notices[0]["body"]
+        )
         assert apology_notices[0]["attachment"]["media_type"] == "application/pdf"
 
         # after the new date without a result, the public look-up reads "Quá hạn"
@@ -97,17 +136,28 @@ async def test_apology_on_the_deadline_day_is_refused(module_hub: StartHub) -> N
     hub = await module_hub([intake], ["handlers.intake"])
     api = Api(hub)
     try:
-        r = await api.call("POST", "vanthu", "/api/intake/dossiers", json={
-            "procedure_code": "DKDN-01", "applicant": APPLICANT, "accept": True})
+        r = await api.call(
+            "POST",
+            "vanthu",
+            "/api/intake/dossiers",
+            json={"procedure_code": "DKDN-01", "applicant": APPLICANT, "accept": True},
+        )
         code = r.json()["code"]
-        await api.call("POST", "vanthu", f"/api/intake/dossiers/{code}/actions/transferred", json={"unit_id": "DNDT"})
+        await api.call(
+            "POST", "vanthu", f"/api/intake/dossiers/{code}/actions/transferred", json={"unit_id": "DNDT"}
+        )
         clock.set(2026, 11, 5)  # the deadline itself: too late for Mẫu 04
-        late = await api.call("POST", "truongphongdt", f"/api/intake/dossiers/{code}/apology",
-                              json={"reason": "Chưa kịp xử lý hồ sơ", "new_due_date": "2026-11-10"})
+        late = await api.call(
+            "POST",
+            "truongphongdt",
+            f"/api/intake/dossiers/{code}/apology",
+            json={"reason": "Chưa kịp xử lý hồ sơ", "new_due_date": "2026-11-10"},
+        )
         assert late.status_code == 409
         assert "chậm nhất 1 ngày trước hạn" in late.json()["detail"]
-        bad = await api.call("POST", "vanthu", "/api/intake/dossiers", json={
-            "procedure_code": "XX-99", "applicant": APPLICANT})
+        bad = await api.call(
+            "POST", "vanthu", "/api/intake/dossiers", json={"procedure_code": "XX-99", "applicant": APPLICANT}
+        )
         assert bad.status_code == 422 and "XX-99" in bad.json()["detail"]
     finally:
         await api.close()

@@ -34,15 +34,26 @@ async def test_generated_set_imports_and_statistics_add_up(module_hub: StartHub,
     api = Api(hub)
     registered = await Tap(hub, "lt.project.evt.registered", "t-registered").open()
     try:
-        r = await api.call("POST", "truongphongdt", "/api/projects/import", content=write(projects),
-                           headers={"content-type": XLSX})
+        r = await api.call(
+            "POST",
+            "truongphongdt",
+            "/api/projects/import",
+            content=write(projects),
+            headers={"content-type": XLSX},
+        )
         assert r.status_code == 200, r.text
         assert r.json() == {"rows": COUNT, "registered": COUNT, "adjusted": 0, "unchanged": 0}
 
-        for by, key in (("country", lambda p: p.investors[0].nationality), ("sector", lambda p: p.sector),
-                        ("district", lambda p: p.district), ("year", lambda p: p.first_issued_on.year)):
+        for by, key in (
+            ("country", lambda p: p.investors[0].nationality),
+            ("sector", lambda p: p.sector),
+            ("district", lambda p: p.district),
+            ("year", lambda p: p.first_issued_on.year),
+        ):
             body = (await api.call("GET", "giamdoc", f"/api/projects/stats?by={by}")).json()
-            got = {row["key"]: (row["projects"], row["capital_vnd"], row["capital_usd"]) for row in body["rows"]}
+            got = {
+                row["key"]: (row["projects"], row["capital_vnd"], row["capital_usd"]) for row in body["rows"]
+            }
             assert got == expected(projects, key), by
             assert body["projects"] == COUNT
         fdi = [p for p in projects if p.funding == "FDI"]
@@ -58,37 +69,70 @@ async def test_generated_set_imports_and_statistics_add_up(module_hub: StartHub,
 
         # an adjustment is a new version with its history; a status change too
         first = projects[0]
-        changed = first.model_copy(update={"mobilised_vnd": first.mobilised_vnd + 50_000_000_000,
-                                           "district": "Đông Anh" if first.district != "Đông Anh" else "Gia Lâm"})
-        r = await api.call("POST", "chuyenvien2", f"/api/projects/{first.code}/adjust",
-                           json={"project": changed.model_dump(mode="json"), "reason": "Tăng vốn, đổi địa điểm"})
+        changed = first.model_copy(
+            update={
+                "mobilised_vnd": first.mobilised_vnd + 50_000_000_000,
+                "district": "Đông Anh" if first.district != "Đông Anh" else "Gia Lâm",
+            }
+        )
+        r = await api.call(
+            "POST",
+            "chuyenvien2",
+            f"/api/projects/{first.code}/adjust",
+            json={"project": changed.model_dump(mode="json"), "reason": "Tăng vốn, đổi địa điểm"},
+        )
         assert r.status_code == 200, r.text
         assert r.json()["version"] == 2 and r.json()["capital_vnd"] == changed.capital_vnd
-        same = await api.call("POST", "chuyenvien2", f"/api/projects/{first.code}/adjust",
-                              json={"project": changed.model_dump(mode="json"), "reason": "Không đổi gì"})
+        same = await api.call(
+            "POST",
+            "chuyenvien2",
+            f"/api/projects/{first.code}/adjust",
+            json={"project": changed.model_dump(mode="json"), "reason": "Không đổi gì"},
+        )
         assert same.status_code == 409
-        r = await api.call("POST", "chuyenvien2", f"/api/projects/{first.code}/status",
-                           json={"status": "suspended" if first.status != "suspended" else "active",
-                                 "reason": "Nhà đầu tư đề nghị tạm ngừng"})
+        r = await api.call(
+            "POST",
+            "chuyenvien2",
+            f"/api/projects/{first.code}/status",
+            json={
+                "status": "suspended" if first.status != "suspended" else "active",
+                "reason": "Nhà đầu tư đề nghị tạm ngừng",
+            },
+        )
         assert r.status_code == 200 and r.json()["version"] == 3
         history = (await api.call("GET", "giamdoc", f"/api/projects/{first.code}/history")).json()
         assert [h["kind"] for h in history] == ["registered", "adjusted", "status"]
         assert history[1]["changed"] == ["district", "mobilised_vnd"]
         assert history[0]["data"]["district"] == first.district
 
-        r = await api.call("POST", "chuyenvien2", f"/api/projects/{first.code}/reports",
-                           json={"period": "2026-Q3", "realised_capital_vnd": 1_000_000_000, "employees": 120})
+        r = await api.call(
+            "POST",
+            "chuyenvien2",
+            f"/api/projects/{first.code}/reports",
+            json={"period": "2026-Q3", "realised_capital_vnd": 1_000_000_000, "employees": 120},
+        )
         assert r.status_code == 201
-        assert (await api.call("POST", "chuyenvien2", f"/api/projects/{first.code}/reports",
-                               json={"period": "2026-Q3", "realised_capital_vnd": 1})).status_code == 409
+        assert (
+            await api.call(
+                "POST",
+                "chuyenvien2",
+                f"/api/projects/{first.code}/reports",
+                json={"period": "2026-Q3", "realised_capital_vnd": 1},
+            )
+        ).status_code == 409
 
         # export and re-import: nothing changes
         exported = await api.call("GET", "giamdoc", "/api/projects/export.xlsx")
         assert exported.status_code == 200
         sheet = load_workbook(io.BytesIO(exported.content), read_only=True).worksheets[0]
         assert sum(1 for _ in sheet.iter_rows(values_only=True)) == COUNT + 1
-        again = await api.call("POST", "truongphongdt", "/api/projects/import", content=exported.content,
-                               headers={"content-type": XLSX})
+        again = await api.call(
+            "POST",
+            "truongphongdt",
+            "/api/projects/import",
+            content=exported.content,
+            headers={"content-type": XLSX},
+        )
         assert again.json() == {"rows": COUNT, "registered": 0, "adjusted": 0, "unchanged": COUNT}
     finally:
         await api.close()
