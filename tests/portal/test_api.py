@@ -335,3 +335,41 @@ async def test_admin_forms_users_maintenance_and_edit_replay_errors(portal_hub: 
         audit = await c.get("/audit", params={"actor_filter": "quantri"})
         for action in ("user.create", "user.update", "settings.maintenance"):
             assert action in audit.text, action
+
+
+async def test_login_form_needs_its_token_and_locks_after_repeated_failures(portal_hub: PortalHub) -> None:
+    async with client_for(portal_hub) as c:
+        form = await c.get("/login", params={"next": "//evil.example/steal"})
+        token = c.cookies["lt_login_csrf"]
+        assert 'name="next" value="/"' in form.text  # no open redirect after login
+        forged = await c.post("/login", data={"username": "vanhanh", "password": "x", "csrf_token": "forged"})
+        assert forged.status_code == 403
+        for _ in range(5):
+            wrong = await c.post(
+                "/login", data={"username": "vanhanh", "password": "doan-bua", "csrf_token": token}
+            )
+            assert wrong.status_code == 401 and "không đúng" in wrong.text
+        locked = await c.post(
+            "/login",
+            data={
+                "username": "vanhanh",
+                "password": "mat-khau-demo-1",
+                "csrf_token": token,
+                "next": "/routes",
+            },
+        )
+        assert locked.status_code == 423 and "tạm khóa" in locked.text
+        ok = await c.post(
+            "/login",
+            data={
+                "username": "quantri",
+                "password": "mat-khau-demo-1",
+                "csrf_token": token,
+                "next": "/routes",
+            },
+        )
+        assert ok.status_code == 303 and ok.headers["location"] == "/routes"
+        assert (await c.get("/routes")).status_code == 200
+        out = await c.post("/logout", data={"csrf_token": c.cookies["lt_csrf"]})
+        assert out.status_code == 303
+        assert (await c.get("/routes")).status_code == 303

@@ -141,6 +141,7 @@ async def test_operator_traces_a_routed_message_replays_a_dead_letter_and_a_view
             await expect(page.locator("#dead-letters tr.dead-letter")).to_have_count(2)
             await page.click(f"#dead-letters a[href='/dead-letters/{dead['HS-2026-99']}']")
             await expect(page.locator("#dl-message")).to_contain_text('"poison": true')
+            await page.screenshot(path=str(ARTIFACTS / "portal-dead-letter.png"), full_page=True)
             shop.fixed = True
             await page.click("#replay")
             await expect(page.locator("#flash")).to_have_text(f"Đã phát lại thư chết {dead['HS-2026-99']}")
