@@ -10,6 +10,7 @@ source, never the secret.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,15 @@ def load_config(path: Path) -> SigningConfig:
     return SigningConfig.model_validate(data)
 
 
+async def _health(hub: Hub, ok: bool, started: float, error: str | None = None) -> None:
+    """Report the signing engine's health to the portal (hub/adapter_health.py), when that exists."""
+    try:
+        from hub.adapter_health import record_call
+    except ImportError:  # the health registry is optional
+        return
+    await record_call(hub, "signing", ok, (time.perf_counter() - started) * 1000, error=error)
+
+
 def is_xml(data: bytes) -> bool:
     """Tell an XML (edXML) document from a PDF by its first bytes."""
     return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
@@ -95,9 +105,11 @@ class SigningModule(Module):
             """Sign a claim-checked PDF and publish the signed revision, or the refusal."""
             cmd: SignPdfRequested = d.payload
             data = await d.hub.claims.get(cmd.document)
+            started = time.perf_counter()
             try:
                 signed, result = await self.engine.sign_pdf(data, cmd.request)
             except SigningRefused as exc:
+                await _health(d.hub, True, started)  # the keys and workers are fine: a business refusal
                 log.info("signing.refused", signer=cmd.request.signer, reason=exc.en)
                 refusal = PdfSignRefused(
                     original=cmd.document, request=cmd.request, reason_vi=exc.vi, reason_en=exc.en
@@ -105,7 +117,9 @@ class SigningModule(Module):
                 await d.emit("sign.pdf.refused", refusal)
                 return
             except KeySourceError as exc:
+                await _health(d.hub, False, started, error=str(exc))
                 raise TransientError(str(exc)) from None
+            await _health(d.hub, True, started)
             claim = await d.hub.claims.put(signed, media_type=PDF)
             await d.emit("sign.pdf.signed", PdfSigned(original=cmd.document, signed=claim, result=result))
 
