@@ -518,7 +518,7 @@ class LgspModule(Module):
                 organ_id, store, self._deliver_pushed, on_rejected=self._refuse_pushed
             )
         self.sender = LgspSender(self.client, directory, self.inbound, organ_id)
-        hub.consumer(SEND_CONSUMER, "lt.axis.cmd.send", types=["axis.send"], description="send over LGSP")(
+        hub.consumer(SEND_CONSUMER, "lt.axis.cmd.lgsp", types=["axis.send"], description="send over LGSP")(
             self.sender.handle
         )
 
@@ -549,9 +549,31 @@ class LgspModule(Module):
         )
 
     async def start(self, hub: Hub) -> None:
-        """Start the poll loop."""
+        """Publish which agencies the city axis reaches (for the axis dispatcher); start the poll loop."""
+        self._hub = hub
+        await self._publish_members()
         if self.poller is not None:
             self._task = asyncio.create_task(self._loop(), name="lgsp-poll")
+
+    async def _publish_members(self) -> None:
+        """Tell the axis dispatcher who we reach: city-axis members and our push partners."""
+        from adapters.axis.service import publish_city_members
+
+        hub = getattr(self, "_hub", None)
+        if hub is None:
+            return
+        members: set[str] = set()
+        if self.inbound is not None:
+            members.update(o.organ_id for o in self.inbound.store.organizations())
+        directory = self.sender.directory if self.sender is not None else None
+        if directory is not None:
+            try:
+                members.update(await directory.members())
+            except LgspTransientError as exc:
+                log.warning("lgsp.directory_unavailable", error=str(exc))
+        if frozenset(members) != getattr(self, "_published_members", None):
+            await publish_city_members(hub, frozenset(members))
+            self._published_members = frozenset(members)
 
     async def _loop(self) -> None:
         assert self.poller is not None
@@ -560,6 +582,7 @@ class LgspModule(Module):
                 outcomes = await self.poller.poll_once()
                 if outcomes:
                     log.info("lgsp.polled", **outcomes)
+                await self._publish_members()
             except LgspTransientError as exc:
                 log.warning("lgsp.poll_unavailable", error=str(exc))
             except Exception:

@@ -121,7 +121,7 @@ class VdxpModule(Module):
     def setup(self, hub: Hub) -> None:
         """Register the send consumer."""
 
-        @hub.consumer("vdxp-send", "lt.axis.cmd.send", types=["axis.send"], batch=8)
+        @hub.consumer("vdxp-send", "lt.axis.cmd.vdxp", types=["axis.send"], batch=8)
         async def send(d: Delivery) -> None:
             """Send edXML documents and statuses through the national axis."""
             if self._sender is None:

@@ -15,6 +15,7 @@ from adapters.lgsp.client import LgspClient
 from adapters.lgsp.models import MessageType
 from adapters.lgsp.service import LgspModule, LgspSettings
 from adapters.lgsp.serving import serve_in_loop
+from adapters.axis import AxisDispatchModule
 from adapters.vdxp.messages import AxisReceiveFailed, AxisSendRequested, AxisSent, DocumentReceived
 from hub.embedded import NatsServer
 from hub.migrate import aupgrade
@@ -75,7 +76,7 @@ async def start_hub_b(module: LgspModule, nats: NatsServer, tmp_path: Path) -> H
         async def sent(d: Delivery) -> None:
             seen.sent.append(d.payload)
 
-    hub = Hub(settings, modules=[module, FnModule("observe", observe)])
+    hub = Hub(settings, modules=[AxisDispatchModule(), module, FnModule("observe", observe)])
     await hub.start([nats.url])
     return HubB(hub, seen, module)
 

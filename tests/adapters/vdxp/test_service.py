@@ -18,6 +18,7 @@ from adapters.vdxp.config import DEV_ENDPOINT, DEV_PORT, DEV_SECRET, DEV_SYSTEM_
 from adapters.vdxp.service import VdxpModule, VdxpSettings
 from adapters.vdxp.simulator import SimulatorServer
 from hub import dlq
+from adapters.axis import module as axis_dispatch
 from hub.core import module as core
 from hub.embedded import NatsServer, port_is_free
 from hub.journal import trace
@@ -143,7 +144,7 @@ async def start_agency(
             )
         )
         agency = Agency(Hub(settings), module)
-        agency.hub.modules = [core, module, agency.watcher()]
+        agency.hub.modules = [core, axis_dispatch, module, agency.watcher()]
         await agency.hub.start([servers[code].url])
         started.append(agency.hub)
         return agency
