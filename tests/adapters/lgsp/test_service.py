@@ -11,11 +11,11 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from adapters.axis import AxisDispatchModule
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.models import MessageType
 from adapters.lgsp.service import LgspModule, LgspSettings
 from adapters.lgsp.serving import serve_in_loop
-from adapters.axis import AxisDispatchModule
 from adapters.vdxp.messages import AxisReceiveFailed, AxisSendRequested, AxisSent, DocumentReceived
 from hub.embedded import NatsServer
 from hub.migrate import aupgrade

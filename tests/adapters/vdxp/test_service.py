@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
+from adapters.axis import module as axis_dispatch
 from adapters.vdxp import VdxpClient, VdxpConfig
 from adapters.vdxp.config import DEV_ENDPOINT, DEV_PORT, DEV_SECRET, DEV_SYSTEM_ID
 from adapters.vdxp.service import VdxpModule, VdxpSettings
 from adapters.vdxp.simulator import SimulatorServer
 from hub import dlq
-from adapters.axis import module as axis_dispatch
 from hub.core import module as core
 from hub.embedded import NatsServer, port_is_free
 from hub.journal import trace
