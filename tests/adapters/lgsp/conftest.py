@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,9 @@ from adapters.lgsp.serving import serve_in_thread
 from adapters.lgsp.simulator import SERVICE_PATH, create_app
 from adapters.lgsp.store import MemoryStore, OrganizationAccount
 from adapters.resilience import RetryPolicy
+from tests.paths import EDXML_SAMPLES
 
-FIXTURES = Path("/work/shared/fixtures/edxml-official")
+FIXTURES = EDXML_SAMPLES
 ORG_A = "000.00.01.H26"
 ORG_B = "000.00.02.H26"
 ORG_C = "000.00.03.H26"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,9 +24,10 @@ from schemas.edxml import (
     build_edoc,
 )
 from schemas.edxml.codes import VN_TZ
+from tests.paths import EDXML_SAMPLES
 from tests.schemas.edxml.pki import Pki, make_pki
 
-SAMPLES = Path("/work/shared/fixtures/edxml-official")
+SAMPLES = EDXML_SAMPLES
 EDOC_SAMPLES = ["edoc_new.edxml", "edoc_revocation.edxml", "edoc_update.edxml", "edoc_replacement.edxml"]
 STATUS_SAMPLES = sorted(p.name for p in SAMPLES.glob("status*.edxml"))
 
