@@ -87,3 +87,13 @@ class QuotaRule(Base):
     max_excellent_share: Mapped[float] = mapped_column(Float)
     basis: Mapped[str] = mapped_column(String(20), default="good_or_better")
     updated_by: Mapped[str] = mapped_column(String(40))
+
+
+class UnitCycles(Base):
+    """Which shorter cycles a unit evaluates by (every unit has the yearly one)."""
+
+    __tablename__ = "ev_unit_cycles"
+
+    unit_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_by: Mapped[str] = mapped_column(String(40))

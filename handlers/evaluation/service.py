@@ -14,7 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.evaluation.export import results_xlsx
-from handlers.evaluation.models import Assessment, AttendanceEvidence, Cycle, QuotaRule, TaskEvidence
+from handlers.evaluation.models import (
+    Assessment,
+    AttendanceEvidence,
+    Cycle,
+    QuotaRule,
+    TaskEvidence,
+    UnitCycles,
+)
 from handlers.evaluation.suggest import Suggestion, TaskOutcome, suggest
 from hub.auth import CurrentPrincipal, Principal, require_roles
 from hub.directory import CLERK, LEADER, OFFICER, UNIT_HEAD, Unit, User
@@ -232,6 +239,13 @@ class DecisionIn(BaseModel):
     )
 
 
+class UnitCyclesIn(BaseModel):
+    kinds: list[Literal["quarter", "month"]] = Field(default_factory=list)
+
+
+KIND_LABELS = {"year": "năm", "quarter": "quý", "month": "tháng"}
+
+
 class QuotaIn(BaseModel):
     unit_id: str = Field(min_length=1, description="'*' for the default")
     max_excellent_share: float = Field(ge=0, le=1)
@@ -319,6 +333,22 @@ def build_router() -> APIRouter:
                 )
         return body
 
+    @r.put("/units/{unit_id}/cycles", dependencies=[require_roles(LEADER)])
+    async def set_unit_cycles(
+        request: Request, unit_id: str, p: CurrentPrincipal, body: UnitCyclesIn
+    ) -> dict[str, Any]:
+        """Say which shorter cycles (quarter, month) a unit evaluates by, besides the year."""
+        async with _hub(request).db.session() as s:
+            if await s.get(Unit, unit_id) is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, f"Không có đơn vị {unit_id!r}")
+            row = await s.get(UnitCycles, unit_id)
+            kinds: list[str] = sorted(set(body.kinds))
+            if row is None:
+                s.add(UnitCycles(unit_id=unit_id, kinds=kinds, updated_by=p.id))
+            else:
+                row.kinds, row.updated_by = kinds, p.id
+        return {"unit_id": unit_id, "kinds": ["year", *kinds]}
+
     @r.post("/cycles", status_code=201, dependencies=[require_roles(LEADER)])
     async def open_cycle(request: Request, p: CurrentPrincipal, body: CycleIn) -> dict[str, Any]:
         """Open a cycle: everyone evaluated in the units gets an assessment to fill in."""
@@ -328,6 +358,20 @@ def build_router() -> APIRouter:
             if unknown:
                 raise HTTPException(422, f"Không có đơn vị: {', '.join(sorted(unknown))}")
             wanted = set(body.unit_ids) or {u.id for u in units}
+            if body.kind != "year":
+                uses = {
+                    row.unit_id
+                    for row in (await s.execute(select(UnitCycles))).scalars()
+                    if body.kind in (row.kinds or [])
+                }
+                if body.unit_ids and wanted - uses:
+                    missing = ", ".join(sorted(wanted - uses))
+                    raise HTTPException(
+                        422, f"Đơn vị không đánh giá theo {KIND_LABELS[body.kind]}: {missing}"
+                    )
+                wanted &= uses
+                if not wanted:
+                    raise HTTPException(422, f"Chưa có đơn vị nào đánh giá theo {KIND_LABELS[body.kind]}")
             heads = {u.head_user_id for u in units}
             cycle = Cycle(
                 id=uuid.uuid4().hex[:12],

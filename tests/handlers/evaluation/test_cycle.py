@@ -7,10 +7,12 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from adapters.attendance.service import AttendanceModule
 from adapters.attendance.simulator import DeviceSimulator, month_events
 from handlers.evaluation.service import EvaluationModule
+from handlers.timekeeping.models import Punch
 from handlers.timekeeping.service import TimekeepingModule
 from hub.runtime import Hub, wait_for
 from schemas.tasks import TaskCompleted, TaskOverdue
@@ -98,6 +100,24 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
         )
         assert refused.status_code == 422 and "trọn quý" in refused.text
         assert (await api.call("POST", "truongphongth", CYCLE, json={})).status_code == 403
+        not_used = await api.call(
+            "POST",
+            "giamdoc",
+            CYCLE,
+            json={
+                "name": "Tháng 9",
+                "kind": "month",
+                "period_start": "2026-09-01",
+                "period_end": "2026-09-30",
+                "unit_ids": ["TH", "DNDT"],
+            },
+        )
+        assert not_used.status_code == 422 and "không đánh giá theo tháng: DNDT, TH" in not_used.text
+        for unit in ("TH", "DNDT"):
+            r = await api.call(
+                "PUT", "giamdoc", f"/api/evaluation/units/{unit}/cycles", json={"kinds": ["month"]}
+            )
+            assert r.status_code == 200 and r.json()["kinds"] == ["year", "month"]
         opened = await api.call(
             "POST",
             "giamdoc",
@@ -115,12 +135,16 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
         assert opened.json()["people"] == ["chuyenvien", "chuyenvien2", "truongphongdt", "truongphongth"]
 
         async def punched() -> bool:
-            r = await api.call("GET", "truongphongdt", "/api/timekeeping/stats/DNDT/2026-09")
-            return any(x["user_id"] == "chuyenvien2" and x["absent_days"] == 4 for x in r.json()) and all(
-                x["absent_days"] == 0 for x in r.json() if x["user_id"] != "chuyenvien2"
-            )
+            async with hub.db.session() as s:
+                stored = await s.scalar(select(func.count()).select_from(Punch))
+            return bool(stored == len(events))  # every punch is in before the months are closed
 
         assert await wait_for(punched, timeout=60, every=0.3)
+        dndt = await api.call("GET", "truongphongdt", "/api/timekeeping/stats/DNDT/2026-09")
+        assert {x["user_id"]: x["absent_days"] for x in dndt.json()} == {
+            "chuyenvien2": 4,
+            "truongphongdt": 0,
+        }
         for head, unit in (("truongphongth", "TH"), ("truongphongdt", "DNDT")):
             closed = await api.call("POST", head, f"/api/timekeeping/timesheets/{unit}/2026-09/close")
             assert closed.status_code == 200, closed.text
@@ -166,7 +190,7 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
 
         assert await wait_for(settled, timeout=60, every=0.3)
         mai = await evidence("truongphongth", "chuyenvien")
-        assert mai["suggestion"]["level"] == "xuat_sac"
+        assert mai["suggestion"]["level"] == "xuat_sac", mai["evidence"]
         assert mai["suggestion"]["label"] == "Hoàn thành xuất sắc nhiệm vụ"
         assert mai["evidence"]["tasks"]["on_time_rate"] == 1
         assert [t["task_id"] for t in mai["evidence"]["tasks"]["items"]] == ["TH-0", "TH-1", "TH-2", "TH-3"]
