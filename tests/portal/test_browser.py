@@ -72,6 +72,8 @@ async def test_operator_traces_a_routed_message_replays_a_dead_letter_and_a_view
     executable = _chromium()
     from playwright.async_api import async_playwright, expect
 
+    expect.set_options(timeout=20_000)  # generous on a loaded 2-core machine
+
     hub, shop = portal_hub.hub, portal_hub.shop
     await hub.publish(
         "test.ping", {"n": 42, "priority": "Hỏa tốc"}, source="vanban", issue="VB-2026-42", user_id="vanthu"
