@@ -18,6 +18,7 @@ from pyhanko.stamp import StaticStampStyle
 SIGNATURE_BLUE = (0, 51, 153)
 SEAL_RED = (200, 16, 46)
 BLACK = (0, 0, 0)
+MIN_READABLE = 6.0  # points; smaller lines are wrapped rather than shrunk further
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,18 @@ class _Canvas:
         left: float = 0.0,
         width: float | None = None,
     ) -> float:
-        """Write one centred line, shrinking the font until it fits; return the next top."""
+        """Write one centred line, shrinking the font until it fits; return the next top.
+
+        A line that would shrink below MIN_READABLE points is split at the middle space instead.
+        """
         width = (self.width - left) if width is None else width
         style = "B" if bold else ""
         self.pdf.set_font("Stamp", style, size)
+        if " " in text and self.pdf.get_string_width(text) * MIN_READABLE / size > width - 4:
+            spaces = [i for i, ch in enumerate(text) if ch == " "]
+            cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+            top = self.line(text[:cut], top, size, bold=bold, color=color, left=left, width=width)
+            return self.line(text[cut + 1 :], top, size, bold=bold, color=color, left=left, width=width)
         while size > 4 and self.pdf.get_string_width(text) > width - 4:
             size -= 0.25
             self.pdf.set_font("Stamp", style, size)
@@ -124,12 +133,12 @@ def issue_appearance(
         side = min(height, width * 0.4)
         c.image(seal_image, 0, (height - side) / 2, side, side)
         left = side + 2
-    unit = height / 6
-    top = max(2.0, (height - unit * 5) / 2)
-    top = c.line(f"Số: {document_number}", top, min(unit, 10), bold=True, left=left)
-    top = c.line(date_line, top, min(unit, 10), left=left)
-    top = c.line(organisation, top, min(unit, 10), bold=True, color=SEAL_RED, left=left)
-    c.line(f"Ký số: {signing_time_text(signed_at)}", top, min(unit * 0.8, 8), left=left)
+    unit = min(height / 8, 9)
+    top = 1.0
+    top = c.line(f"Số: {document_number}", top, unit, bold=True, left=left)
+    top = c.line(date_line, top, unit, left=left)
+    top = c.line(organisation, top, unit, bold=True, color=SEAL_RED, left=left)
+    c.line(f"Ký số: {signing_time_text(signed_at)}", top, unit * 0.85, left=left)
     return c.output()
 
 
