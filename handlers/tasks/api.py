@@ -15,6 +15,7 @@ from handlers.tasks import service
 from handlers.tasks.dashboard import summarize, task_row
 from handlers.tasks.models import DONE, Task, TaskExtension, TaskHandover, TaskReport
 from handlers.tasks.policy import local_today
+from handlers.tasks.status import aggregate, status_of
 from handlers.tasks.xlsx import monthly_report
 from hub.auth import CurrentPrincipal, Principal, require_roles
 from hub.directory import LEADER, UNIT_HEAD, Unit, User
@@ -263,6 +264,23 @@ def build_router(mod: TasksModule) -> APIRouter:
                 "Content-Disposition": f'attachment; filename="bao-cao-{unit_id}-{year}-{month:02d}.xlsx"'
             },
         )
+
+    @router.get("/by-document/{document_id}")
+    async def by_document(request: Request, document_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
+        """The tasks of one document and the document's own status (worst of its tasks)."""
+        hub = _hub(request)
+        async with hub.db.session() as s:
+            tasks = list(
+                (
+                    await s.execute(select(Task).where(Task.document_id == document_id).order_by(Task.id))
+                ).scalars()
+            )
+            visible = [t for t in tasks if await _can_see(s, principal, t)]
+        if tasks and not visible:
+            raise _forbid("Không có quyền xem các nhiệm vụ của văn bản này")
+        today = local_today()
+        statuses = [status_of(t, today, ctx.cal, ctx.policy.due_soon_days) for t in tasks]
+        return {"document_id": document_id, "status": aggregate(statuses), "tasks": [row(t) for t in visible]}
 
     @router.get("/{task_id}")
     async def detail(request: Request, task_id: str, principal: CurrentPrincipal) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base
@@ -22,6 +22,15 @@ class Task(Base):
     __table_args__ = (
         Index("ix_task_tasks_assignee", "assignee_user_id", "state"),
         Index("ix_task_tasks_unit", "unit_id", "state"),
+        # one top-level task per document and unit, whichever of the document events comes first
+        Index(
+            "uq_task_tasks_document_unit",
+            "document_id",
+            "unit_id",
+            unique=True,
+            sqlite_where=text("parent_id IS NULL AND document_id IS NOT NULL"),
+            postgresql_where=text("parent_id IS NULL AND document_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

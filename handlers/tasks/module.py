@@ -72,6 +72,21 @@ class TasksModule(Module):
                 (u, "coordinate") for u in p.coordinating_unit_ids if u != p.lead_unit_id
             ]
             for unit_id, role in units:
+                existing = await d.session.scalar(
+                    select(Task).where(
+                        Task.document_id == p.document_id, Task.unit_id == unit_id, Task.parent_id.is_(None)
+                    )
+                )
+                if existing is not None:  # the unit head named officers before this event was handled
+                    existing.role = role
+                    existing.description = existing.description or p.instruction
+                    existing.assigner = p.assigned_by
+                    if p.so_den is not None:
+                        existing.external_ref = str(p.so_den)
+                    if p.deadline and existing.deadline != p.deadline:
+                        existing.deadline = p.deadline
+                        await service.reschedule(d.session, ctx, existing)
+                    continue
                 await service.create_task(
                     d.session,
                     d.emit,

@@ -79,3 +79,22 @@ def status_of(task: Task, today: date, cal: WorkingCalendar, due_soon_days: int 
     return classify(
         task.state, task.deadline, today, cal, completed_on=completed_on, due_soon_days=due_soon_days
     )
+
+
+def aggregate(statuses: list[TaskStatus]) -> dict[str, object]:
+    """Status of a document from its tasks: done when all are done, overdue when any is late."""
+    if not statuses:
+        return {"code": None, "label": "Chưa giao xử lý"}
+    codes = [s.code for s in statuses]
+    overdue = any(s.overdue for s in statuses)
+    if all(c.startswith("done_") for c in codes):
+        code = "done_overdue" if overdue else "done_on_time"
+    else:
+        started = any(not c.startswith("not_started") for c in codes)
+        code = f"{'in_progress' if started else 'not_started'}_{'overdue' if overdue else 'on_time'}"
+    return {
+        "code": code,
+        "label": LABELS[code],
+        "due_today": any(s.due_today for s in statuses),
+        "due_soon": any(s.due_soon for s in statuses),
+    }

@@ -54,6 +54,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_task_tasks_document_id"), ["document_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_tasks_parent_id"), ["parent_id"], unique=False)
         batch_op.create_index("ix_task_tasks_unit", ["unit_id", "state"], unique=False)
+        batch_op.create_index(
+            "uq_task_tasks_document_unit",
+            ["document_id", "unit_id"],
+            unique=True,
+            sqlite_where=sa.text("parent_id IS NULL AND document_id IS NOT NULL"),
+            postgresql_where=sa.text("parent_id IS NULL AND document_id IS NOT NULL"),
+        )
 
     op.create_table(
         "task_extensions",
@@ -128,6 +135,7 @@ def downgrade() -> None:
 
     op.drop_table("task_extensions")
     with op.batch_alter_table("task_tasks", schema=None) as batch_op:
+        batch_op.drop_index("uq_task_tasks_document_unit")
         batch_op.drop_index("ix_task_tasks_unit")
         batch_op.drop_index(batch_op.f("ix_task_tasks_parent_id"))
         batch_op.drop_index(batch_op.f("ix_task_tasks_document_id"))

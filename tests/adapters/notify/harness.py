@@ -130,10 +130,10 @@ HubStarter = Callable[..., Any]
 
 
 @asynccontextmanager
-async def hubs(nats_url: str, tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
+async def hubs(nats_url: str, tmp_path: Path, db_url: str | None = None) -> AsyncIterator[Callable[..., Any]]:
     """Start hubs with their modules' migrations on one database; all stopped at the end."""
     started: list[Hub] = []
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    url = db_url or f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
 
     async def start(modules: list[Module], packages: list[str], **kw: Any) -> Hub:
         await aupgrade(url, packages)

@@ -196,6 +196,12 @@ async def test_smtp_stopped_during_digest_then_started_delivers_every_mail_once(
             return len(await rows(hub, channel="digest")) == 9
 
         assert await wait_for(planned, timeout=WAIT)
+        # the daily digest is itself a durable JetStream schedule (cron), defined once per subject
+        assert hub.js is not None
+        definition = await hub.js.get_last_msg("SCHEDULES", "sched.lt.notify.digest")
+        assert definition.headers is not None
+        assert definition.headers["Nats-Schedule"] == notify_config.digest_cron
+        assert definition.headers["Nats-Schedule-Target"] == "sched.lt.fire.notify.digest"
         mailbox.stop_after = 2  # the SMTP server goes away after the second mail of the digest
         first = await notify.service.send_digest()
         assert first == 2

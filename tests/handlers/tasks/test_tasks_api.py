@@ -30,7 +30,9 @@ def today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-async def test_task_life_cycle_dashboards_and_monthly_report(nats: NatsServer, tmp_path: Path) -> None:
+async def test_task_life_cycle_dashboards_and_monthly_report(
+    nats: NatsServer, tmp_path: Path, db_url: str
+) -> None:
     completed: list[dict[str, Any]] = []
 
     def capture(hub: Hub) -> None:
@@ -39,7 +41,7 @@ async def test_task_life_cycle_dashboards_and_monthly_report(nats: NatsServer, t
             completed.append(d.envelope.payload)
 
     cal = default_calendar()
-    async with hubs(nats.url, tmp_path) as start:
+    async with hubs(nats.url, tmp_path, db_url) as start:
         hub = await start(
             [TasksModule(), NotifyModule(NotifyConfig(poll_seconds=0.3)), FnModule("capture", capture)],
             ["handlers.tasks", "adapters.notify"],
@@ -231,7 +233,7 @@ async def test_document_assignment_handlers_and_completion_drive_tasks(
             "assigned_by": "phogiamdoc",
             "so_den": 200,
         }
-        await hub.publish("document.assigned", doc, source="documents", issue="VBD-2026-0200")
+        # the unit head's event is handled before the leader's assignment (out of order on the bus)
         await hub.publish(
             "document.handler_assigned",
             {
@@ -248,14 +250,27 @@ async def test_document_assignment_handlers_and_completion_drive_tasks(
             issue="VBD-2026-0200",
         )
 
+        async def handler_task() -> bool:
+            async with hub.db.session() as s:
+                return bool(await s.scalar(select(Task.id).where(Task.assignee_user_id == "chuyenvien2")))
+
+        assert await wait_for(handler_task, timeout=WAIT)
+        await hub.publish("document.assigned", doc, source="documents", issue="VBD-2026-0200")
+
         async def dispatched() -> bool:
             async with hub.db.session() as s:
                 tasks = (
                     (await s.execute(select(Task).where(Task.document_id == "VBD-2026-0200"))).scalars().all()
                 )
-            return len(tasks) == 3 and any(t.assignee_user_id == "chuyenvien2" for t in tasks)
+            return len(tasks) == 3 and any(t.unit_id == "TH" for t in tasks)
 
         assert await wait_for(dispatched, timeout=WAIT)
+        transport = httpx.ASGITransport(app=create_app(hub))
+        async with httpx.AsyncClient(transport=transport, base_url="http://portal") as c:
+            doc_view = (
+                await c.get("/api/tasks/by-document/VBD-2026-0200", headers=await login(c, "phogiamdoc"))
+            ).json()
+        assert doc_view["status"]["code"] == "not_started_on_time" and len(doc_view["tasks"]) == 3
         async with hub.db.session() as s:
             tasks = (await s.execute(select(Task).where(Task.document_id == "VBD-2026-0200"))).scalars().all()
         by = {(t.unit_id, t.role, t.assignee_user_id): t for t in tasks}
