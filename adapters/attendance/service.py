@@ -61,14 +61,21 @@ class AttendanceModule(Module):
         app = create_webhook_app(devices, publish)
         config = uvicorn.Config(app, host=self.host, port=self.port, log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve(), name="attendance-webhook")
+        self._task = asyncio.create_task(self._serve(self._server), name="attendance-webhook")
         while not self._server.started:
             if self._task.done():
-                await self._task
-                raise RuntimeError("attendance webhook stopped during start-up")
+                self._server = self._task = None
+                raise RuntimeError(f"attendance webhook could not listen on {self.host}:{self.port}")
             await asyncio.sleep(0.02)
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         log.info("attendance.listening", url=self.url, devices=sorted(devices))
+
+    @staticmethod
+    async def _serve(server: uvicorn.Server) -> None:
+        try:
+            await server.serve()
+        except SystemExit as exc:  # uvicorn exits the process when it cannot bind; keep the hub alive
+            log.error("attendance.serve_failed", code=exc.code)
 
     async def stop(self) -> None:
         if self._server is not None and self._task is not None:

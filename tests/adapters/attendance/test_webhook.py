@@ -110,3 +110,16 @@ async def test_webhook_authenticates_devices_and_puts_punches_on_the_bus(module_
             return len(rows) > 30
 
     assert await wait_for(october, timeout=60)
+
+
+async def test_a_taken_port_is_reported_not_fatal_to_the_process() -> None:
+    import socket
+
+    import pytest
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        module = AttendanceModule(devices={"may": "x"}, port=taken.getsockname()[1])
+        with pytest.raises(RuntimeError, match="could not listen"):
+            await module.start(None)  # type: ignore[arg-type]
