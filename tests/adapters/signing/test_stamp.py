@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pdfminer.high_level import extract_text
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from adapters.signing.config import DEFAULT_BOLD_FONT, DEFAULT_FONT
 from adapters.signing.stamp import Fonts, approval_appearance, issue_appearance, vietnamese_date_line
@@ -53,3 +55,27 @@ def test_issue_stamp_shows_number_date_and_organisation(tmp_path: Path) -> None:
     assert "Số: 15/QĐ-SKHĐT" in text
     assert "Hà Nội, ngày 05 tháng 3 năm 2026" in text
     assert "SỞ KẾ HOẠCH VÀ ĐẦU TƯ" in text
+
+
+def test_narrow_issue_stamp_wraps_instead_of_shrinking(tmp_path: Path) -> None:
+    pdf = issue_appearance(
+        width=140,
+        height=80,
+        fonts=FONTS,
+        organisation="SỞ KẾ HOẠCH VÀ ĐẦU TƯ",
+        document_number="15/QĐ-SKHĐT",
+        date_line=vietnamese_date_line("Hà Nội", AT.date()),
+        signed_at=AT,
+        seal_image=seal_png(tmp_path / "seal.png"),
+    )
+    words = " ".join(extract_text(io.BytesIO(pdf)).split())
+    assert "Hà Nội, ngày 05 tháng 3 năm 2026" in words
+    sizes = {round(float(s), 1) for s in re.findall(rb"/F\d+ ([\d.]+) Tf", _content(pdf))}
+    assert sizes
+    assert min(sizes) >= 6.0
+
+
+def _content(pdf: bytes) -> bytes:
+    reader = PdfFileReader(io.BytesIO(pdf))
+    page = reader.root["/Pages"]["/Kids"][0].get_object()
+    return bytes(page["/Contents"].get_object().data)
