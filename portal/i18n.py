@@ -144,6 +144,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "chart_in_out": ("Vào và xử lý mỗi phút", "In and handled per minute"),
     "chart_errors": ("Lỗi mỗi phút", "Errors per minute"),
     "top_types": ("Loại thông điệp nhiều nhất", "Top message types"),
+    "unrouted": (
+        "Sự kiện không khớp tuyến nào (chỉ các mô-đun đăng ký trực tiếp nhận)",
+        "Events no route matched (only modules subscribed directly got them)",
+    ),
     "view_trace": ("Xem vết", "Trace"),
     "signed_in_as": ("Đăng nhập:", "Signed in as"),
     "confirm_discard": ("Hủy thư chết này?", "Discard this dead letter?"),

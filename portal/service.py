@@ -98,7 +98,14 @@ async def routes(hub: Hub, hours: float = 24.0) -> dict[str, Any]:
                 "stats": stats[r.name].summary() if r.name in stats else queries.RouteStats().summary(),
             }
         )
-    return {"source": hub.routing.source, "hours": hours, "routes": rows}
+    hops = await queries.hop_counts_since(hub.db, since)
+    return {
+        "source": hub.routing.source,
+        "hours": hours,
+        "routes": rows,
+        "unrouted": hops.get("unrouted", 0),
+        "events_routed": sum(r["stats"]["routed"] for r in rows),
+    }
 
 
 def parse_moment(value: str | None) -> datetime | None:

@@ -92,6 +92,7 @@ async def test_overview_routes_search_trace_and_audited_payload(
         [route] = routes["routes"]
         assert route["name"] == "urgent-ping-sms" and route["stats"]["routed"] == 1
         assert route["stats"]["delivered"] == 1 and route["stats"]["latency_p50"] is not None
+        assert routes["unrouted"] == 1  # the ordinary ping
 
         found = (await c.get("/api/ops/messages", params={"user_id": "vanthu"})).json()
         # the officer's message and the copy the router made of it for the SMS command
