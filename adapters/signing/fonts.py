@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -41,7 +42,7 @@ def compact_font(path: Path) -> Path:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[cp for lo, hi in VIETNAMESE_RANGES for cp in range(lo, hi + 1)])
     subsetter.subset(font)
-    partial = target.with_suffix(f".{digest}.tmp")
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
     font.save(partial)
     partial.replace(target)  # atomic: concurrent workers never read a half-written font
     return target
