@@ -224,3 +224,55 @@ async def test_smtp_stopped_during_digest_then_started_delivers_every_mail_once(
             assert ("Thông báo nghỉ Tết Dương lịch 2027" in text) == (user in staff[:3])
         assert all(mailbox.tls_seen)  # every mail went over STARTTLS
         assert str(mailbox.messages[0][1]["Subject"]).startswith("Tổng hợp thông báo ngày")
+
+
+async def test_preferences_and_quiet_hours_hold_back_all_but_hoa_toc(
+    nats: NatsServer, tmp_path: Path, sms: ChannelSimulator
+) -> None:
+    from datetime import UTC, datetime
+
+    from adapters.notify.mapping import LOCAL_TZ
+    from portal.app import create_app
+
+    cfg = NotifyConfig(sms_url=sms.url, sms_api_key=sms.secret, poll_seconds=0.3, retry_base_seconds=0.2)
+    async with hubs(nats.url, tmp_path) as start:
+        hub = await start([NotifyModule(cfg)], ["adapters.notify"])
+        await set_contacts(hub, {"chuyenvien": ("0987000111", None)})
+        transport = httpx.ASGITransport(app=create_app(hub))
+        async with httpx.AsyncClient(transport=transport, base_url="http://portal") as c:
+            cv = await login(c, "chuyenvien")
+            r = await c.put("/api/notify/preferences", headers=cv, json={"channels_off": ["inapp"]})
+            assert r.status_code == 422 and "inapp" in r.text
+            hour = datetime.now(LOCAL_TZ).hour  # quiet from this hour for two hours
+            r = await c.put(
+                "/api/notify/preferences",
+                headers=cv,
+                json={"quiet_start": hour, "quiet_end": (hour + 2) % 24},
+            )
+            assert r.status_code == 200
+            for key, urgency in (("quiet:1", "thuong_khan"), ("quiet:2", "hoa_toc")):
+                await hub.publish(
+                    "notify.requested",
+                    {
+                        "recipients": ["chuyenvien"],
+                        "title": f"Thử giờ yên lặng {urgency}",
+                        "urgency": urgency,
+                        "dedup_key": key,
+                    },
+                    source="test",
+                )
+
+            async def hoa_toc_sent() -> bool:
+                return len(sms.received) == 1 and len(await rows(hub, channel="inapp", status="sent")) == 2
+
+            assert await wait_for(hoa_toc_sent, timeout=WAIT)
+            assert sms.received[0]["text"] == "Thử giờ yên lặng hoa_toc"
+            [held] = await rows(hub, channel="sms", dedup_key="quiet:1")
+            assert held.status == "pending" and held.attempts == 0
+            assert held.not_before.replace(tzinfo=UTC) > datetime.now(UTC)
+            # the in-app inbox has both, unread
+            assert (await c.get("/api/notify/unread-count", headers=cv)).json() == {"unread": 2}
+            inbox = (await c.get("/api/notify/inbox", headers=cv)).json()
+            assert [n["urgency_label"] for n in inbox] == ["Hỏa tốc", "Thượng khẩn"]
+            await c.post(f"/api/notify/inbox/{inbox[0]['id']}/read", headers=cv)
+            assert (await c.get("/api/notify/unread-count", headers=cv)).json() == {"unread": 1}
