@@ -17,7 +17,8 @@ from sqlalchemy import func, select, update
 from adapters.notify import mapping
 from adapters.notify.models import NotifyDelivery, NotifyPreference
 from adapters.notify.service import live_subject
-from hub.auth import CurrentPrincipal
+from hub.auth import CurrentPrincipal, require_roles
+from hub.directory import ADMIN, OPERATOR, VIEWER
 
 if TYPE_CHECKING:
     from adapters.notify.module import NotifyModule
@@ -153,6 +154,36 @@ def build_router(mod: NotifyModule) -> APIRouter:
             row.digest = body.digest
             row.updated_at = datetime.now(UTC)
         return body
+
+    @router.get("/deliveries", dependencies=[require_roles(VIEWER, OPERATOR, ADMIN)])
+    async def deliveries(
+        request: Request, status: str | None = None, channel: str | None = None, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """Delivery rows for operators: what waits, what failed and why (newest first)."""
+        q = select(NotifyDelivery).order_by(NotifyDelivery.id.desc()).limit(max(1, min(limit, 1000)))
+        if status:
+            q = q.where(NotifyDelivery.status == status)
+        if channel:
+            q = q.where(NotifyDelivery.channel == channel)
+        async with hub_of(request).db.session() as s:
+            rows = (await s.execute(q)).scalars().all()
+        return [
+            {
+                "id": r.id,
+                "recipient": r.recipient,
+                "channel": r.channel,
+                "dedup_key": r.dedup_key,
+                "urgency": r.urgency,
+                "title": r.title,
+                "status": r.status,
+                "attempts": r.attempts,
+                "last_error": r.last_error,
+                "not_before": r.not_before.isoformat(),
+                "next_attempt_at": r.next_attempt_at.isoformat(),
+                "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+            }
+            for r in rows
+        ]
 
     return router
 

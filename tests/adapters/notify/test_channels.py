@@ -276,3 +276,12 @@ async def test_preferences_and_quiet_hours_hold_back_all_but_hoa_toc(
             assert [n["urgency_label"] for n in inbox] == ["Hỏa tốc", "Thượng khẩn"]
             await c.post(f"/api/notify/inbox/{inbox[0]['id']}/read", headers=cv)
             assert (await c.get("/api/notify/unread-count", headers=cv)).json() == {"unread": 1}
+            # operators see what is held back and why
+            assert (await c.get("/api/notify/deliveries", headers=cv)).status_code == 403
+            ops = await login(c, "vanhanh")
+            waiting = (
+                await c.get("/api/notify/deliveries", headers=ops, params={"status": "pending"})
+            ).json()
+            assert [(d["recipient"], d["channel"], d["dedup_key"]) for d in waiting] == [
+                ("chuyenvien", "sms", "quiet:1")
+            ]
