@@ -87,7 +87,8 @@ async def test_reminder_scheduled_before_a_hub_restart_fires_after_it(
 
         assert await wait_for(scheduled, timeout=WAIT)
         await start.stop(hub)  # type: ignore[attr-defined]
-        assert await deliveries(hub, f"task.reminder:{task.id}:before") == []  # not fired before the restart
+        if datetime.now(UTC) < fire_at:  # (on a very slow machine the stop itself may outlast the delay)
+            assert await deliveries(hub, f"task.reminder:{task.id}:before") == []  # not fired before restart
 
         hub2 = await start([TasksModule(), NotifyModule(inapp_only)], PACKAGES)
 
