@@ -22,7 +22,7 @@ from handlers.evaluation.models import (
     TaskEvidence,
     UnitCycles,
 )
-from handlers.evaluation.suggest import Suggestion, TaskOutcome, suggest
+from handlers.evaluation.suggest import Suggestion, TaskOutcome, UnitRecord, suggest
 from hub.auth import CurrentPrincipal, Principal, require_roles
 from hub.directory import CLERK, LEADER, OFFICER, UNIT_HEAD, Unit, User
 from hub.module import Module
@@ -108,7 +108,25 @@ def months_of(start: date, end: date) -> list[str]:
     return out
 
 
-async def evidence_for(s: AsyncSession, user_id: str, start: date, end: date) -> Suggestion:
+async def unit_record(s: AsyncSession, unit_id: str, start: date, end: date) -> UnitRecord:
+    """The unit's tasks due in the period: how many, and how many done on time."""
+    outcome: dict[str, bool] = {}
+    rows = (
+        await s.execute(
+            select(TaskEvidence).where(
+                TaskEvidence.unit_id == unit_id, TaskEvidence.deadline >= start, TaskEvidence.deadline <= end
+            )
+        )
+    ).scalars()
+    for row in rows:
+        good = row.kind == "completed" and bool(row.on_time)
+        outcome[row.task_id] = outcome.get(row.task_id, True) and good
+    return UnitRecord(unit_id, len(outcome), sum(outcome.values()))
+
+
+async def evidence_for(
+    s: AsyncSession, user_id: str, start: date, end: date, manages_unit: str | None = None
+) -> Suggestion:
     """Tasks due in the period and closed timesheet months, and the level they suggest."""
     rows = (
         await s.execute(
@@ -150,7 +168,8 @@ async def evidence_for(s: AsyncSession, user_id: str, start: date, end: date) ->
             )
         ).scalars()
     ]
-    return suggest(tasks, months, len(wanted))
+    unit = await unit_record(s, manages_unit, start, end) if manages_unit else None
+    return suggest(tasks, months, len(wanted), unit)
 
 
 # -- quota -----------------------------------------------------------------------------------------
@@ -469,7 +488,9 @@ def build_router() -> APIRouter:
             a = await load_assessment(s, cycle_id, user_id)
             if user_id != p.id and not await may_review(s, p, a):
                 raise HTTPException(status.HTTP_403_FORBIDDEN, "Không có quyền xem bản đánh giá này")
-            live = await evidence_for(s, user_id, cycle.period_start, cycle.period_end)
+            live = await evidence_for(
+                s, user_id, cycle.period_start, cycle.period_end, a.unit_id if a.is_manager else None
+            )
             return {
                 **view(a, await names_of(s)),
                 "suggestion": {
@@ -499,7 +520,9 @@ def build_router() -> APIRouter:
                 )
             if not a.self_level:
                 raise HTTPException(status.HTTP_409_CONFLICT, "Cán bộ chưa tự đánh giá")
-            live = await evidence_for(s, user_id, cycle.period_start, cycle.period_end)
+            live = await evidence_for(
+                s, user_id, cycle.period_start, cycle.period_end, a.unit_id if a.is_manager else None
+            )
             a.suggested_level, a.evidence = live.level, live.evidence
             a.review_level, a.review_comment = body.level, body.summary
             a.reviewer_id, a.reviewed_at = p.id, datetime.now(UTC)

@@ -30,6 +30,30 @@ class TaskOutcome:
 
 
 @dataclass
+class UnitRecord:
+    """How the unit a manager heads did on its tasks due in the period."""
+
+    unit_id: str
+    total: int
+    on_time: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.total if self.total else None
+
+
+# A manager's level is capped by the unit's results (Decree 90 Art. 12-15 for managers).
+def unit_cap(rate: float) -> str:
+    if rate >= 1:
+        return "xuat_sac"
+    if rate >= 0.8:
+        return "tot"
+    if rate >= 0.5:
+        return "hoan_thanh"
+    return "khong_hoan_thanh"
+
+
+@dataclass
 class Suggestion:
     level: str | None
     evidence: dict[str, Any]
@@ -41,9 +65,12 @@ def _lower(level: str) -> str:
 
 
 def suggest(
-    tasks: Sequence[TaskOutcome], months: Sequence[dict[str, Any]], months_expected: int
+    tasks: Sequence[TaskOutcome],
+    months: Sequence[dict[str, Any]],
+    months_expected: int,
+    unit: UnitRecord | None = None,
 ) -> Suggestion:
-    """Suggest a level from task outcomes in the period and closed timesheet months."""
+    """Suggest a level from task outcomes and closed timesheet months (for a manager, the unit's record)."""
     total = len(tasks)
     on_time = sum(1 for t in tasks if t.outcome == "on_time")
     late = sum(1 for t in tasks if t.outcome == "late")
@@ -83,6 +110,15 @@ def suggest(
         else:
             level = "khong_hoan_thanh"
             reasons.append("Trên 50% nhiệm vụ không đạt tiến độ: mức Không hoàn thành nhiệm vụ")
+    if unit is not None and unit.rate is not None:
+        cap = unit_cap(unit.rate)
+        reasons.append(f"Đơn vị phụ trách: {unit.on_time}/{unit.total} nhiệm vụ đúng hạn ({unit.rate:.0%})")
+        if level is None:
+            level = "tot" if cap == "xuat_sac" else cap
+            reasons.append("Cán bộ quản lý: gợi ý theo kết quả của đơn vị")
+        elif LEVELS.index(cap) > LEVELS.index(level):  # type: ignore[arg-type]
+            level = cap
+            reasons.append(f"Kết quả của đơn vị chỉ cho phép tối đa mức {LEVEL_LABELS[cap]}")
     if months_expected and len(months) < months_expected:
         reasons.append(f"Mới có {len(months)}/{months_expected} tháng chấm công đã chốt trong kỳ")
     if absent >= ABSENT_DAYS_DOWNGRADE and level is not None:
@@ -106,6 +142,7 @@ def suggest(
             "absent": absent,
             "late_arrivals": late_arrivals,
         },
+        "unit": {"unit_id": unit.unit_id, "total": unit.total, "on_time": unit.on_time} if unit else None,
         "reasons": reasons,
         "suggested_label": LEVEL_LABELS[level] if level else None,
         "not_measured": "Chất lượng công việc, vượt chỉ tiêu, phẩm chất chính trị, đạo đức, kỷ luật: "

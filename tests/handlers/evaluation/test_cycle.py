@@ -203,7 +203,11 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
         assert dth["suggestion"]["level"] == "hoan_thanh"
         assert (dth["evidence"]["tasks"]["on_time"], dth["evidence"]["tasks"]["overdue_open"]) == (4, 1)
         th = await evidence("giamdoc", "truongphongth")
-        assert th["suggestion"]["level"] is None and "không đủ dữ liệu" in th["evidence"]["reasons"][0]
+        # a unit head with no task of their own is suggested from the unit's record (4/4 on time)
+        assert "không đủ dữ liệu" in th["evidence"]["reasons"][0]
+        assert th["evidence"]["unit"] == {"unit_id": "TH", "total": 4, "on_time": 4}
+        assert th["suggestion"]["level"] == "tot"
+        assert dth["evidence"]["unit"] == {"unit_id": "DNDT", "total": 10, "on_time": 9}
         assert (
             await api.call("GET", "chuyenvien2", f"{CYCLE}/{cid}/assessments/chuyenvien")
         ).status_code == 403

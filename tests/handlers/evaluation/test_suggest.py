@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.evaluation.suggest import TaskOutcome, suggest
+from handlers.evaluation.suggest import TaskOutcome, UnitRecord, suggest
 
 
 def tasks(on_time: int, late: int = 0, open_: int = 0) -> list[TaskOutcome]:
@@ -28,3 +28,13 @@ def test_levels_from_tasks_and_attendance() -> None:
     none = suggest([], [MONTH], 3)
     assert none.level is None
     assert any("1/3 tháng" in r for r in none.evidence["reasons"])
+
+
+def test_a_managers_level_is_capped_by_the_units_record() -> None:
+    assert suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 10)).level == "xuat_sac"
+    capped = suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 8))
+    assert capped.level == "tot" and any("tối đa" in r for r in capped.evidence["reasons"])
+    assert suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 6)).level == "hoan_thanh"
+    assert suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 4)).level == "khong_hoan_thanh"
+    assert suggest([], [MONTH], 1, UnitRecord("TH", 4, 4)).level == "tot"
+    assert suggest([], [MONTH], 1, UnitRecord("TH", 0, 0)).level is None
