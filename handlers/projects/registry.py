@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from handlers.projects.models import Project, ProjectVersion
 from hub.runtime import Unit
@@ -158,13 +158,36 @@ async def import_projects(
         q = select(Project).where(Project.code.in_(codes[start : start + 500]))
         existing.update({p.code: p for p in (await tx.session.execute(q)).scalars()})
     counts = {"registered": 0, "adjusted": 0, "unchanged": 0}
+    new_projects: list[dict[str, Any]] = []
+    new_versions: list[dict[str, Any]] = []
     for data in items:
         p = existing.get(data.code)
         if p is None:
-            existing[data.code] = await _register(tx, data, when=when, by=by)
+            fresh = Project(id=str(uuid.uuid4()), version=1)
+            _snapshot(fresh, data, when)
+            existing[data.code] = fresh
+            new_projects.append({c.key: getattr(fresh, c.key) for c in Project.__table__.columns})
+            new_versions.append(
+                {
+                    "project_id": fresh.id,
+                    "version": 1,
+                    "kind": "registered",
+                    "data": fresh.data,
+                    "changed": [],
+                    "reason": "",
+                    "at": when,
+                    "by": by,
+                }
+            )
+            await tx.emit(
+                "project.registered", {"project": fresh.data, "version": 1}, issue=f"project:{data.code}"
+            )
             counts["registered"] += 1
         elif await adjust(tx, p, data, when=when, by=by, reason="Nhập từ tệp Excel"):
             counts["adjusted"] += 1
         else:
             counts["unchanged"] += 1
+    for start in range(0, len(new_projects), 1000):  # bulk insert: thousands of rows in a few statements
+        await tx.session.execute(insert(Project), new_projects[start : start + 1000])
+        await tx.session.execute(insert(ProjectVersion), new_versions[start : start + 1000])
     return counts
