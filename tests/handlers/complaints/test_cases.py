@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import Any
 
+from openpyxl import load_workbook
+
+from adapters.signing import SigningConfig
+from adapters.signing.service import SigningModule
 from handlers.complaints import ComplaintsModule
 from hub.runtime import wait_for
 from tests.handlers.intake.harness import VN, Api, Clock, StartHub, Tap
@@ -179,5 +184,71 @@ async def test_denunciation_extended_twice_and_no_more(module_hub: StartHub) -> 
             json={"days": 10, "reason": "Không có quyền"},
         )
         assert officer.status_code == 403
+    finally:
+        await api.close()
+
+
+async def test_conclusion_is_signed_and_the_submitter_told(
+    module_hub: StartHub, signing_config: SigningConfig
+) -> None:
+    clock = Clock(datetime(2026, 5, 4, 9, tzinfo=VN))
+    hub = await module_hub(
+        [ComplaintsModule(clock=clock), SigningModule(signing_config)], ["handlers.complaints"]
+    )
+    api = Api(hub)
+    told = await Tap(hub, "lt.complaint.evt.submitter_notification_requested", "t-told").open()
+    try:
+        r = await api.call(
+            "POST",
+            "vanthu",
+            "/api/complaints/cases",
+            json=case(
+                "kien_nghi",
+                "Kiến nghị rút ngắn thời gian cấp giấy chứng nhận đầu tư",
+                "Đề nghị Sở công khai tiến độ xử lý hồ sơ trên cổng dịch vụ công.",
+                channel="web",
+            ),
+        )
+        cid = r.json()["id"]
+        r = await api.call("POST", "giamdoc", f"/api/complaints/cases/{cid}/accept", json={"unit_id": "TH"})
+        assert r.json()["resolution_due"] == "2026-05-18"  # 10 working days after Monday 4 May
+        clock.set(2026, 5, 15)
+        r = await api.call(
+            "POST",
+            "giamdoc",
+            f"/api/complaints/cases/{cid}/conclude",
+            json={
+                "result": "dung",
+                "summary": "Kiến nghị có cơ sở; Sở sẽ công khai tiến độ từ quý III.",
+                "document_number": "15/KL-SKHĐT",
+                "signer": "leader",
+            },
+        )
+        assert r.status_code == 202, r.text
+        assert r.json()["status"] == "concluding"
+
+        async def concluded() -> bool:
+            got = (await api.call("GET", "giamdoc", f"/api/complaints/cases/{cid}")).json()
+            return bool(got["status"] == "concluded")
+
+        assert await wait_for(concluded, timeout=120)
+        detail = (await api.call("GET", "giamdoc", f"/api/complaints/cases/{cid}")).json()
+        assert detail["on_time"] is True and detail["concluded_on"] == "2026-05-15"
+        pdf = await api.call("GET", "giamdoc", f"/api/complaints/cases/{cid}/conclusion.pdf")
+        assert pdf.content.startswith(b"%PDF") and b"/ByteRange" in pdf.content  # a signed revision
+
+        async def told_of_conclusion() -> bool:
+            return any("Kết luận" in m["payload"]["title"] for m in await told.drain())
+
+        assert await wait_for(told_of_conclusion, timeout=60)
+        notice = next(m["payload"] for m in told.messages if "Kết luận" in m["payload"]["title"])
+        assert notice["attachment"]["sha256"] == detail["conclusion_signed"]["sha256"]
+
+        stats = await api.call("GET", "giamdoc", "/api/complaints/stats.xlsx?from=2026-01-01&to=2026-12-31")
+        sheet = load_workbook(io.BytesIO(stats.content)).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert (
+            rows[0][0] == "Loại đơn" and rows[1][:6] == ("Kiến nghị", 1, 1, 0, 1, 1) and rows[1][-1] == 100.0
+        )
     finally:
         await api.close()
