@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -361,10 +361,11 @@ async def on_refused(work: Work, request: DocSignRequest, reason: str) -> None:
     request.state = "refused"
     request.reason = reason
     actor = Principal(id=request.requested_by, username=request.requested_by, full_name=request.requested_by)
-    doc.status = "approved" if request.stage == "approval" else "issue_failed"
-    if request.stage == "approval":
+    if request.stage == "approval":  # back to the leader, who may approve (and sign) again
         doc.status = "pending_approval"
         doc.approval_step = max(len(doc.approvers) - 1, 0)
+    else:  # the number stays taken; the clerk may issue again
+        doc.status = "issue_failed"
     doc.updated_at = now()
     history(work.session, doc, actor, "sign_refused", f"Ký số không thành công: {reason}")
 
@@ -504,6 +505,11 @@ async def finish_issue(
     )
 
 
+def _utc(moment: datetime) -> datetime:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=VN_TZ)
+    return aware.astimezone(UTC).replace(microsecond=0)
+
+
 async def outgoing_by_edoc(work: Work, edoc_document_id: str) -> Document | None:
     stmt = select(Document).where(
         Document.direction == OUTGOING, Document.edoc_document_id == edoc_document_id
@@ -549,9 +555,12 @@ async def on_business_status(
     delivery = await delivery_of(work, doc, from_code)
     if delivery is None:
         return False
-    delivery.status_code = code
-    delivery.status_text = text
-    delivery.statuses = [*delivery.statuses, {"code": code, "text": text, "at": reported_at.isoformat()}]
+    # Statuses may arrive out of order over the axis: keep them by report time, then by code (01 < 03 < ...).
+    entry = {"code": code, "text": text, "at": _utc(reported_at).isoformat()}
+    statuses = sorted([*delivery.statuses, entry], key=lambda s: (s["at"], s["code"]))
+    delivery.statuses = statuses
+    delivery.status_code = statuses[-1]["code"]
+    delivery.status_text = statuses[-1]["text"]
     delivery.updated_at = now()
     history(
         work.session,

@@ -24,9 +24,9 @@ async def _received(office: Office, **kw: object) -> str:
 
 
 async def test_axis_document_is_registered_assigned_handled_and_completed_with_statuses_in_order(
-    start_office: StartOffice,
+    start_office: StartOffice, db_url: str
 ) -> None:
-    office = await start_office()
+    office = await start_office(db_url)
     doc_id = await _received(office, priority=2)
     [(env, registered)] = office.bus.seen["document.registered"]
     assert (registered.so_den, registered.priority, registered.from_agency) == (
@@ -284,3 +284,62 @@ async def test_register_command_from_another_module_is_registered_once(start_off
     assert (registered.so_den, registered.source, registered.priority) == (1, "complaints", "Khẩn")
     r = await office.get("vanthu", "/api/documents", params={"q": "khieu nai thu hoi dat"})
     assert r.json()["total"] == 1
+
+
+async def test_reading_a_confidential_document_is_audited(start_office: StartOffice) -> None:
+    office = await start_office()
+    meta = {
+        "subject": "Báo cáo tình hình an ninh",
+        "from_agency": "Công an thành phố",
+        "confidentiality": "Mật",
+    }
+    files = {"file": ("mat.pdf", pdf_bytes("Nội dung mật"), "application/pdf")}
+    r = await office.post(
+        "vanthu", "/api/documents/incoming/paper", data={"metadata": json.dumps(meta)}, files=files
+    )
+    assert r.status_code == 201, r.text
+    doc_id = r.json()["id"]
+    assert (await office.get("giamdoc", f"/api/documents/{doc_id}")).status_code == 200
+    assert (await office.get("giamdoc", f"/api/documents/{doc_id}/files/0")).content.startswith(b"%PDF")
+    assert (await office.get("chuyenvien", f"/api/documents/{doc_id}")).status_code == 404
+    async with office.hub.db.session() as s:
+        rows = (
+            await s.execute(
+                select(AuditEntry.actor, AuditEntry.action, AuditEntry.detail)
+                .where(AuditEntry.target == f"document:{doc_id}")
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+    actions = [(actor, action) for actor, action, _ in rows]
+    assert actions == [
+        ("vanthu", "document.received"),
+        ("vanthu", "document.registered"),
+        ("giamdoc", "document.read"),
+        ("giamdoc", "document.file_read"),
+        ("chuyenvien", "document.read_refused"),
+    ]
+    registered = rows[1][2]
+    assert (registered["before"]["status"], registered["after"]["status"], registered["after"]["number"]) == (
+        "received",
+        "registered",
+        1,
+    )
+
+
+async def test_openapi_documents_every_route(start_office: StartOffice) -> None:
+    office = await start_office()
+    r = await office.get("vanthu", "/api/openapi.json")
+    assert r.status_code == 200, r.text[:2000]
+    spec = r.json()
+    paths = set(spec["paths"])
+    for path in (
+        "/api/documents",
+        "/api/documents/{document_id}",
+        "/api/documents/incoming/paper",
+        "/api/documents/{document_id}/assign",
+        "/api/documents/outgoing",
+        "/api/documents/{document_id}/issue",
+        "/api/documents/registers/{kind}.{fmt}",
+        "/api/documents/dossiers/{dossier_id}/export.{fmt}",
+    ):
+        assert path in paths

@@ -239,3 +239,32 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
     out_pdf = await office.get("vanthu", "/api/documents/registers/outgoing.pdf", params={"year": year})
     out_text = extract_text(BytesIO(out_pdf.content))
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐI" in out_text and "01/SKHĐT-TH" in out_text and "Nguyễn Văn Hùng" in out_text
+
+
+async def test_a_refused_signature_sends_the_draft_back_to_the_leader_with_the_reason(
+    start_office: StartOffice,
+    signing_config: SigningConfig,  # noqa: F811
+) -> None:
+    office = await start_office(
+        modules=[SigningModule(signing_config)], signing_enabled=True, signer_profiles={"giamdoc": "expired"}
+    )
+    r = await office.post(
+        "chuyenvien",
+        "/api/documents/outgoing",
+        json={
+            "subject": "Quyết định thành lập tổ công tác",
+            "document_type": "Quyết định",
+            "recipients": [{"unit_id": "TH"}],
+        },
+    )
+    doc_id = r.json()["id"]
+    files = {"file": ("qd.pdf", decision_pdf(), "application/pdf")}
+    await office.post("chuyenvien", f"/api/documents/{doc_id}/versions", files=files)
+    await office.post("chuyenvien", f"/api/documents/{doc_id}/submit", json={"approvers": ["giamdoc"]})
+    assert (await office.post("giamdoc", f"/api/documents/{doc_id}/approve", json={})).status_code == 200
+    [(_, refused)] = await office.bus.wait("sign.pdf.refused", timeout=90)
+    body = await _status(office, doc_id, "pending_approval")
+    [step] = [h for h in body["history"] if h["action"] == "sign_refused"]  # type: ignore[union-attr]
+    assert refused.reason_vi in step["text"]
+    assert body["number"] is None  # nothing numbered, nothing sent
+    assert not [c for _, c in office.bus.seen["axis.send"]]
