@@ -147,6 +147,9 @@ class SignatureReport(BaseModel):
         description="NONE, LTA_UPDATES, FORM_FILLING, ANNOTATIONS or OTHER: what changed after signing"
     )
     changes_allowed: bool
+    later_signatures: list[str] = Field(default_factory=list, description="Fields signed after this one")
+    changes_vi: str = Field(default="", description="What changed after this signature, in Vietnamese")
+    changes_en: str = Field(default="", description="What changed after this signature, in English")
     signing_time: datetime | None = Field(description="Time claimed by the signer (not proven)")
     timestamp_time: datetime | None = Field(description="Time proven by an RFC 3161 token, if any")
     timestamp_valid: bool | None

@@ -56,6 +56,33 @@ FATAL = frozenset(
 )
 
 
+def changes_text(level: str | None, later: list[str]) -> tuple[str, str]:
+    """Describe what happened to the document after a signature, in Vietnamese and English."""
+    names = ", ".join(later)
+    if level == "OTHER" or level is None:
+        return (
+            "Nội dung văn bản bị sửa đổi sau chữ ký này.",
+            "The document content was modified after this signature.",
+        )
+    if level == "ANNOTATIONS":
+        return (
+            "Sau chữ ký này có thêm chú thích (annotation) vào văn bản.",
+            "Annotations were added to the document after this signature.",
+        )
+    if later:
+        return (
+            f"Sau chữ ký này chỉ thêm chữ ký số: {names}.",
+            f"Only signatures were added after this one: {names}.",
+        )
+    if level == "LTA_UPDATES":
+        return (
+            "Sau chữ ký này chỉ bổ sung dữ liệu kiểm tra dài hạn "
+            "(chứng thư, thông tin thu hồi, dấu thời gian).",
+            "Only long-term validation data (certificates, revocation data, timestamps) was added after it.",
+        )
+    return "Không có thay đổi nào sau chữ ký này.", "Nothing changed after this signature."
+
+
 def verdict_for(problems: list[Problem]) -> Verdict:
     """Return VALID without problems, INVALID with a fatal one, INDETERMINATE otherwise."""
     if not problems:

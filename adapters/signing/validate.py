@@ -47,7 +47,7 @@ from adapters.signing.models import (
     ValidationReport,
     Verdict,
 )
-from adapters.signing.report import document_messages, signature_messages, verdict_for
+from adapters.signing.report import changes_text, document_messages, signature_messages, verdict_for
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +284,12 @@ async def validate_signature(
     verdict = verdict_for(problems)
     who = cert_info(signer).common_name or signer.subject.human_friendly
     vi, en = signature_messages(who, verdict, problems)
+    later = [
+        s.field_name
+        for s in reader.embedded_regular_signatures
+        if s.signed_revision > sig.signed_revision and s.field_name
+    ]
+    changes_vi, changes_en = changes_text(level.name if level is not None else None, later)
     return SignatureReport(
         field_name=sig.field_name,
         signer=cert_info(signer),
@@ -294,6 +300,9 @@ async def validate_signature(
         coverage=coverage.name,
         modification_level=level.name if level is not None else None,
         changes_allowed=bool(status.docmdp_ok) and level is not ModificationLevel.OTHER,
+        later_signatures=later,
+        changes_vi=changes_vi,
+        changes_en=changes_en,
         signing_time=sig.self_reported_timestamp,
         timestamp_time=ts.timestamp if ts is not None else None,
         timestamp_valid=(ts.intact and ts.valid) if ts is not None else None,

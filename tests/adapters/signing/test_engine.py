@@ -73,7 +73,11 @@ async def test_approvers_then_clerk_all_valid_in_our_validator(
     ]
     # Approvers' signatures survive later signatures: only form filling happened after them.
     assert deputy.modification_level == leader.modification_level == "FORM_FILLING"
-    assert clerk.modification_level in ("NONE", "LTA_UPDATES")
+    assert clerk.modification_level == "LTA_UPDATES"  # B-LT: revocation data added after signing
+    assert deputy.later_signatures == ["Approval2", "Issue3"]
+    assert leader.changes_vi == "Sau chữ ký này chỉ thêm chữ ký số: Issue3."
+    assert clerk.later_signatures == []
+    assert clerk.changes_en.startswith("Only long-term validation data")
     assert [s.level for s in report.signatures] == ["B-T", "B-T", "B-LT"]
     assert all(s.timestamp_valid and s.timestamp_time for s in report.signatures)
     assert clerk.revocation == "good"

@@ -108,6 +108,7 @@ async def test_page_text_added_after_signing_is_an_unsafe_change(
     assert sig.intact  # the signed bytes are untouched ...
     assert sig.problems == [Problem.UNSAFE_CHANGES]  # ... but the later revision changed the page
     assert sig.modification_level == "OTHER"
+    assert sig.changes_vi == "Nội dung văn bản bị sửa đổi sau chữ ký này."
     assert "sửa đổi sau khi ký" in sig.message_vi
 
 
