@@ -112,6 +112,16 @@ class ResultReturned(DossierFacts):
     on_time: bool
 
 
+@message_type("intake.dossier_at_risk", "lt.intake.evt.dossier_at_risk")
+class DossierAtRisk(DossierFacts):
+    """Due within one working day without a result: the unit must issue Mẫu 04 now if it will be late."""
+
+
+@message_type("intake.dossier_overdue", "lt.intake.evt.dossier_overdue")
+class DossierOverdue(DossierFacts):
+    """The appointment date passed without a result."""
+
+
 @message_type("intake.apology_issued", "lt.intake.evt.apology_issued")
 class ApologyIssued(DossierFacts):
     """The late unit issued the apology and new appointment (Mẫu 04); at most once per dossier."""

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import structlog
+
 import schemas.documents
 import schemas.intake
+import schemas.notify
 import schemas.tasks  # noqa: F401  (registers the message types this module emits)
 from handlers.intake.ratelimit import RateLimiter
 from hub.module import Module
+
+log = structlog.get_logger(__name__)
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -33,10 +39,16 @@ class IntakeModule(Module):
     migrations = Path(__file__).with_name("migrations")
 
     def __init__(
-        self, clock: Callable[[], datetime] = vn_now, lookup_limit: int = 30, lookup_window: float = 60.0
+        self,
+        clock: Callable[[], datetime] = vn_now,
+        lookup_limit: int = 30,
+        lookup_window: float = 60.0,
+        scan_every: float = 3600.0,
     ) -> None:
         self.clock = clock
         self.limiter = RateLimiter(lookup_limit, lookup_window)
+        self.scan_every = scan_every
+        self._watch: asyncio.Task[None] | None = None
 
     def now(self) -> datetime:
         return self.clock().astimezone(VN)
@@ -48,6 +60,30 @@ class IntakeModule(Module):
         from handlers.intake.consumers import register
 
         register(hub, self)
+
+    async def scan(self, hub: Hub) -> dict[str, int]:
+        """Run the appointment watch once for today (the background loop calls this)."""
+        from handlers.intake.watch import scan
+
+        return await scan(hub, self.today())
+
+    async def start(self, hub: Hub) -> None:
+        if self.scan_every > 0:
+            self._watch = asyncio.create_task(self._loop(hub), name="intake-watch")
+
+    async def stop(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            await asyncio.gather(self._watch, return_exceptions=True)
+            self._watch = None
+
+    async def _loop(self, hub: Hub) -> None:
+        while True:
+            try:
+                await self.scan(hub)
+            except Exception as exc:  # the watch must outlive a database hiccup
+                log.warning("intake.scan_failed", error=str(exc))
+            await asyncio.sleep(self.scan_every)
 
     def router(self) -> APIRouter:
         from handlers.intake.api import build_router

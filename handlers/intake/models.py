@@ -47,6 +47,8 @@ class Dossier(Base):
     result_ready_on: Mapped[date | None] = mapped_column(Date)
     returned_on: Mapped[date | None] = mapped_column(Date)
     on_time: Mapped[bool | None] = mapped_column()
+    warned_on: Mapped[date | None] = mapped_column(Date)
+    overdue_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by: Mapped[str | None] = mapped_column(String(40))

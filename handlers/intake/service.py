@@ -308,6 +308,7 @@ async def issue_apology(
     )
     tx.session.add(apology)
     d.due_date = new_due_date
+    d.warned_on = None  # warn again before the new date
     await tx.session.flush()
     await _step(tx, d, "apology", when, by, reason)
     await tx.emit(

@@ -2,7 +2,7 @@
 
 Revision ID: intake_0001
 Revises:
-Create Date: 2026-11-28 05:07:11.438515
+Create Date: 2026-11-28 05:26:48.703840
 """
 
 from collections.abc import Sequence
@@ -41,6 +41,8 @@ def upgrade() -> None:
         sa.Column("result_ready_on", sa.Date(), nullable=True),
         sa.Column("returned_on", sa.Date(), nullable=True),
         sa.Column("on_time", sa.Boolean(), nullable=True),
+        sa.Column("warned_on", sa.Date(), nullable=True),
+        sa.Column("overdue_on", sa.Date(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("documents", sa.JSON(), nullable=False),
         sa.Column("created_by", sa.String(length=40), nullable=True),

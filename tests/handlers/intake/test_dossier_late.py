@@ -78,8 +78,12 @@ async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_ur
         assert doc["source"] == "onestop" and doc["code"] == code
         assert doc["attachments"][0]["claim"]["sha256"] == up.json()["claim"]["sha256"]
 
-        # Wednesday 4 November, one day before the deadline: the unit issues Mẫu 04
+        # Wednesday 4 November, one day before the deadline: the watch warns the unit head once,
+        # and the unit issues Mẫu 04
         clock.set(2026, 11, 4)
+        staff_notices = await Tap(hub, "lt.notify.cmd.send", "t-notify").open()
+        assert await intake.scan(hub) == {"at_risk": 1, "overdue": 0}
+        assert await intake.scan(hub) == {"at_risk": 0, "overdue": 0}
         wrong_unit = await api.call(
             "POST",
             "chuyenvien",
@@ -118,8 +122,18 @@ async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_ur
         )
         assert apology_notices[0]["attachment"]["media_type"] == "application/pdf"
 
-        # after the new date without a result, the public look-up reads "Quá hạn"
+        # after the new date without a result: flagged overdue once, and the public look-up reads "Quá hạn"
         clock.set(2026, 11, 11)
+        assert await intake.scan(hub) == {"at_risk": 0, "overdue": 1}
+        assert await intake.scan(hub) == {"at_risk": 0, "overdue": 0}
+
+        async def two_notices() -> bool:
+            return len(await staff_notices.drain()) == 2
+
+        assert await wait_for(two_notices, timeout=60)
+        warned, overdue = (m["payload"] for m in staff_notices.messages)
+        assert warned["recipients"] == ["truongphongdt"] and "05/11/2026" in warned["title"]
+        assert set(overdue["recipients"]) == {"truongphongdt", "vanthu"} and "quá hạn" in overdue["title"]
         look = await api.client.get(f"/public/intake/lookup/{code}")
         assert look.status_code == 200
         body: dict[str, Any] = look.json()
