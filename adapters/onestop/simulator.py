@@ -21,13 +21,21 @@ from fastapi import FastAPI, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from adapters.onestop.signature import SignatureError, signed_headers, verify
-from schemas.intake import Applicant, DossierAction, DossierFile
+from schemas.intake import Applicant, DossierAction
+
+
+class SimFile(BaseModel):
+    """A scanned document sent inline with the webhook."""
+
+    name: str
+    content_base64: str
+    content_type: str = "application/pdf"
 
 
 class NewSimDossier(BaseModel):
     procedure_code: str
     applicant: Applicant
-    documents: list[DossierFile] = Field(default_factory=list)
+    documents: list[SimFile] = Field(default_factory=list)
     channel: str = "online"
 
 
@@ -35,7 +43,7 @@ class SimEvent(BaseModel):
     action: DossierAction
     unit_id: str | None = None
     note: str = ""
-    documents: list[DossierFile] = Field(default_factory=list)
+    documents: list[SimFile] = Field(default_factory=list)
 
 
 class OnestopSimulator:

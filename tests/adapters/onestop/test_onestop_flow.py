@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +15,7 @@ from adapters.onestop.signature import signed_headers
 from adapters.onestop.simulator import OnestopSimulator, SimulatorServer
 from handlers.intake import IntakeModule
 from hub.runtime import wait_for
+from schemas.envelope import ClaimCheck
 from tests.handlers.intake.harness import VN, Api, Clock, StartHub, Tap
 
 SECRET = "bi-mat-chung-mot-cua"
@@ -34,9 +37,13 @@ async def test_dossier_from_intake_to_returned_result_on_time(module_hub: StartH
     sim.hub_webhook_url = onestop.webhook_url
     api = Api(hub, {"/public": intake.public_router()})
     tasks = await Tap(hub, "lt.task.cmd.create", "t-tasks").open()
+    docs = await Tap(hub, "lt.doc.cmd.register", "t-docs").open()
     try:
+        scan = b"%PDF-1.4 giay de nghi dang ky doanh nghiep"
+        document = {"name": "giay-de-nghi.pdf", "content_base64": base64.b64encode(scan).decode()}
         r = await sim_post(
-            f"{server.url}/api/dossiers", {"procedure_code": "DKDN-01", "applicant": APPLICANT}
+            f"{server.url}/api/dossiers",
+            {"procedure_code": "DKDN-01", "applicant": APPLICANT, "documents": [document]},
         )
         assert r.status_code == 201, r.text
         ext = r.json()["external_id"]
@@ -59,6 +66,11 @@ async def test_dossier_from_intake_to_returned_result_on_time(module_hub: StartH
         )
         assert await wait_for(lambda: sim_knows("transferred"), timeout=60)
         assert await wait_for(lambda: _drained(tasks, 1), timeout=60)
+        # the scanned form filed online becomes an incoming document, its bytes in the Object Store
+        assert await wait_for(lambda: _drained(docs, 1), timeout=60)
+        attachment = docs.messages[0]["payload"]["attachments"][0]
+        assert attachment["claim"]["sha256"] == hashlib.sha256(scan).hexdigest()
+        assert await hub.claims.get(ClaimCheck.model_validate(attachment["claim"])) == scan
 
         clock.set(2027, 2, 11, 8)
         r = await api.call(
@@ -129,3 +141,9 @@ async def test_webhook_refuses_bad_signatures(module_hub: StartHub) -> None:
             onestop.webhook_url, content=bad, headers=signed_headers(SECRET, bad, "d-2")
         )
         assert invalid.status_code == 422 and "action" in invalid.text
+        garbled = b'{"action": "received", "external_id": "MC-2", "documents": [{"name": "a", "content_base64": "@"}]}'
+        refused = await client.post(
+            onestop.webhook_url, content=garbled, headers=signed_headers(SECRET, garbled, "d-3")
+        )
+        assert refused.status_code == 422
+        assert "documents[0].content_base64" in refused.text
