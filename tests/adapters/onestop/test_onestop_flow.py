@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -141,7 +142,9 @@ async def test_webhook_refuses_bad_signatures(module_hub: StartHub) -> None:
             onestop.webhook_url, content=bad, headers=signed_headers(SECRET, bad, "d-2")
         )
         assert invalid.status_code == 422 and "action" in invalid.text
-        garbled = b'{"action": "received", "external_id": "MC-2", "documents": [{"name": "a", "content_base64": "@"}]}'
+        garbled = json.dumps(
+            {"action": "received", "external_id": "MC-2", "documents": [{"name": "a", "content_base64": "@"}]}
+        ).encode()
         refused = await client.post(
             onestop.webhook_url, content=garbled, headers=signed_headers(SECRET, garbled, "d-3")
         )
