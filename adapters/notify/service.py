@@ -302,14 +302,20 @@ class NotifyService:
             return 0
         async with self._digest_lock:
             now = datetime.now(UTC)
-            q = select(NotifyDelivery).where(
+            waiting = (
                 NotifyDelivery.channel == mapping.DIGEST,
                 NotifyDelivery.status == PENDING,
                 NotifyDelivery.not_before <= now,
             )
+            due = select(NotifyDelivery.recipient).where(*waiting).distinct()
             if only_retries:
-                q = q.where(NotifyDelivery.attempts > 0, NotifyDelivery.next_attempt_at <= now)
+                due = due.where(NotifyDelivery.attempts > 0, NotifyDelivery.next_attempt_at <= now)
             async with self.hub.db.session() as s:
+                recipients = list((await s.execute(due)).scalars())
+                if not recipients:
+                    return 0
+                # every waiting notice of a recipient goes in one mail, whichever of them fell due
+                q = select(NotifyDelivery).where(*waiting, NotifyDelivery.recipient.in_(recipients))
                 rows = list((await s.execute(q.order_by(NotifyDelivery.id))).scalars())
             per_user: dict[str, list[NotifyDelivery]] = defaultdict(list)
             for row in rows:

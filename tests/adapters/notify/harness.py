@@ -8,6 +8,7 @@ import email
 import email.policy
 import ipaddress
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from email.message import EmailMessage
@@ -84,9 +85,14 @@ class Mailbox:
         assert isinstance(mail, EmailMessage)
         self.messages.append((list(envelope.rcpt_tos), mail))
         if self.stop_after is not None and len(self.messages) >= self.stop_after and self.server is not None:
-            self.stopping.set()
-            threading.Thread(target=self.server.stop, daemon=True).start()
+            self.stopping.set()  # new mails are refused (421) from now on
+            threading.Thread(target=self._stop_soon, args=(self.server,), daemon=True).start()
         return "250 2.0.0 Message accepted"
+
+    @staticmethod
+    def _stop_soon(server: SmtpServer) -> None:
+        time.sleep(0.3)  # let this mail's "250" reach the client, then the server goes away
+        server.stop()
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for rcpts, m in self.messages if address in rcpts]
