@@ -12,6 +12,7 @@ import schemas.complaints
 import schemas.documents
 import schemas.signing
 import schemas.tasks  # noqa: F401  (registers the message types this module uses)
+from handlers.complaints.ratelimit import RateLimiter
 from hub.module import Module
 
 if TYPE_CHECKING:
@@ -32,9 +33,16 @@ class ComplaintsModule(Module):
     name = "complaints"
     migrations = Path(__file__).with_name("migrations")
 
-    def __init__(self, clock: Callable[[], datetime] = vn_now, intake_unit: str = "TTr") -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = vn_now,
+        intake_unit: str = "TTr",
+        form_limit: int = 5,
+        form_window: float = 3600.0,
+    ) -> None:
         self.clock = clock
         self.intake_unit = intake_unit
+        self.limiter = RateLimiter(form_limit, form_window)
 
     def now(self) -> datetime:
         return self.clock().astimezone(VN)
@@ -51,6 +59,12 @@ class ComplaintsModule(Module):
         from handlers.complaints.api import build_router
 
         return build_router(self)
+
+    def public_router(self) -> APIRouter:
+        """Router of the public web form (mount WITHOUT login, e.g. under /public)."""
+        from handlers.complaints.public import build_public_router
+
+        return build_public_router(self)
 
 
 module = ComplaintsModule()

@@ -252,3 +252,37 @@ async def test_conclusion_is_signed_and_the_submitter_told(
         )
     finally:
         await api.close()
+
+
+async def test_public_web_form_files_a_case_without_login(module_hub: StartHub) -> None:
+    clock = Clock(datetime(2026, 6, 1, 9, tzinfo=VN))
+    complaints = ComplaintsModule(clock=clock, form_limit=2)
+    hub = await module_hub([complaints], ["handlers.complaints"])
+    api = Api(hub, {"/public": complaints.public_router()})
+    try:
+        form = {
+            "subject": "Phản ánh thủ tục rườm rà",
+            "content": "Biểu mẫu đăng ký yêu cầu nộp bản sao trùng lặp.",
+            "submitter": {"name": "Phạm Thu Trang", "email": "trang@example.vn"},
+        }
+        r = await api.client.post("/public/complaints/web-form", json=form)
+        assert r.status_code == 201, r.text
+        number = r.json()["number"]
+        assert number == "00001/2026" and "thụ lý" in r.json()["message"]
+        filed = (await api.call("GET", "vanthu", "/api/complaints/cases")).json()[0]
+        assert filed["number"] == number
+        assert filed["channel"] == "web" and filed["kind"] is None and filed["status"] == "received"
+        api.client.cookies.clear()
+        other = {
+            **form,
+            "subject": "Phản ánh khác hẳn về giờ làm việc",
+            "content": "Bộ phận một cửa mở cửa muộn.",
+        }
+        assert (await api.client.post("/public/complaints/web-form", json=other)).status_code == 201
+        limited = await api.client.post("/public/complaints/web-form", json=other)
+        assert limited.status_code == 429
+        bad = await api.client.post("/public/complaints/web-form", json={**form, "submitter": {}})
+        assert bad.status_code == 422  # validation names the missing field before any rate limit
+        assert "name" in bad.text
+    finally:
+        await api.close()
