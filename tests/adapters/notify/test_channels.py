@@ -66,7 +66,9 @@ async def test_hoa_toc_document_assigned_goes_out_by_sms_zalo_and_live_in_app(
         hub = await start(
             [core, TasksModule(), NotifyModule(notify_config)], ["handlers.tasks", "adapters.notify"]
         )
-        await set_contacts(hub, {"truongphongth": ("0912 345 678", "8412345678901")})
+        await set_contacts(
+            hub, {"truongphongth": ("0912 345 678", "8412345678901"), "chuyenvien": ("0987000222", None)}
+        )
         events: list[dict[str, Any]] = []
         hello = asyncio.Event()
         async with portal(hub) as base, httpx.AsyncClient(base_url=base, timeout=WAIT) as client:
@@ -111,6 +113,29 @@ async def test_hoa_toc_document_assigned_goes_out_by_sms_zalo_and_live_in_app(
 
         assert await wait_for(mailed, timeout=WAIT)
         assert mailbox.to("truongphongdt@skhdt.hanoi.gov.vn")[0]["Subject"].startswith("[Hỏa tốc] Văn bản")
+        # the unit head names the officer: the Hỏa tốc document reaches the officer by SMS and in-app too
+        await hub.publish(
+            "document.handler_assigned",
+            {
+                "document_id": "VBD-2026-0142",
+                "subject": "Báo cáo khẩn tình hình giải ngân vốn đầu tư công",
+                "priority": "Hỏa tốc",
+                "unit_id": "TH",
+                "officer_ids": ["chuyenvien"],
+                "lead_officer_id": "chuyenvien",
+                "deadline": "2026-12-02",
+                "assigned_by": "truongphongth",
+            },
+            source="documents",
+            issue="VBD-2026-0142",
+        )
+
+        async def officer_reached() -> bool:
+            inapp = await rows(hub, recipient="chuyenvien", channel="inapp", status="sent")
+            return bool(sms.texts_to("84987000222")) and bool(inapp)
+
+        assert await wait_for(officer_reached, timeout=WAIT)
+        assert sms.texts_to("84987000222")[0].startswith("Văn bản giao xử lý (Hỏa tốc)")
         # and the tasks module opened one task per unit
         from handlers.tasks.models import Task
 
