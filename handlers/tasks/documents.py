@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 
 def _to_date(value: Any) -> Any:
@@ -60,6 +60,7 @@ class DocumentCompletedView(BaseModel):
     officer_id: str | None = None
     completed_by: str | None = None
     completed_on_time: bool | None = None
+    at: AwareDatetime | None = None
 
     @property
     def who(self) -> str:

@@ -185,7 +185,7 @@ class TasksModule(Module):
                 )
             ).scalars()
             for task in open_tasks:
-                await service.complete_task(d.session, d.emit, task, p.who)
+                await service.complete_task(d.session, d.emit, task, p.who, at=p.at)
 
         @hub.consumer("tasks-reminders", FIRE_SUBJECT, transactional=True)
         async def reminder(d: Delivery) -> None:
