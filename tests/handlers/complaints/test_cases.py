@@ -286,3 +286,29 @@ async def test_public_web_form_files_a_case_without_login(module_hub: StartHub) 
         assert "name" in bad.text
     finally:
         await api.close()
+
+
+async def test_email_submission_arrives_as_a_bus_command(module_hub: StartHub) -> None:
+    clock = Clock(datetime(2026, 7, 1, 9, tzinfo=VN))
+    hub = await module_hub([ComplaintsModule(clock=clock)], ["handlers.complaints"])
+    api = Api(hub)
+    try:
+        mail = case(
+            "to_cao",
+            "Tố cáo hành vi gây khó dễ",
+            "Cán bộ hẹn nhiều lần không lý do.",
+            channel="email",
+            external_ref="<abc123@mail.example.vn>",
+            received_on="2026-06-30",
+        )
+        await hub.publish("complaint.submit_requested", mail, source="mail")
+
+        async def filed() -> bool:
+            return len((await api.call("GET", "vanthu", "/api/complaints/cases")).json()) == 1
+
+        assert await wait_for(filed, timeout=60)
+        got = (await api.call("GET", "vanthu", "/api/complaints/cases")).json()[0]
+        assert got["channel"] == "email" and got["received_on"] == "2026-06-30"
+        assert got["acceptance_due"] == "2026-07-09"  # 7 working days after Tuesday 30 June
+    finally:
+        await api.close()
