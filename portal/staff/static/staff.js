@@ -1,0 +1,74 @@
+// Light interactivity of the staff pages: live notifications (SSE), menu open on wide screens,
+// and signing with a USB token through the local signing agent.
+(function () {
+  "use strict";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  var menu = document.querySelector(".menu details");
+  if (menu && window.matchMedia("(min-width: 800px)").matches) menu.open = true;
+
+  function toast(text) {
+    var box = document.getElementById("thong-bao");
+    if (!box) return;
+    var item = document.createElement("p");
+    item.className = "toast";
+    item.textContent = text;
+    box.appendChild(item);
+    setTimeout(function () { item.remove(); }, 15000);
+  }
+  window.staffToast = toast;
+
+  if (window.EventSource) {
+    var source = new EventSource("/api/notify/stream");
+    source.addEventListener("notification", function (event) {
+      try {
+        var data = JSON.parse(event.data);
+        toast([data.title, data.text || data.body].filter(Boolean).join(": ") || "Có thông báo mới");
+      } catch (e) { toast("Có thông báo mới"); }
+    });
+    source.onerror = function () { if (source.readyState === 2) source.close(); };
+  }
+
+  async function postJson(url, body) {
+    var r = await fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body)
+    });
+    var data = await r.json().catch(function () { return {}; });
+    if (!r.ok) throw new Error(data.detail || ("Lỗi " + r.status));
+    return data;
+  }
+
+  var tokenBox = document.getElementById("ky-token");
+  if (tokenBox) {
+    var status = document.getElementById("token-status");
+    document.getElementById("btn-token").addEventListener("click", async function () {
+      var agent = document.getElementById("agent").value.replace(/\/$/, "");
+      var doc = tokenBox.dataset.doc;
+      try {
+        status.textContent = "Đang đọc chứng thư số từ token…";
+        var cert = await (await fetch(agent + "/certificate")).json();
+        status.textContent = "Đang chuẩn bị văn bản để ký…";
+        var prep = await postJson("/staff/api/ky/" + doc + "/chuan-bi", { certificate: cert.certificate, chain: cert.chain || [] });
+        status.textContent = "Mời xác nhận ký trên token…";
+        var signed = await fetch(agent + "/sign", {
+          method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ digest: prep.digest, digest_algorithm: prep.digest_algorithm })
+        });
+        if (!signed.ok) throw new Error("Phần mềm ký từ chối");
+        var sig = await signed.json();
+        var done = await postJson("/staff/api/ky/phien/" + prep.session + "/hoan-tat", { signature: sig.signature });
+        status.innerHTML = "";
+        var link = document.createElement("a");
+        link.href = done.download; link.textContent = "Đã ký bằng token: tải tệp đã ký";
+        link.id = "token-signed";
+        status.appendChild(link);
+        var comment = document.getElementById("comment");
+        if (comment) comment.value = (comment.value + " Đã ký số bằng USB token, SHA-256 " + done.sha256).trim();
+      } catch (e) {
+        status.textContent = "Không ký được: " + e.message;
+      }
+    });
+  }
+})();

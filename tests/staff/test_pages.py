@@ -1,0 +1,51 @@
+"""Staff pages through the ASGI app: the clerk's queue, the flow's forms, an officer kept out of another unit."""
+
+from __future__ import annotations
+
+import re
+
+from tests.staff.conftest import Office, client_of, login, pdf_bytes
+
+
+async def _paper(office: Office, subject: str) -> str:
+    async with client_of(office.app) as clerk:
+        csrf = await login(clerk, "vanthu")
+        answer = await clerk.post(
+            "/staff/van-ban-giay",
+            data={"csrf_token": csrf, "subject": subject, "from_agency": "UBND quận Hoàn Kiếm", "code": "12/UBND"},
+            files={"file": ("scan.pdf", pdf_bytes(subject), "application/pdf")},
+        )
+        assert answer.status_code == 303, answer.text
+        assert "loi=" not in answer.headers["location"], answer.headers["location"]
+        match = re.search(r"/staff/van-ban/([^?]+)", answer.headers["location"])
+        assert match
+        return match.group(1)
+
+
+async def test_pages_show_each_role_its_work_and_keep_other_units_out(office: Office) -> None:
+    doc_id = await _paper(office, "Đề nghị góp ý quy hoạch khu đô thị")
+    async with client_of(office.app) as leader:
+        csrf = await login(leader, "giamdoc")
+        home = await leader.get("/staff/")
+        assert home.status_code == 200
+        assert "Văn bản chờ chỉ đạo" in home.text and "quy hoạch khu đô thị" in home.text
+        answer = await leader.post(
+            f"/staff/van-ban/{doc_id}/giao",
+            data={"csrf_token": csrf, "lead_unit_id": "TH", "instruction": "Phòng TH chủ trì"},
+        )
+        assert "loi=" not in answer.headers["location"], answer.headers["location"]
+    async with client_of(office.app) as officer:
+        await login(officer, "chuyenvien")
+        page = await officer.get(f"/staff/van-ban/{doc_id}")
+        assert page.status_code == 200 and "Soạn văn bản trả lời" in page.text
+        found = await officer.get("/staff/tim-kiem", params={"q": "quy hoach"})
+        assert "quy hoạch khu đô thị" in found.text
+    async with client_of(office.app) as other:
+        await login(other, "chuyenvien2")
+        page = await other.get(f"/staff/van-ban/{doc_id}", headers={"Accept": "text/html"})
+        assert page.status_code == 404
+        assert "quy hoạch khu đô thị" not in page.text
+        found = await other.get("/staff/tim-kiem", params={"q": "quy hoach"})
+        assert found.status_code == 200 and "quy hoạch khu đô thị" not in found.text
+        pdf = await other.get(f"/staff/van-ban/{doc_id}/pdf?v=0")
+        assert pdf.status_code == 404
