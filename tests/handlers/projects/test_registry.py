@@ -120,6 +120,13 @@ async def test_generated_set_imports_and_statistics_add_up(module_hub: StartHub,
                 json={"period": "2026-Q3", "realised_capital_vnd": 1},
             )
         ).status_code == 409
+        link = {"title": "Quyết định điều chỉnh chủ trương đầu tư", "reference": "1234/QĐ-UBND"}
+        r = await api.call("POST", "chuyenvien2", f"/api/projects/{first.code}/documents", json=link)
+        assert r.status_code == 201
+        detail = (await api.call("GET", "giamdoc", f"/api/projects/{first.code}")).json()
+        assert detail["reports"][0]["employees"] == 120
+        assert detail["documents"][0]["reference"] == "1234/QĐ-UBND"
+        assert detail["version"] == 3  # reports and documents do not make versions
 
         # export and re-import: nothing changes
         exported = await api.call("GET", "giamdoc", "/api/projects/export.xlsx")
