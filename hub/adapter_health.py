@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError, NotFoundError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
@@ -206,14 +206,20 @@ async def set_circuit(hub: Hub, adapter: str, circuit: str) -> None:
     await kv.put(key, current.model_dump_json().encode())
 
 
+async def _adapter_keys(hub: Hub) -> list[str]:
+    """List the adapter keys from the bucket stream's subjects."""
+    # no consumer is created: the read-only `portal` user of ops/nats/auth.conf may do this
+    assert hub.js is not None
+    prefix = f"$KV.{BUCKET}."
+    info = await hub.js.stream_info(f"KV_{BUCKET}", subjects_filter=f"{prefix}{PREFIX}>")
+    return sorted(subject[len(prefix) :] for subject in (info.state.subjects or {}))
+
+
 async def read_all(hub: Hub, include_known: bool = True) -> list[AdapterHealth]:
     """Every adapter's statistics, plus the known counterparts never called yet, sorted by name."""
     found: dict[str, AdapterHealth] = {}
     kv = await _bucket(hub)
-    try:
-        keys = await kv.keys()
-    except (NoKeysError, NotFoundError, KeyNotFoundError):
-        keys = []
+    keys = await _adapter_keys(hub)
     for key in keys:
         if not key.startswith(PREFIX):
             continue
