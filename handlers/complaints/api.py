@@ -340,6 +340,7 @@ def build_router(module: ComplaintsModule) -> APIRouter:
             "total": len(cases),
             "by_kind": stats.tally(cases, "kind", today),
             "by_unit": stats.tally(cases, "unit", today),
+            "by_month": stats.tally(cases, "month", today),
         }
 
     @router.get("/stats.xlsx", dependencies=[staff])
@@ -350,7 +351,12 @@ def build_router(module: ComplaintsModule) -> APIRouter:
         async with request.app.state.hub.db.session() as s:
             cases = await stats.cases_in(s, start, end)
         today = module.today()
-        data = stats.workbook(stats.tally(cases, "kind", today), stats.tally(cases, "unit", today), cases)
+        data = stats.workbook(
+            stats.tally(cases, "kind", today),
+            stats.tally(cases, "unit", today),
+            cases,
+            stats.tally(cases, "month", today),
+        )
         name = f"thong-ke-don-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
         return Response(
             data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}

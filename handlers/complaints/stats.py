@@ -38,7 +38,7 @@ def tally(cases: list[Case], key: str, today: date) -> list[dict[str, Any]]:
     """One row per kind or unit: counts and on-time rate (concluded on time / concluded)."""
     rows: dict[str, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
     for c in cases:
-        k = (c.kind if key == "kind" else c.unit_id) or "-"
+        k = {"kind": c.kind, "unit": c.unit_id, "month": c.received_on.strftime("%Y-%m")}[key] or "-"
         r = rows[k]
         r["received"] += 1
         if c.accepted_on is not None:
@@ -61,12 +61,20 @@ def tally(cases: list[Case], key: str, today: date) -> list[dict[str, Any]]:
     return out
 
 
-def workbook(by_kind: list[dict[str, Any]], by_unit: list[dict[str, Any]], cases: list[Case]) -> bytes:
+def workbook(
+    by_kind: list[dict[str, Any]],
+    by_unit: list[dict[str, Any]],
+    cases: list[Case],
+    by_month: list[dict[str, Any]] | None = None,
+) -> bytes:
     wb = Workbook()
     first = wb.active
     assert first is not None
     wb.remove(first)
-    for title, rows, head in (("Theo loại đơn", by_kind, "Loại đơn"), ("Theo đơn vị", by_unit, "Đơn vị")):
+    sheets = [("Theo loại đơn", by_kind, "Loại đơn"), ("Theo đơn vị", by_unit, "Đơn vị")]
+    if by_month is not None:
+        sheets.append(("Theo tháng", by_month, "Tháng"))
+    for title, rows, head in sheets:
         ws = wb.create_sheet(title)
         ws.append([head, *HEADERS])
         for cell in ws[1]:

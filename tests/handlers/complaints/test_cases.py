@@ -109,6 +109,8 @@ async def test_complaint_deadline_over_tet_and_duplicates(module_hub: StartHub, 
         ).json()
         assert stats["total"] == 3
         assert stats["by_kind"][0]["received"] == 3 and stats["by_kind"][0]["accepted"] == 1
+        assert [(m["key"], m["received"]) for m in stats["by_month"]] == [("2027-01", 3)]
+        assert {u["key"]: u["accepted"] for u in stats["by_unit"]} == {"TTr": 1, "-": 0}
     finally:
         await api.close()
 
