@@ -86,7 +86,7 @@ async def routes(hub: Hub, hours: float = 24.0) -> dict[str, Any]:
     """The routing table with per-route counts and latency percentiles over a window."""
     since = datetime.now(UTC) - timedelta(hours=hours)
     stats = await queries.route_stats(hub.db, since)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in hub.routing.routes:
         rows.append(
             {
