@@ -510,27 +510,34 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
 
     @r.get("/tong-hop", response_class=HTMLResponse)
     async def dashboard(request: Request, who: Acting = who_dep) -> HTMLResponse:
+        """Overdue work by unit: tasks (tasks module dashboards) and documents past their deadline."""
         me = who.principal
+        units, users = await chart(request.app.state.hub.db)
+        work_units = [u for u in units if u["id"] != "BGD"] if who.has(LEADER) else [
+            u for u in units if u["id"] == me.unit_id
+        ]
         async with Api(request) as api:
-            if who.has(LEADER):
-                answer = await api.get(f"/tasks/dashboard/leader/{me.id}")
-            else:
-                answer = await api.get(f"/tasks/dashboard/unit/{me.unit_id}")
+            boards = await api.many(*(f"/tasks/dashboard/unit/{u['id']}" for u in work_units))
             overdue = await api.get("/documents", deadline_status="overdue", limit=200)
-        units, _ = await chart(request.app.state.hub.db)
         by_unit: dict[str, list[dict[str, Any]]] = {}
         for d in items_of(overdue):
             by_unit.setdefault(d.get("lead_unit_id") or "—", []).append(d)
+        rows = [
+            {"unit": u, **(b.data if b.ok and isinstance(b.data, dict) else {})}
+            for u, b in zip(work_units, boards, strict=True)
+        ]
+        state = "ok" if any(b.ok for b in boards) else (_state(boards[0]) if boards else "missing")
         return render(
             request,
             "dashboard.html",
             who,
-            title="Tổng hợp công việc quá hạn",
-            board=answer.data if answer.ok else None,
-            state=_state(answer),
-            error=answer.error,
+            title="Tổng hợp công việc quá hạn theo đơn vị",
+            rows=rows,
+            state=state,
+            error=boards[0].error if boards and not boards[0].ok else "",
             overdue=by_unit,
             unit_names={u["id"]: u["name"] for u in units},
+            names={u["id"]: u["full_name"] for u in users},
         )
 
     # -- the other modules: lists rendered generically -------------------------------------------------

@@ -49,3 +49,50 @@ async def test_pages_show_each_role_its_work_and_keep_other_units_out(office: Of
         assert found.status_code == 200 and "quy hoạch khu đô thị" not in found.text
         pdf = await other.get(f"/staff/van-ban/{doc_id}/pdf?v=0")
         assert pdf.status_code == 404
+
+
+PAGES = [
+    "/staff/",
+    "/staff/van-ban",
+    "/staff/so-van-ban",
+    "/staff/cong-viec",
+    "/staff/tong-hop",
+    "/staff/lich-hop",
+    "/staff/tin-nhan",
+    "/staff/cham-cong",
+    "/staff/danh-gia",
+    "/staff/khieu-nai",
+    "/staff/du-an",
+    "/staff/mot-cua",
+    "/staff/bao-mat",
+    "/staff/tim-kiem?q=Vu+Thi+Mai",
+    "/staff/van-ban-giay",
+    "/staff/du-thao/moi",
+]
+
+
+async def test_every_page_renders_for_every_role_in_one_request(office: Office) -> None:
+    for user in ("vanthu", "giamdoc", "truongphongth", "chuyenvien"):
+        async with client_of(office.app) as client:
+            await login(client, user)
+            for page in PAGES:
+                answer = await client.get(page)
+                assert answer.status_code == 200, (user, page, answer.text[:500])
+                assert "<main" in answer.text and 'lang="vi"' in answer.text
+            found = await client.get("/staff/tim-kiem", params={"q": "vu thi mai"})
+            assert "Vũ Thị Mai" in found.text
+            missing = await client.get("/staff/lich-hop")
+            assert "Chưa có dữ liệu" in missing.text  # meetings module not loaded in this hub
+
+
+async def test_pages_need_a_login() -> None:
+    from fastapi import FastAPI
+
+    from portal.staff import router
+
+    app = FastAPI()
+    app.include_router(router())
+    async with client_of(app) as client:
+        answer = await client.get("/staff/static/staff.css")
+        assert answer.status_code == 200 and "text/css" in answer.headers["content-type"]
+        assert (await client.get("/staff/static/..%2Fviews.py")).status_code == 404
