@@ -36,7 +36,7 @@ async def test_dossier_from_intake_to_returned_result_on_time(module_hub: StartH
     onestop = OnestopModule(OnestopSettings(secret=SecretStr(SECRET), listen_port=0, system_url=server.url))
     hub = await module_hub([intake, onestop], ["handlers.intake"])
     sim.hub_webhook_url = onestop.webhook_url
-    api = Api(hub, {"/public": intake.public_router()})
+    api = Api(hub)  # the portal mounts public_router() under /public
     tasks = await Tap(hub, "lt.task.cmd.create", "t-tasks").open()
     docs = await Tap(hub, "lt.doc.cmd.register", "t-docs").open()
     try:

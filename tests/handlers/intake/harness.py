@@ -63,12 +63,10 @@ async def module_hub(nats: NatsServer, tmp_path: Path) -> AsyncIterator[StartHub
 
 
 class Api:
-    """An httpx client on the portal app (plus public routers), logged in per call by username."""
+    """An httpx client on the portal app, logged in per call by username."""
 
-    def __init__(self, hub: Hub, public: dict[str, Any] | None = None) -> None:
-        app: FastAPI = create_app(hub)
-        for prefix, router in (public or {}).items():
-            app.include_router(router, prefix=prefix)
+    def __init__(self, hub: Hub) -> None:
+        app: FastAPI = create_app(hub)  # module routers under /api, public routers under /public
         self.client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 5555)),
             base_url="http://lt",

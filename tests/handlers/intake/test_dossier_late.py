@@ -23,7 +23,7 @@ async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_ur
     clock = Clock(datetime(2026, 11, 2, 9, tzinfo=VN))  # Monday
     intake = IntakeModule(clock=clock)
     hub = await module_hub([intake], ["handlers.intake"], db_url=db_url)
-    api = Api(hub, {"/public": intake.public_router()})
+    api = Api(hub)  # the portal mounts public_router() under /public
     tasks = await Tap(hub, "lt.task.cmd.create", "t-tasks").open()
     docs = await Tap(hub, "lt.doc.cmd.register", "t-docs").open()
     events = await Tap(hub, "lt.intake.evt.>", "t-intake").open()
