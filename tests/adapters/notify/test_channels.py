@@ -310,3 +310,28 @@ async def test_preferences_and_quiet_hours_hold_back_all_but_hoa_toc(
             assert [(d["recipient"], d["channel"], d["dedup_key"]) for d in waiting] == [
                 ("chuyenvien", "sms", "quiet:1")
             ]
+
+
+async def test_the_digest_schedule_fires_on_its_own(
+    nats: NatsServer, tmp_path: Path, notify_config: NotifyConfig, mailbox: Mailbox
+) -> None:
+    every_second = notify_config.model_copy(update={"digest_cron": "@every 1s"})
+    async with hubs(nats.url, tmp_path) as start:
+        hub = await start([NotifyModule(every_second)], ["adapters.notify"])
+        await hub.publish(
+            "notify.requested",
+            {
+                "recipients": ["chuyenvien2"],
+                "title": "Kế hoạch kiểm tra doanh nghiệp FDI quý I/2027",
+                "dedup_key": "plan:fdi-2027-q1",
+            },
+            source="tasks",
+        )
+
+        async def mailed() -> bool:
+            return bool(mailbox.to("chuyenvien2@skhdt.hanoi.gov.vn"))
+
+        assert await wait_for(mailed, timeout=WAIT)
+        await asyncio.sleep(2.5)  # later firings find nothing new to send
+        [mail] = mailbox.to("chuyenvien2@skhdt.hanoi.gov.vn")
+        assert "Kế hoạch kiểm tra doanh nghiệp FDI quý I/2027" in mail.get_content()

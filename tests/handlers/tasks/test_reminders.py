@@ -16,11 +16,12 @@ from handlers.common.workcal import default_calendar
 from handlers.tasks import TasksModule
 from handlers.tasks import reminders as rem
 from handlers.tasks.models import Task
-from handlers.tasks.policy import LOCAL_TZ
+from handlers.tasks.policy import LOCAL_TZ, local_time
 from hub.core import module as core
 from hub.directory import User
 from hub.embedded import NatsServer
 from hub.runtime import Delivery, Hub, wait_for
+from schemas.envelope import Envelope
 from tests.adapters.notify.harness import hubs
 from tests.support.fn_module import FnModule
 
@@ -161,5 +162,14 @@ async def test_overdue_task_is_marked_and_escalated_to_unit_head_and_assigner_by
                 )
 
             assert await wait_for(officer_told, timeout=WAIT)
+            # while it stays overdue the next reminder is already scheduled, one working day on
+            task = await one_task(hub, title="Tổng hợp báo cáo giám sát đầu tư quý III")
+            assert task is not None and hub.js is not None
+            nxt = await hub.js.get_last_msg("SCHEDULES", rem.schedule_subject(task.id, "overdue"))
+            body = Envelope.model_validate_json(nxt.data).payload
+            assert body["kind"] == "overdue" and body["sequence"] == 2
+            again = default_calendar().add_working_days(today, 1)
+            assert nxt.headers is not None
+            assert nxt.headers["Nats-Schedule"] == f"@at {local_time(again, 8):%Y-%m-%dT%H:%M:%SZ}"
     finally:
         await sms.stop()
