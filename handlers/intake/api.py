@@ -268,6 +268,32 @@ def build_router(module: IntakeModule) -> APIRouter:
         view["apology_form"] = claim.model_dump(mode="json")
         return view
 
+    @router.get("/dossiers/{code}/receipt.pdf", dependencies=[staff])
+    async def receipt_pdf(code: str, request: Request) -> Response:
+        """Mẫu 01: receipt and appointment slip of an accepted dossier."""
+        hub = request.app.state.hub
+        async with hub.db.session() as s:
+            try:
+                d = await find(s, code)
+            except IntakeError as exc:
+                raise fail(exc) from None
+        if d.original_due_date is None:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"Hồ sơ {code} chưa được tiếp nhận giải quyết")
+        pdf = forms.render_receipt(
+            forms.ReceiptForm(
+                agency_name=hub.settings.agency_name,
+                code=d.code,
+                applicant_name=d.applicant_name,
+                applicant_address=d.applicant_address or "",
+                applicant_phone=d.applicant_phone or "",
+                procedure_name=d.procedure_name,
+                documents=[str(f.get("name", "")) for f in d.documents],
+                received_on=d.received_on,
+                due_date=d.original_due_date,
+            )
+        )
+        return Response(pdf, media_type="application/pdf")
+
     @router.get("/dossiers/{code}/apology.pdf", dependencies=[staff])
     async def apology_pdf(code: str, request: Request) -> Response:
         """The issued Mẫu 04 as PDF."""

@@ -78,3 +78,52 @@ def render_apology(form: ApologyForm) -> bytes:
     pdf.set_font("DejaVu", "", 8)
     pdf.cell(width, 5, "(Ký, ghi rõ họ tên, đóng dấu)", align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+@dataclass(frozen=True)
+class ReceiptForm:
+    """What Mẫu 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả) says."""
+
+    agency_name: str
+    code: str
+    applicant_name: str
+    applicant_address: str
+    applicant_phone: str
+    procedure_name: str
+    documents: list[str]
+    received_on: date
+    due_date: date
+
+
+def render_receipt(form: ReceiptForm) -> bytes:
+    """Render Mẫu 01 as a PDF."""
+    pdf = _pdf()
+    width = pdf.epw
+    pdf.set_font("DejaVu", "B", 8)
+    pdf.multi_cell(width / 2, 4, form.agency_name.upper() + "\nBỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", align="C")
+    pdf.set_xy(12 + width / 2, 12)
+    pdf.multi_cell(width / 2, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc", align="C")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(width, 6, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", align="C")
+    pdf.set_font("DejaVu", "", 8)
+    pdf.cell(width, 5, f"Mã hồ sơ: {form.code}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 9)
+    lines = [
+        f"Tiếp nhận hồ sơ của: {form.applicant_name}",
+        f"Địa chỉ: {form.applicant_address}",
+        f"Số điện thoại: {form.applicant_phone}",
+        f"Nội dung yêu cầu giải quyết: {form.procedure_name}",
+        "Thành phần hồ sơ:",
+        *(f"  {i}. {name}" for i, name in enumerate(form.documents or ["(hồ sơ giấy)"], start=1)),
+        f"Ngày nhận hồ sơ: {_vn(form.received_on)}",
+        f"Thời gian trả kết quả giải quyết hồ sơ: ngày {_vn(form.due_date)}",
+        f"Tra cứu tình trạng hồ sơ bằng mã số {form.code}.",
+    ]
+    for line in lines:
+        pdf.multi_cell(width, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.cell(width, 5, "NGƯỜI TIẾP NHẬN HỒ SƠ", align="R", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

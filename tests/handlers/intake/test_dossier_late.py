@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date, datetime
 from typing import Any
 
@@ -57,6 +59,10 @@ async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_ur
             == default_calendar().add_working_days(date(2026, 11, 2), 3).isoformat()
             == "2026-11-05"
         )
+        slip = await api.call("GET", "vanthu", f"/api/intake/dossiers/{code}/receipt.pdf")
+        assert slip.status_code == 200
+        assert slip.content.startswith(b"%PDF")
+        assert shutil.which("pdftotext") is None or "05/11/2026" in pdf_text(slip.content)
         second = await api.call(
             "POST", "vanthu", "/api/intake/dossiers", json={"procedure_code": "DT-02", "applicant": APPLICANT}
         )
@@ -109,6 +115,10 @@ async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_ur
         assert "một lần" in again.json()["detail"]
         pdf = await api.call("GET", "chuyenvien2", f"/api/intake/dossiers/{code}/apology.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        if shutil.which("pdftotext"):
+            text = " ".join(pdf_text(pdf.content).split())
+            assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
+            assert code in text and "10/11/2026" in text and "Phòng Đăng ký đầu tư" in text
 
         async def apology_told() -> bool:
             return len(await events.of_type("intake.apology_issued")) == 1
@@ -175,3 +185,9 @@ async def test_apology_on_the_deadline_day_is_refused(module_hub: StartHub) -> N
         assert bad.status_code == 422 and "XX-99" in bad.json()["detail"]
     finally:
         await api.close()
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF through poppler's pdftotext."""
+    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return out.stdout.decode()
