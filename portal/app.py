@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import structlog
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -26,6 +27,7 @@ from portal.health import health
 from portal.metrics import render as render_metrics
 from portal.security import OPS_READ, LoginRequired
 
+log = structlog.get_logger(__name__)
 METRICS_TOKEN_ENV = "LIENTHONG_METRICS_TOKEN"  # noqa: S105 - the name of a variable
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 JSON_PREFIXES = ("/api/", "/healthz", "/metrics", "/public/")
@@ -56,6 +58,7 @@ def create_app(hub: Hub) -> FastAPI:
 
     app.include_router(api.build_router())
     app.include_router(pages.build_router())
+    app.state.staff = _mount_staff(app)
 
     # The docs of the REST API are part of the portal: behind login like the rest.
     _guard_docs(app)
@@ -72,6 +75,18 @@ def create_app(hub: Hub) -> FastAPI:
 
     _install_handlers(app)
     return app
+
+
+def _mount_staff(app: FastAPI) -> bool:
+    """Include the staff web interface (portal.staff, /staff) when it is present and loads."""
+    try:
+        from portal.staff import router as staff_router
+
+        app.include_router(staff_router())
+    except Exception as exc:  # another contributor's package: never let it take the ops portal down
+        log.warning("portal.staff_not_mounted", error=f"{type(exc).__name__}: {exc}")
+        return False
+    return True
 
 
 async def _metrics_access(request: Request) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -28,12 +28,14 @@ from portal.security import (
     OPS_READ,
     OPS_WRITE,
     new_login_token,
+    page_principal,
     page_roles,
     safe_next,
 )
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 REFRESH_SECONDS = 5
+STAFF_HOME = "/staff/"
 
 NAV = (
     ("/", "overview", OPS_READ),
@@ -155,7 +157,14 @@ def build_router() -> APIRouter:
                 error=translate(lang, key),
             )
         auth: Authenticator = request.app.state.authenticator
-        response = _see_other(safe_next(next))
+        target = safe_next(next)
+        if (
+            target == "/"
+            and not Principal.of(user).has(*OPS_READ)
+            and getattr(request.app.state, "staff", False)
+        ):
+            target = STAFF_HOME  # staff without an ops role land on their own pages
+        response = _see_other(target)
         auth.set_cookies(response, auth.issue(user))
         response.delete_cookie(LOGIN_CSRF_COOKIE)
         await queries.record_audit(_hub(request).db, user.username, "portal.login", "portal")
@@ -197,8 +206,12 @@ def build_router() -> APIRouter:
         )
         return data
 
-    @r.get("/", response_class=HTMLResponse)
-    async def overview(request: Request, principal: Principal = reader) -> HTMLResponse:
+    @r.get("/", response_class=HTMLResponse, response_model=None)
+    async def overview(request: Request, principal: Principal = Depends(page_principal)) -> Response:
+        if not principal.has(*OPS_READ):
+            if getattr(request.app.state, "staff", False):
+                return _see_other(STAFF_HOME)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"Cần quyền: {', '.join(OPS_READ)}")
         return render(request, "overview.html", principal, d=await _overview_context(request))
 
     @r.get("/fragments/overview", response_class=HTMLResponse)

@@ -374,3 +374,23 @@ async def test_login_form_needs_its_token_and_locks_after_repeated_failures(port
         out = await c.post("/logout", data={"csrf_token": c.cookies["lt_csrf"]})
         assert out.status_code == 303
         assert (await c.get("/routes")).status_code == 303
+
+
+async def test_staff_without_an_ops_role_are_sent_to_their_pages(portal_hub: PortalHub) -> None:
+    app = create_app(portal_hub.hub)
+    staff_home = "/staff/" if app.state.staff else None
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lt") as c:
+        await c.get("/login")
+        token = c.cookies["lt_login_csrf"]
+        answer = await c.post(
+            "/login", data={"username": "vanthu", "password": "mat-khau-demo-1", "csrf_token": token}
+        )
+        assert answer.status_code == 303 and answer.headers["location"] == (staff_home or "/")
+        home = await c.get("/")
+        if staff_home:
+            assert home.status_code == 303 and home.headers["location"] == staff_home
+        else:
+            assert home.status_code == 403
+        refused = await c.get("/dead-letters", headers={"Accept": "text/html"})
+        assert refused.status_code == 403 and "Không đủ quyền" in refused.text
+        assert (await c.get("/api/ops/overview")).status_code == 403
