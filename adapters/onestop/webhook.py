@@ -46,8 +46,10 @@ def build_webhook_router(hub: Hub, secret: str) -> APIRouter:
             event = OnestopDossierEvent.model_validate(raw)
         except ValueError as exc:
             if not isinstance(exc, ValidationError):
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, exc.errors(include_url=False)) from None
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, exc.errors(include_url=False)
+            ) from None
         env = await hub.publish(
             "onestop.dossier_event",
             event,

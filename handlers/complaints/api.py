@@ -122,7 +122,7 @@ def build_router(module: ComplaintsModule) -> APIRouter:
     async def check_unit(request: Request, unit_id: str) -> None:
         async with request.app.state.hub.db.session() as s:
             if await s.get(Unit, unit_id) is None:
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"Không có đơn vị {unit_id!r}")
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Không có đơn vị {unit_id!r}")
 
     @router.post("/cases", status_code=201, dependencies=[require_roles(CLERK, OFFICER, UNIT_HEAD)])
     async def create(body: SubmitCase, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:

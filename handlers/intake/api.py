@@ -104,7 +104,7 @@ def build_router(module: IntakeModule) -> APIRouter:
         """Store one scanned document (raw request body) and return its claim check."""
         data = await request.body()
         if not data:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Tệp rỗng")
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Tệp rỗng")
         media = request.headers.get("content-type", "application/octet-stream")
         claim = await request.app.state.hub.claims.put(data, media_type=media)
         return DossierFile(name=name, claim=claim, content_type=media)
@@ -194,7 +194,7 @@ def build_router(module: IntakeModule) -> APIRouter:
                 d = await find(tx.session, code)
                 if body.unit_id is not None and await tx.session.get(Unit, body.unit_id) is None:
                     raise HTTPException(
-                        status.HTTP_422_UNPROCESSABLE_ENTITY, f"Không có đơn vị {body.unit_id!r}"
+                        status.HTTP_422_UNPROCESSABLE_CONTENT, f"Không có đơn vị {body.unit_id!r}"
                     )
                 await apply(
                     tx,

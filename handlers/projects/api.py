@@ -152,7 +152,7 @@ def build_router(module: ProjectsModule) -> APIRouter:
         try:
             items = xlsx.read(data)
         except xlsx.ImportErrors as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, {"errors": exc.errors}) from None
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"errors": exc.errors}) from None
         async with request.app.state.hub.transaction(source="projects", user_id=principal.id) as tx:
             counts = await registry.import_projects(tx, items, when=module.now(), by=principal.id)
         return {"rows": len(items), **counts}
