@@ -77,7 +77,9 @@ class Api:
 
     async def get(self, path: str, **params: Any) -> Answer:
         clean = {k: v for k, v in params.items() if v not in (None, "")}
-        return await self.call("GET", path, params=clean)
+        if clean:  # an explicit params argument would replace a query string written in the path
+            return await self.call("GET", path, params=clean)
+        return await self.call("GET", path)
 
     async def post(self, path: str, json: Any = None, **kw: Any) -> Answer:
         return await self.call("POST", path, json=json, **kw)
