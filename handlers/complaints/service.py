@@ -22,6 +22,7 @@ OPEN = ("received", "accepted", "concluding")
 DUPLICATE_WINDOW_DAYS = 365
 SAME_SUBMITTER_RATIO = 0.75
 ANY_SUBMITTER_RATIO = 0.93
+FINGERPRINT_CHARS = 2000
 
 
 class CaseError(Exception):
@@ -94,9 +95,12 @@ async def find_duplicate(session: AsyncSession, sub: SubmitCase, key: str, fp: s
     q = select(Case).where(Case.received_on >= since, Case.duplicate_of.is_(None)).order_by(Case.received_on)
     if sub.kind:
         q = q.where((Case.kind == sub.kind) | Case.kind.is_(None))
+    fp = fp[:FINGERPRINT_CHARS]
     for other in (await session.execute(q)).scalars():
-        ratio = SequenceMatcher(None, fp, other.fingerprint, autojunk=False).ratio()
-        if (other.submitter_key == key and ratio >= SAME_SUBMITTER_RATIO) or ratio >= ANY_SUBMITTER_RATIO:
+        threshold = SAME_SUBMITTER_RATIO if other.submitter_key == key else ANY_SUBMITTER_RATIO
+        matcher = SequenceMatcher(None, fp, other.fingerprint[:FINGERPRINT_CHARS], autojunk=False)
+        # the cheap upper bounds rule most cases out before the quadratic ratio
+        if all(f() >= threshold for f in (matcher.real_quick_ratio, matcher.quick_ratio, matcher.ratio)):
             return other
     return None
 

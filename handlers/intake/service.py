@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.common.workcal import default_calendar
 from handlers.intake.models import Apology, Dossier, DossierSequence, DossierStep
 from handlers.intake.procedures import Procedure, UnknownProcedure, procedure
+from hub.directory import Unit as OrgUnit
 from hub.runtime import Unit
 from schemas.intake import EVENT_OF_STATUS, Applicant, DossierFile
 
@@ -240,6 +241,8 @@ async def apply(
 
 async def _transfer(tx: Unit, d: Dossier, proc: Procedure, unit_id: str, by: str | None) -> None:
     """Hand the dossier to the unit as a task; its documents become incoming documents."""
+    if await tx.session.get(OrgUnit, unit_id) is None:
+        raise Invalid(f"Không có đơn vị {unit_id!r} để chuyển hồ sơ {d.code}")
     d.unit_id = unit_id
     await tx.emit(
         "task.create_requested",
