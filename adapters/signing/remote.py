@@ -137,7 +137,7 @@ class RemoteSigner:
         )
         try:
             writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is bad input
+        except Exception as exc:
             raise RemoteSigningError(f"Không đọc được PDF: {exc}") from None
         pdf_signer = signers.PdfSigner(
             meta,

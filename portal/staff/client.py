@@ -28,7 +28,11 @@ class Answer:
     @property
     def missing(self) -> bool:
         """The endpoint does not exist (module not loaded or API not built yet)."""
-        return self.status in (404, 405) and isinstance(self.data, dict) and self.data.get("detail") == "Not Found"
+        return (
+            self.status in (404, 405)
+            and isinstance(self.data, dict)
+            and self.data.get("detail") == "Not Found"
+        )
 
     @property
     def error(self) -> str:

@@ -36,6 +36,14 @@ STATUS_LABELS = {
     "issue_failed": "Ban hành không thành công",
 }
 
+TRANSPORT = {
+    "queued": "Đang chờ gửi lên trục",
+    "sent": "Đã gửi lên trục",
+    "delivered": "Nơi nhận đã nhận",
+    "failed": "Gửi không thành công",
+    "internal": "Gửi nội bộ",
+}
+
 # href, label, roles that see it
 NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/staff/", "Trang chính", EVERYONE),
@@ -84,6 +92,7 @@ def local_date(value: Any) -> str:
 TEMPLATES.env.filters["vntime"] = local_time
 TEMPLATES.env.filters["vndate"] = local_date
 TEMPLATES.env.globals["STATUS_LABELS"] = STATUS_LABELS
+TEMPLATES.env.globals["TRANSPORT"] = TRANSPORT
 
 
 def render(

@@ -51,7 +51,11 @@ def build_router() -> APIRouter:
                 raise HTTPException(answer.status, answer.error)
             doc = answer.data
             approvers, step = doc.get("approvers") or [], doc.get("approval_step") or 0
-            if doc["status"] != "pending_approval" or step >= len(approvers) or approvers[step] != principal.id:
+            if (
+                doc["status"] != "pending_approval"
+                or step >= len(approvers)
+                or approvers[step] != principal.id
+            ):
                 raise HTTPException(409, "Dự thảo không chờ bạn ký duyệt")
             version = max((v["version"] for v in doc["versions"]), default=None)
             if version is None:

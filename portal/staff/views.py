@@ -8,9 +8,9 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import UploadFile
 
 from hub.auth import Principal
 from hub.directory import CLERK, LEADER, OFFICER, UNIT_HEAD, User
@@ -69,7 +69,7 @@ def _state(answer: Answer) -> str:
     return "error"
 
 
-def build_router() -> APIRouter:  # noqa: C901 - one router of pages
+def build_router() -> APIRouter:
     r = APIRouter(prefix="/staff", include_in_schema=False)
     who_dep = Depends(who_is)
 
@@ -102,9 +102,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
                 sections["tasks_state"] = _state(tasks)
             if who.has(UNIT_HEAD, OFFICER):
                 mine = await api.get("/documents", direction="in", limit=50)
-                sections["my_docs"] = [
-                    d for d in items_of(mine) if d["status"] in ("assigned", "processing")
-                ]
+                sections["my_docs"] = [d for d in items_of(mine) if d["status"] in ("assigned", "processing")]
                 drafts_out = await api.get("/documents", direction="out", limit=50)
                 sections["my_drafts"] = [
                     d
@@ -301,12 +299,16 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
             problem = await _check_code(request, who.principal.id, text_of(form, "otp"))
             if problem:
                 return back(target, err=problem)
-        return await _act(request, doc_id, "approve", {"comment": text_of(form, "comment")}, "Đã duyệt và ký số")
+        return await _act(
+            request, doc_id, "approve", {"comment": text_of(form, "comment")}, "Đã duyệt và ký số"
+        )
 
     @r.post("/van-ban/{doc_id}/tra-lai")
     async def return_draft(request: Request, doc_id: str, who: Acting = who_dep) -> Response:
         form = await request.form()
-        return await _act(request, doc_id, "return", {"comment": text_of(form, "comment")}, "Đã trả lại dự thảo")
+        return await _act(
+            request, doc_id, "return", {"comment": text_of(form, "comment")}, "Đã trả lại dự thảo"
+        )
 
     @r.post("/van-ban/{doc_id}/ban-hanh")
     async def issue(request: Request, doc_id: str, who: Acting = who_dep) -> Response:
@@ -381,7 +383,9 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
     @r.post("/du-thao")
     async def draft_submit(request: Request, who: Acting = who_dep) -> Response:
         form = await request.form()
-        back_to = "/staff/du-thao/moi" + (f"?tra_loi={text_of(form, 'response_for_id')}" if text_of(form, "response_for_id") else "")
+        back_to = "/staff/du-thao/moi" + (
+            f"?tra_loi={text_of(form, 'response_for_id')}" if text_of(form, "response_for_id") else ""
+        )
         recipients: list[dict[str, str]] = []
         code, name = text_of(form, "recipient_code"), text_of(form, "recipient_name")
         if code:
@@ -430,9 +434,7 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
         year = year or datetime.now(UTC).year
         async with Api(request) as api:
             answer = await api.get("/documents", q=q, direction=kind, year=year, limit=200)
-        rows = sorted(
-            (d for d in items_of(answer) if d.get("number") is not None), key=lambda d: d["number"]
-        )
+        rows = sorted((d for d in items_of(answer) if d.get("number") is not None), key=lambda d: d["number"])
         return render(
             request,
             "registers.html",
@@ -466,7 +468,8 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
             answer = await api.post("/documents/dossiers", body)
             if answer.ok and text_of(form, "document_id"):
                 await api.post(
-                    f"/documents/dossiers/{answer.data['id']}/items", {"document_id": text_of(form, "document_id")}
+                    f"/documents/dossiers/{answer.data['id']}/items",
+                    {"document_id": text_of(form, "document_id")},
                 )
         if not answer.ok:
             return back(text_of(form, "back") or "/staff/", err=answer.error)
@@ -495,7 +498,9 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
             answer = await api.get(f"/tasks/{task_id}")
         if not answer.ok:
             raise HTTPException(answer.status, answer.error)
-        return render(request, "task.html", who, title=str(answer.data.get("title", "Công việc")), task=answer.data)
+        return render(
+            request, "task.html", who, title=str(answer.data.get("title", "Công việc")), task=answer.data
+        )
 
     @r.post("/cong-viec/{task_id}/bao-cao")
     async def task_report(request: Request, task_id: str, who: Acting = who_dep) -> Response:
@@ -513,9 +518,11 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
         """Overdue work by unit: tasks (tasks module dashboards) and documents past their deadline."""
         me = who.principal
         units, users = await chart(request.app.state.hub.db)
-        work_units = [u for u in units if u["id"] != "BGD"] if who.has(LEADER) else [
-            u for u in units if u["id"] == me.unit_id
-        ]
+        work_units = (
+            [u for u in units if u["id"] != "BGD"]
+            if who.has(LEADER)
+            else [u for u in units if u["id"] == me.unit_id]
+        )
         async with Api(request) as api:
             boards = await api.many(*(f"/tasks/dashboard/unit/{u['id']}" for u in work_units))
             overdue = await api.get("/documents", deadline_status="overdue", limit=200)
@@ -543,7 +550,13 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
     # -- the other modules: lists rendered generically -------------------------------------------------
 
     async def _listing(
-        request: Request, who: Acting, title: str, path: str, columns: list[tuple[str, str]], link: str = "", **params: Any
+        request: Request,
+        who: Acting,
+        title: str,
+        path: str,
+        columns: list[tuple[str, str]],
+        link: str = "",
+        **params: Any,
     ) -> HTMLResponse:
         async with Api(request) as api:
             answer = await api.get(path, **params)
@@ -567,7 +580,14 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
             who,
             "Lịch họp trong tuần",
             "/meetings",
-            [("starts_at", "Bắt đầu"), ("ends_at", "Kết thúc"), ("title", "Nội dung"), ("chair", "Chủ trì"), ("room_id", "Phòng"), ("status", "Trạng thái")],
+            [
+                ("starts_at", "Bắt đầu"),
+                ("ends_at", "Kết thúc"),
+                ("title", "Nội dung"),
+                ("chair", "Chủ trì"),
+                ("room_id", "Phòng"),
+                ("status", "Trạng thái"),
+            ],
             week=week,
         )
 
@@ -578,7 +598,13 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
             who,
             "Khiếu nại, tố cáo, kiến nghị",
             "/complaints/cases",
-            [("code", "Mã"), ("kind", "Loại"), ("subject", "Nội dung"), ("status", "Trạng thái"), ("deadline", "Hạn")],
+            [
+                ("code", "Mã"),
+                ("kind", "Loại"),
+                ("subject", "Nội dung"),
+                ("status", "Trạng thái"),
+                ("deadline", "Hạn"),
+            ],
         )
 
     @r.get("/du-an", response_class=HTMLResponse)
@@ -588,7 +614,12 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
             who,
             "Dự án đầu tư",
             "/projects",
-            [("code", "Mã dự án"), ("name", "Tên dự án"), ("investor", "Nhà đầu tư"), ("status", "Trạng thái")],
+            [
+                ("code", "Mã dự án"),
+                ("name", "Tên dự án"),
+                ("investor", "Nhà đầu tư"),
+                ("status", "Trạng thái"),
+            ],
             q=q,
         )
 
@@ -599,7 +630,13 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
             who,
             "Hồ sơ một cửa",
             "/intake/dossiers",
-            [("code", "Mã hồ sơ"), ("procedure_name", "Thủ tục"), ("applicant_name", "Người nộp"), ("status", "Trạng thái"), ("due_at", "Hẹn trả")],
+            [
+                ("code", "Mã hồ sơ"),
+                ("procedure_name", "Thủ tục"),
+                ("applicant_name", "Người nộp"),
+                ("status", "Trạng thái"),
+                ("due_at", "Hẹn trả"),
+            ],
         )
 
     @r.get("/danh-gia", response_class=HTMLResponse)
@@ -639,14 +676,20 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
         }
         async with Api(request) as api:
             answer = await api.post("/messages", body)
-        return back("/staff/tin-nhan", ok="Đã gửi tin nhắn") if answer.ok else back("/staff/tin-nhan", err=answer.error)
+        return (
+            back("/staff/tin-nhan", ok="Đã gửi tin nhắn")
+            if answer.ok
+            else back("/staff/tin-nhan", err=answer.error)
+        )
 
     @r.get("/cham-cong", response_class=HTMLResponse)
     async def timesheet(request: Request, month: str = "", who: Acting = who_dep) -> HTMLResponse:
         month = month or datetime.now(UTC).strftime("%Y-%m")
         me = who.principal
         async with Api(request) as api:
-            sheet, leaves = await api.many(f"/timekeeping/timesheets/{me.unit_id}/{month}", "/timekeeping/leaves")
+            sheet, leaves = await api.many(
+                f"/timekeeping/timesheets/{me.unit_id}/{month}", "/timekeeping/leaves"
+            )
         mine: Any = None
         if sheet.ok and isinstance(sheet.data, dict):
             for row in sheet.data.get("rows", sheet.data.get("people", [])) or []:
@@ -695,7 +738,9 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
             docs = items_of(doc_answer)
             words = fold(q).split()
             found_tasks = [
-                t for t in items_of(task_answer) if all(w in fold(json.dumps(t, ensure_ascii=False)) for w in words)
+                t
+                for t in items_of(task_answer)
+                if all(w in fold(json.dumps(t, ensure_ascii=False)) for w in words)
             ]
             units, users = await chart(request.app.state.hub.db)
             people = search_people(users, units, q)
@@ -728,7 +773,9 @@ def build_router() -> APIRouter:  # noqa: C901 - one router of pages
 
     @r.post("/bao-mat/tao")
     async def enrol(request: Request, who: Acting = who_dep) -> Response:
-        await _save_totp(request, who.principal.id, {"secret": totp.new_secret(), "active": False, "last": -1})
+        await _save_totp(
+            request, who.principal.id, {"secret": totp.new_secret(), "active": False, "last": -1}
+        )
         return back("/staff/bao-mat", ok="Đã tạo khóa bí mật; nhập mã từ ứng dụng để kích hoạt")
 
     @r.post("/bao-mat/kich-hoat")

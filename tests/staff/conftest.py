@@ -1,4 +1,4 @@
-"""A real hub with the documents and tasks modules, the portal app with the staff router, served by uvicorn."""
+"""A real hub with documents and tasks, the portal app with the staff router, served by uvicorn."""
 
 from __future__ import annotations
 
@@ -85,7 +85,9 @@ async def serve(app: Any) -> AsyncIterator[str]:
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     task = asyncio.create_task(server.serve())
     for _ in range(400):
         if server.started:

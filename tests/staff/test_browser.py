@@ -8,8 +8,8 @@ issues and sends; an officer of another unit cannot open the document by link or
 from __future__ import annotations
 
 import re
-import time
 import shutil
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,9 @@ async def served(office: Office) -> AsyncIterator[str]:
 
 async def _login(browser: Any, base: str, username: str) -> Any:
     """A fresh browser context for one person, logged in through the login form, on the staff home."""
-    context = await browser.new_context(base_url=base, locale="vi-VN", viewport={"width": 1200, "height": 900})
+    context = await browser.new_context(
+        base_url=base, locale="vi-VN", viewport={"width": 1200, "height": 900}
+    )
     page = await context.new_page()
     await page.goto("/staff/")
     await page.wait_for_url(re.compile(r"/login\?next=/staff/"))
@@ -112,7 +114,6 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await expect(clerk.get_by_role("status")).to_contain_text("Đã vào sổ")
             await expect(clerk.locator(".meta")).to_contain_text("Đã vào sổ, chờ chỉ đạo")
             doc_url = clerk.url.split("?")[0]
-            doc_id = doc_url.rsplit("/", 1)[1]
             await _shot(clerk, "2-clerk-registered")
 
             # 2. The leader assigns it on one screen: lead unit, co-ordinating unit, deadline, instruction.
@@ -130,7 +131,9 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
 
             # 3. The officer of the lead unit drafts the reply linked to the document and submits it.
             officer = await _login(browser, served, "chuyenvien")
-            mine = officer.locator("section", has=officer.get_by_role("heading", name="Văn bản đơn vị tôi đang xử lý"))
+            mine = officer.locator(
+                "section", has=officer.get_by_role("heading", name="Văn bản đơn vị tôi đang xử lý")
+            )
             await mine.get_by_role("link", name=SUBJECT).click()
             await officer.get_by_role("link", name="Soạn văn bản trả lời").click()
             await expect(officer.locator("main")).to_contain_text("Trả lời văn bản")
@@ -153,7 +156,9 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await leader.get_by_role("button", name="Kích hoạt").click()
             await expect(leader.get_by_role("status")).to_contain_text("Đã kích hoạt")
             await leader.goto("/staff/")
-            drafts = leader.locator("section", has=leader.get_by_role("heading", name="Dự thảo chờ tôi duyệt"))
+            drafts = leader.locator(
+                "section", has=leader.get_by_role("heading", name="Dự thảo chờ tôi duyệt")
+            )
             await drafts.get_by_role("link", name="V/v trả lời góp ý kế hoạch đầu tư công").click()
             await expect(leader.locator("object.pdf")).to_have_attribute("type", "application/pdf")
             await leader.get_by_label("Địa chỉ phần mềm ký").fill(agent_url)
@@ -170,14 +175,18 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
 
             # The activation spent this step's code (a code is used once): the next step's code is
             # still accepted (one step of clock drift either side).
-            await leader.get_by_label(re.compile("Mã xác thực một lần")).fill(totp.code_at(secret, time.time() + 30))
+            await leader.get_by_label(re.compile("Mã xác thực một lần")).fill(
+                totp.code_at(secret, time.time() + 30)
+            )
             await leader.get_by_role("button", name="Duyệt và ký số").click()
             await expect(leader.get_by_role("status")).to_contain_text("Đã duyệt")
             await expect(leader.locator(".meta")).to_contain_text("Đã duyệt, chờ ban hành")
 
             # 5. The clerk issues: number, seal, sending; delivery status per recipient.
             await clerk.goto("/staff/")
-            to_issue = clerk.locator("section", has=clerk.get_by_role("heading", name="Văn bản đã duyệt, chờ ban hành"))
+            to_issue = clerk.locator(
+                "section", has=clerk.get_by_role("heading", name="Văn bản đã duyệt, chờ ban hành")
+            )
             await to_issue.get_by_role("link", name="V/v trả lời góp ý kế hoạch đầu tư công").click()
             await clerk.get_by_role("button", name="Ban hành và gửi").click()
             await expect(clerk.get_by_role("status")).to_contain_text("Đã cấp số")
@@ -196,7 +205,9 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             answer = await other.goto(reply_url)
             assert answer is not None and answer.status == 404
             await other.goto("/staff/")
-            await other.get_by_label("Tìm văn bản, công việc, hồ sơ, cán bộ").fill("gop y ke hoach dau tu cong")
+            await other.get_by_label("Tìm văn bản, công việc, hồ sơ, cán bộ").fill(
+                "gop y ke hoach dau tu cong"
+            )
             await other.get_by_label("Tìm văn bản, công việc, hồ sơ, cán bộ").press("Enter")
             await expect(other.locator("main")).to_contain_text("Không tìm thấy văn bản")
             await expect(other.locator("main")).not_to_contain_text(SUBJECT)

@@ -1,4 +1,4 @@
-"""Staff pages through the ASGI app: the clerk's queue, the flow's forms, an officer kept out of another unit."""
+"""Staff pages through the ASGI app: each role's work, the forms, an officer kept out of another unit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ async def _paper(office: Office, subject: str) -> str:
         csrf = await login(clerk, "vanthu")
         answer = await clerk.post(
             "/staff/van-ban-giay",
-            data={"csrf_token": csrf, "subject": subject, "from_agency": "UBND quận Hoàn Kiếm", "code": "12/UBND"},
+            data={
+                "csrf_token": csrf,
+                "subject": subject,
+                "from_agency": "UBND quận Hoàn Kiếm",
+                "code": "12/UBND",
+            },
             files={"file": ("scan.pdf", pdf_bytes(subject), "application/pdf")},
         )
         assert answer.status_code == 303, answer.text
@@ -96,3 +101,32 @@ async def test_pages_need_a_login() -> None:
         answer = await client.get("/staff/static/staff.css")
         assert answer.status_code == 200 and "text/css" in answer.headers["content-type"]
         assert (await client.get("/staff/static/..%2Fviews.py")).status_code == 404
+
+
+async def test_a_deputy_holding_a_delegation_acts_as_leader_during_its_period(office: Office) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hub.directory import Delegation
+    from portal.staff.people import acting
+
+    now = datetime.now(UTC)
+    async with office.hub.db.session() as s:
+        s.add(
+            Delegation(
+                from_user_id="giamdoc",
+                to_user_id="chanhvanphong",
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(days=2),
+                note="Giám đốc đi công tác",
+            )
+        )
+    async with client_of(office.app) as deputy:
+        await login(deputy, "chanhvanphong")
+        home = await deputy.get("/staff/")
+        assert "Văn bản chờ chỉ đạo" in home.text and "Được ủy quyền bởi Nguyễn Văn Hùng" in home.text
+        me = (await deputy.get("/api/auth/me")).json()
+    from hub.auth import Principal
+
+    principal = Principal.model_validate(me)
+    later = await acting(office.hub.db, principal, now + timedelta(days=3))
+    assert not later.has("leader") and later.has("unit_head")
