@@ -67,6 +67,7 @@ def payload(i: int) -> dict[str, object]:
 class Result:
     rate: float
     latencies: list[float]
+    cpu_us: float = 0.0  # CPU time of this Python process per message, in microseconds
 
     def pct(self, q: float) -> float:
         data = sorted(self.latencies)
@@ -104,6 +105,7 @@ async def raw_run(urls: list[str], n: int, replicas: int) -> Result:
                 latencies.append(time.time() - body["payload"]["sent_at"])
                 await m.ack()
 
+    cpu = time.process_time()
     consumer = asyncio.create_task(consume())
 
     async def publish(i: int) -> None:
@@ -113,8 +115,9 @@ async def raw_run(urls: list[str], n: int, replicas: int) -> Result:
     await bounded(n, publish)
     await consumer
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     await nc.close()
-    return Result(n / elapsed, latencies)
+    return Result(n / elapsed, latencies, cpu / n * 1e6)
 
 
 async def hub_run(urls: list[str], n: int, folder: Path, replicas: int) -> Result:
@@ -142,12 +145,14 @@ async def hub_run(urls: list[str], n: int, folder: Path, replicas: int) -> Resul
     hub = Hub(settings, modules=[core, Sink()])
     await hub.start(urls)
     start = time.perf_counter()
+    cpu = time.process_time()
     await bounded(n, lambda i: hub.publish("bench.doc", payload(i), source="bench", issue=f"VB-{i}"))
     await done.wait()
     await hub.journal.flush()
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     await hub.stop()
-    return Result(n / elapsed, latencies)
+    return Result(n / elapsed, latencies, cpu / n * 1e6)
 
 
 async def one_round(n: int, cluster: bool) -> tuple[Result, Result]:
@@ -181,7 +186,7 @@ async def main(n: int, cluster: bool, rounds: int = 3) -> None:
     for label, res in (("raw nats-py", raw), ("hub", hub)):
         print(
             f"  {label:<12} {res.rate:8.0f} msg/s  latency p50 {res.pct(0.5):7.1f} ms  "
-            f"p95 {res.pct(0.95):7.1f} ms  p99 {res.pct(0.99):7.1f} ms"
+            f"p95 {res.pct(0.95):7.1f} ms  p99 {res.pct(0.99):7.1f} ms  CPU {res.cpu_us:6.0f} us/msg"
         )
     print(f"  rounds: raw {[round(x.rate) for x in raws]} hub {[round(x.rate) for x in hubs]}")
     print(

@@ -47,16 +47,18 @@ class CoreModule(Module):
                     }
                 )
                 copies.append((decision, copy))
-            await asyncio.gather(
-                *(
-                    hub.publish_raw(
-                        c.subject,
-                        c.to_bytes(),
-                        {"Nats-Msg-Id": str(c.id), "Lt-Type": c.type, "Lt-Route": dec.route.name},
-                    )
-                    for dec, c in copies
+            sends = [
+                hub.publish_raw(
+                    c.subject,
+                    c.to_bytes(),
+                    {"Nats-Msg-Id": str(c.id), "Lt-Type": c.type, "Lt-Route": dec.route.name},
                 )
-            )
+                for dec, c in copies
+            ]
+            if len(sends) == 1:
+                await sends[0]
+            else:
+                await asyncio.gather(*sends)
             for decision, copy in copies:
                 hub.journal.record(
                     copy,

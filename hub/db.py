@@ -43,7 +43,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(url: str, **kw: Any) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, a busy timeout and foreign keys."""
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kw)
+        # a connection is a thread and a file handle: keep them instead of churning overflow ones
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=10, max_overflow=20, **kw)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         # aiosqlite starts transactions lazily; BEGIN IMMEDIATE takes the write lock up front so
         # concurrent writers queue on busy_timeout instead of failing on lock upgrade.
