@@ -69,9 +69,15 @@ async def _check_signing(hub: Hub) -> dict[str, Any]:
     return out
 
 
+async def _check_routing(hub: Hub) -> dict[str, Any]:
+    """The routing table was loaded and validated when the hub started."""
+    return {"ok": True, "routes": len(hub.routing.routes), "source": hub.routing.source}
+
+
 CHECKS = (
     ("nats", _check_nats),
     ("database", _check_db),
+    ("routing", _check_routing),
     ("adapters", _check_adapters),
     ("signing", _check_signing),
 )

@@ -84,6 +84,12 @@ async def render(hub: Hub) -> str:
     for a in adapters:
         out.add("lt_adapter_calls_total", {"adapter": a.name, "result": "ok"}, a.successes)
         out.add("lt_adapter_calls_total", {"adapter": a.name, "result": "error"}, a.failures)
+    out.family("lt_adapter_duration_ms", "gauge", "Mean and maximum duration of calls to each counterpart.")
+    for a in adapters:
+        if a.avg_ms is not None:
+            out.add("lt_adapter_duration_ms", {"adapter": a.name, "stat": "avg"}, round(a.avg_ms, 3))
+        if a.max_ms is not None:
+            out.add("lt_adapter_duration_ms", {"adapter": a.name, "stat": "max"}, a.max_ms)
     out.family("lt_adapter_circuit_open", "gauge", "1 when the adapter's circuit breaker is open.")
     for a in adapters:
         out.add("lt_adapter_circuit_open", {"adapter": a.name}, 1 if a.circuit == "open" else 0)

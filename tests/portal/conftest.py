@@ -125,3 +125,11 @@ async def until(condition: Callable[[], Any], timeout: float = 30.0) -> None:
         return bool(value)
 
     assert await wait_for(check, timeout=timeout), "condition not reached in time"
+
+
+async def journal_has(hub: Hub, key: str, hop: str, actor: str | None = None) -> bool:
+    """Whether the trace of a key holds a hop (by an actor); flushes the journal first."""
+    from hub.journal import trace
+
+    await hub.journal.flush()
+    return any(r.hop == hop and (actor is None or r.actor == actor) for r in await trace(hub.db, key))

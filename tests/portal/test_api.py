@@ -11,7 +11,7 @@ from hub import dlq
 from hub.adapter_health import observed, read_all, record_call
 from portal.app import create_app
 from portal.queries import LOCAL_TZ
-from tests.portal.conftest import PortalHub, PortalHubFactory, login, until
+from tests.portal.conftest import PortalHub, PortalHubFactory, journal_has, login, until
 
 
 def client_for(ph: PortalHub) -> httpx.AsyncClient:
@@ -34,6 +34,7 @@ async def test_nothing_but_health_and_public_routes_without_login(portal_hub: Po
         assert checks["nats"]["ok"] and checks["nats"]["jetstream"]
         assert checks["database"]["ok"] and checks["adapters"]["ok"]
         assert checks["signing"] == {"ok": True, "configured": False}
+        assert checks["routing"]["ok"] and checks["routing"]["routes"] == 1
 
         public = await c.get("/public/shop/lookup/HS-001")
         assert public.status_code == 200 and public.json()["status"] == "Đang xử lý"
@@ -47,7 +48,7 @@ async def test_metrics_open_on_loopback_or_with_token(
 ) -> None:
     hub = portal_hub.hub
     await hub.publish("test.ping", {"n": 1}, source="docs", issue="VB-M")
-    await until(lambda: _journal_has(portal_hub, "VB-M", "unrouted"))
+    await until(lambda: journal_has(hub, "VB-M", "unrouted"))
     async with client_for(portal_hub) as c:
         text = (await c.get("/metrics")).text  # the ASGI test client calls from 127.0.0.1
         assert 'lt_messages_total{type="test.ping",hop="published",outcome="ok"} 1' in text
@@ -57,13 +58,6 @@ async def test_metrics_open_on_loopback_or_with_token(
         assert (await c.get("/metrics")).status_code == 401
         ok = await c.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
         assert ok.status_code == 200 and "lt_stream_messages" in ok.text
-
-
-async def _journal_has(ph: PortalHub, key: str, hop: str) -> bool:
-    from hub.journal import trace
-
-    await ph.hub.journal.flush()
-    return any(r.hop == hop for r in await trace(ph.hub.db, key))
 
 
 async def test_overview_routes_search_trace_and_audited_payload(
@@ -76,8 +70,9 @@ async def test_overview_routes_search_trace_and_audited_payload(
     )
     await hub.publish("test.ping", {"n": 2}, source="docs", issue="VB-2026-18")
     await until(lambda: len(shop.sms) == 1)
-    await until(lambda: _journal_has(portal_hub, "VB-2026-17", "handled"))
-    await until(lambda: _journal_has(portal_hub, "VB-2026-18", "unrouted"))
+    await until(lambda: journal_has(hub, "VB-2026-17", "handled", "test-sms"))
+    await until(lambda: journal_has(hub, "VB-2026-17", "handled", "router"))
+    await until(lambda: journal_has(hub, "VB-2026-18", "handled", "router"))
 
     async with client_for(portal_hub) as c:
         await login(c, "vanhanh")

@@ -16,7 +16,7 @@ from hub import dlq
 from hub.app import serve_portal
 from portal import queries, service
 from tests.conftest import IN_CI
-from tests.portal.conftest import PASSWORD, PortalHub, until
+from tests.portal.conftest import PASSWORD, PortalHub, journal_has, until
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +84,7 @@ async def test_operator_traces_a_routed_message_replays_a_dead_letter_and_a_view
     async def two_dead() -> bool:
         return len(await dlq.list_dead(hub)) == 2
 
-    await until(lambda: len(shop.sms) == 1)
+    await until(lambda: journal_has(hub, "VB-2026-42", "handled", "test-sms"))
     await until(two_dead)
     await service.create_user(
         hub,
@@ -148,6 +148,7 @@ async def test_operator_traces_a_routed_message_replays_a_dead_letter_and_a_view
             await page.click("#replay")
             await expect(page.locator("#flash")).to_have_text(f"Đã phát lại thư chết {dead['HS-2026-99']}")
             await until(lambda: any(e.issue == "HS-2026-99" for e in shop.strict))
+            await until(lambda: journal_has(hub, "HS-2026-99", "handled", "strict-pong"))
             await page.goto(served + "/trace?key=HS-2026-99")
             await expect(page.locator("#hops tr.hop-replayed")).to_have_count(1)
             await expect(page.locator("#hops tr.hop-handled", has_text="strict-pong")).to_have_count(1)

@@ -66,7 +66,9 @@ async def test_overview_adapters_and_health_under_the_portal_user(
             assert adapters["lgsp"]["last_error"] == "SOAP Fault: máy chủ bận"
             overview = (await c.get("/api/ops/overview")).json()
             assert {s["stream"] for s in overview["streams"]} >= {"EVENTS", "COMMANDS", "DLQ"}
-            assert "lt_adapter_circuit_open" in (await c.get("/metrics")).text
+            metrics = (await c.get("/metrics")).text
+            assert 'lt_adapter_circuit_open{adapter="lgsp"} 1' in metrics
+            assert 'lt_adapter_duration_ms{adapter="lgsp",stat="max"} 812' in metrics
     finally:
         for h in (portal, hub):
             if h.nc is not None:
