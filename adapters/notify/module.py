@@ -13,6 +13,8 @@ from adapters.notify.config import NotifyConfig
 from adapters.notify.service import NotifyService
 from hub.errors import PermanentError
 from hub.module import Module
+from schemas import complaints as _complaints  # noqa: F401  (registers the citizen notices)
+from schemas import intake as _intake  # noqa: F401
 from schemas.notify import NotifyRequested
 
 if TYPE_CHECKING:
@@ -78,6 +80,29 @@ class NotifyModule(Module):
                 return
             await service.accept(d.session, notice)
             kick_after_commit(d, service)
+
+        for name, subject, source_type, key in (
+            ("notify-citizen", "lt.intake.evt.citizen_notification_requested", "intake", "code"),
+            ("notify-submitter", "lt.complaint.evt.submitter_notification_requested", "complaints", "number"),
+        ):
+
+            @hub.consumer(name, subject, transactional=True)
+            async def citizen(d: Delivery, source_type: str = source_type, key: str = key) -> None:
+                """Tell a citizen or business (not a staff user) by SMS and e-mail, once per fact."""
+                p = d.payload
+                reference = getattr(p, key)
+                await service.accept_external(
+                    d.session,
+                    recipient=f"citizen:{p.phone or p.email or reference}",
+                    phone=p.phone,
+                    email=p.email,
+                    title=p.title,
+                    body=p.body,
+                    dedup_key=p.dedup_key,
+                    source_type=source_type,
+                    issue=reference,
+                )
+                kick_after_commit(d, service)
 
         @hub.consumer("notify-digest", DIGEST_FIRE, raw=True)
         async def digest(d: Delivery) -> None:

@@ -119,6 +119,60 @@ class NotifyService:
         await session.flush()
         return added
 
+    async def accept_external(
+        self,
+        session: AsyncSession,
+        *,
+        recipient: str,
+        phone: str | None,
+        email: str | None,
+        title: str,
+        body: str,
+        dedup_key: str,
+        source_type: str,
+        issue: str | None,
+        now: datetime | None = None,
+    ) -> int:
+        """Plan SMS and e-mail to a citizen or business (not a staff account), at once, once per channel."""
+        now = now or datetime.now(UTC)
+        added = 0
+        if not (mapping.normalize_phone(phone) or email):
+            log.warning("notify.citizen_unreachable", recipient=recipient, dedup_key=dedup_key)
+        for channel, address in ((mapping.SMS, mapping.normalize_phone(phone)), (mapping.EMAIL, email)):
+            if not address or channel not in self.enabled:
+                continue
+            exists = await session.scalar(
+                select(NotifyDelivery.id).where(
+                    NotifyDelivery.recipient == recipient,
+                    NotifyDelivery.dedup_key == dedup_key,
+                    NotifyDelivery.channel == channel,
+                )
+            )
+            if exists is not None:
+                continue
+            session.add(
+                NotifyDelivery(
+                    recipient=recipient,
+                    dedup_key=dedup_key,
+                    channel=channel,
+                    urgency="thuong",  # no urgency mark in a letter to a citizen
+                    title=title,
+                    body=body,
+                    link=None,
+                    source_type=source_type,
+                    issue=issue,
+                    address=address,
+                    status=PENDING,
+                    attempts=0,
+                    created_at=now,
+                    not_before=now,
+                    next_attempt_at=now,
+                )
+            )
+            added += 1
+        await session.flush()
+        return added
+
     async def heads_of(self, session: AsyncSession, unit_ids: list[str]) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
         for unit_id in unit_ids:
@@ -250,7 +304,9 @@ class NotifyService:
             assert row.address
             label = mapping.URGENCY_LABELS.get(row.urgency, row.urgency)
             text = row.body + (f"\n\n{self.cfg.portal_url.rstrip('/')}{row.link}" if row.link else "")
-            return await self.mailer.send(row.address, f"[{label}] {row.title}", text, key)
+            # staff mail carries the urgency mark; a letter to a citizen does not
+            subject = row.title if row.recipient.startswith("citizen:") else f"[{label}] {row.title}"
+            return await self.mailer.send(row.address, subject, text, key)
         raise ChannelError(f"unknown channel {row.channel!r}", permanent=True)
 
     async def _push_live(self, row: NotifyDelivery) -> None:
