@@ -280,6 +280,7 @@ def build_router() -> APIRouter:
             key=key,
             rows=rows,
             messages=list(messages.values()),
+            dead=await service.dead_letters_of(_hub(request), list(messages)),
             svg=charts.timeline(rows),
             status_code=200 if rows or not key else 404,
         )

@@ -14,6 +14,7 @@ from hub.adapter_health import read_all
 from hub.auth import hash_password
 from hub.directory import ADMIN, ROLES, User
 from hub.journal import trace
+from hub.models import DeadLetter
 from hub.runtime import Hub
 from hub.topology import describe
 from portal import queries
@@ -128,6 +129,19 @@ async def trace_of(hub: Hub, key: str) -> list[dict[str, Any]]:
     """The timeline of a message id, a correlation id or a business key."""
     await hub.journal.flush()
     return queries.trace_rows(await trace(hub.db, key.strip()))
+
+
+async def dead_letters_of(hub: Hub, message_ids: list[str]) -> list[dict[str, Any]]:
+    """The dead letters of some messages, so a trace leads to the replay."""
+    if not message_ids:
+        return []
+    async with hub.db.session() as s:
+        rows = (
+            await s.execute(
+                select(DeadLetter).where(DeadLetter.message_id.in_(message_ids[:500])).order_by(DeadLetter.id)
+            )
+        ).scalars()
+        return [dlq.dead_letter_dict(r) for r in rows]
 
 
 async def message_payload(hub: Hub, message_id: str, actor: str) -> dict[str, Any] | None:

@@ -152,6 +152,7 @@ async def test_operator_traces_a_routed_message_replays_a_dead_letter_and_a_view
             await page.goto(served + "/trace?key=HS-2026-99")
             await expect(page.locator("#hops tr.hop-replayed")).to_have_count(1)
             await expect(page.locator("#hops tr.hop-handled", has_text="strict-pong")).to_have_count(1)
+            await expect(page.locator("#trace-dead-letters")).to_contain_text("vanhanh")
 
             # A viewer may look but not act.
             await page.click("header button")  # log out
