@@ -24,6 +24,13 @@ TOTP_KEY = "staff_totp"
 DOC_TYPES = ["Công văn", "Quyết định", "Tờ trình", "Báo cáo", "Kế hoạch", "Thông báo", "Giấy mời"]
 PRIORITIES = ["Thường", "Khẩn", "Thượng khẩn", "Hỏa tốc"]
 CONFIDENTIALITY = ["Thường", "Mật", "Tối mật", "Tuyệt mật"]
+LEVELS = {
+    "xuat_sac": "Hoàn thành xuất sắc nhiệm vụ",
+    "tot": "Hoàn thành tốt nhiệm vụ",
+    "hoan_thanh": "Hoàn thành nhiệm vụ",
+    "khong_hoan_thanh": "Không hoàn thành nhiệm vụ",
+}
+LEAVE_KINDS = {"annual": "Nghỉ phép", "sick": "Nghỉ ốm", "business_trip": "Đi công tác"}
 
 
 async def who_is(request: Request, principal: Principal = Depends(page_principal)) -> Acting:
@@ -575,20 +582,20 @@ def build_router() -> APIRouter:
 
     @r.get("/lich-hop", response_class=HTMLResponse)
     async def meetings(request: Request, week: str = "", who: Acting = who_dep) -> HTMLResponse:
+        monday = _monday(week)
         return await _listing(
             request,
             who,
-            "Lịch họp trong tuần",
+            f"Lịch công tác tuần từ {monday.strftime('%d/%m/%Y')}",
             "/meetings",
             [
-                ("starts_at", "Bắt đầu"),
-                ("ends_at", "Kết thúc"),
+                ("when", "Thời gian"),
                 ("title", "Nội dung"),
                 ("chair", "Chủ trì"),
-                ("room_id", "Phòng"),
+                ("place", "Địa điểm"),
                 ("status", "Trạng thái"),
             ],
-            week=week,
+            week=monday.isoformat(),
         )
 
     @r.get("/khieu-nai", response_class=HTMLResponse)
@@ -599,11 +606,12 @@ def build_router() -> APIRouter:
             "Khiếu nại, tố cáo, kiến nghị",
             "/complaints/cases",
             [
-                ("code", "Mã"),
-                ("kind", "Loại"),
+                ("number", "Số"),
+                ("kind_label", "Loại"),
                 ("subject", "Nội dung"),
+                ("submitter", "Người gửi"),
                 ("status", "Trạng thái"),
-                ("deadline", "Hạn"),
+                ("resolution_due", "Hạn giải quyết"),
             ],
         )
 
@@ -617,7 +625,8 @@ def build_router() -> APIRouter:
             [
                 ("code", "Mã dự án"),
                 ("name", "Tên dự án"),
-                ("investor", "Nhà đầu tư"),
+                ("district", "Địa bàn"),
+                ("sector", "Lĩnh vực"),
                 ("status", "Trạng thái"),
             ],
             q=q,
@@ -633,21 +642,41 @@ def build_router() -> APIRouter:
             [
                 ("code", "Mã hồ sơ"),
                 ("procedure_name", "Thủ tục"),
-                ("applicant_name", "Người nộp"),
-                ("status", "Trạng thái"),
-                ("due_at", "Hẹn trả"),
+                ("applicant", "Người nộp"),
+                ("status_label", "Trạng thái"),
+                ("due_date", "Hẹn trả"),
             ],
         )
 
     @r.get("/danh-gia", response_class=HTMLResponse)
     async def evaluation(request: Request, who: Acting = who_dep) -> HTMLResponse:
-        return await _listing(
+        me = who.principal
+        async with Api(request) as api:
+            cycles = await api.get("/evaluation/cycles")
+            open_cycles = [c for c in items_of(cycles) if c.get("status") == "open"]
+            forms = await api.many(
+                *(f"/evaluation/cycles/{c['id']}/assessments/{me.id}" for c in open_cycles)
+            )
+        return render(
             request,
+            "evaluation.html",
             who,
-            "Đánh giá, xếp loại",
-            "/evaluation/cycles",
-            [("id", "Mã kỳ"), ("name", "Kỳ đánh giá"), ("period", "Thời gian"), ("status", "Trạng thái")],
+            title="Phiếu đánh giá, xếp loại của tôi",
+            cycles=items_of(cycles),
+            state=_state(cycles),
+            error=cycles.error,
+            forms=[(c, f.data if f.ok else None) for c, f in zip(open_cycles, forms, strict=True)],
+            levels=LEVELS,
         )
+
+    @r.post("/danh-gia/{cycle_id}")
+    async def self_assess(request: Request, cycle_id: str, who: Acting = who_dep) -> Response:
+        form = await request.form()
+        body = {"level": text_of(form, "level"), "summary": text_of(form, "summary")}
+        async with Api(request) as api:
+            answer = await api.post(f"/evaluation/cycles/{cycle_id}/self", body)
+        target = "/staff/danh-gia"
+        return back(target, ok="Đã gửi phiếu tự đánh giá") if answer.ok else back(target, err=answer.error)
 
     @r.get("/tin-nhan", response_class=HTMLResponse)
     async def messages(request: Request, who: Acting = who_dep) -> HTMLResponse:
@@ -670,17 +699,15 @@ def build_router() -> APIRouter:
     async def send_message(request: Request, who: Acting = who_dep) -> Response:
         form = await request.form()
         body = {
-            "to_user_ids": [v for v in form.getlist("to") if isinstance(v, str)],
-            "subject": text_of(form, "subject"),
+            "kind": "direct",
+            "recipients": [v for v in form.getlist("to") if isinstance(v, str)],
+            "subject": text_of(form, "subject") or "(không tiêu đề)",
             "body": text_of(form, "body"),
         }
         async with Api(request) as api:
             answer = await api.post("/messages", body)
-        return (
-            back("/staff/tin-nhan", ok="Đã gửi tin nhắn")
-            if answer.ok
-            else back("/staff/tin-nhan", err=answer.error)
-        )
+        target = "/staff/tin-nhan"
+        return back(target, ok="Đã gửi tin nhắn") if answer.ok else back(target, err=answer.error)
 
     @r.get("/cham-cong", response_class=HTMLResponse)
     async def timesheet(request: Request, month: str = "", who: Acting = who_dep) -> HTMLResponse:
@@ -692,7 +719,7 @@ def build_router() -> APIRouter:
             )
         mine: Any = None
         if sheet.ok and isinstance(sheet.data, dict):
-            for row in sheet.data.get("rows", sheet.data.get("people", [])) or []:
+            for row in sheet.data.get("people") or []:
                 if isinstance(row, dict) and row.get("user_id") == me.id:
                     mine = row
         return render(
@@ -704,8 +731,9 @@ def build_router() -> APIRouter:
             sheet=mine,
             sheet_state=_state(sheet),
             sheet_error=sheet.error,
-            leaves=items_of(leaves),
+            leaves=[x for x in items_of(leaves) if x.get("user_id") in (None, me.id)],
             leaves_state=_state(leaves),
+            kinds=LEAVE_KINDS,
         )
 
     @r.post("/cham-cong/nghi-phep")
@@ -713,14 +741,14 @@ def build_router() -> APIRouter:
         form = await request.form()
         body = {
             "kind": text_of(form, "kind") or "annual",
-            "starts_on": text_of(form, "starts_on"),
-            "ends_on": text_of(form, "ends_on") or text_of(form, "starts_on"),
+            "start": text_of(form, "start"),
+            "end": text_of(form, "end") or text_of(form, "start"),
             "reason": text_of(form, "reason"),
         }
         async with Api(request) as api:
             answer = await api.post("/timekeeping/leaves", body)
         target = "/staff/cham-cong"
-        return back(target, ok="Đã gửi đơn nghỉ phép") if answer.ok else back(target, err=answer.error)
+        return back(target, ok="Đã gửi đơn nghỉ") if answer.ok else back(target, err=answer.error)
 
     # -- one search box --------------------------------------------------------------------------------
 
@@ -791,6 +819,15 @@ def build_router() -> APIRouter:
         return back("/staff/bao-mat", ok="Đã kích hoạt mã xác thực một lần")
 
     return r
+
+
+def _monday(week: str) -> date:
+    """The Monday of the week holding a given day (today by default)."""
+    try:
+        day = date.fromisoformat(week) if week else datetime.now(UTC).date()
+    except ValueError:
+        day = datetime.now(UTC).date()
+    return date.fromordinal(day.toordinal() - day.weekday())
 
 
 def _current_approver(doc: dict[str, Any]) -> str | None:

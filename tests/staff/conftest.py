@@ -26,7 +26,7 @@ from portal.staff import router as staff_router
 from tests.hub.conftest import make_settings, nats  # noqa: F401
 
 PASSWORD = "mat-khau-demo-1"
-MODULES = ["handlers.documents", "handlers.tasks"]
+MODULES = ["handlers.documents", "handlers.tasks", "adapters.notify"]
 
 
 @dataclass
@@ -45,13 +45,14 @@ def staff_app(hub: Hub) -> FastAPI:
 
 @pytest.fixture
 async def office(nats: NatsServer, tmp_path: Path) -> AsyncIterator[Office]:  # noqa: F811
-    """Documents (axis documents wait for the clerk; signing by the server disabled) and tasks."""
+    """Documents (axis documents wait for the clerk; server signing disabled), tasks, notifications."""
+    from adapters.notify import module as notify
     from handlers.tasks import module as tasks
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'staff.db'}"
     await aupgrade(url, MODULES)
     documents = DocumentsModule(DocumentsSettings(auto_register=False, signing_enabled=False))
-    hub = Hub(make_settings(tmp_path, url, secret_key="s" * 40), modules=[core, documents, tasks])
+    hub = Hub(make_settings(tmp_path, url, secret_key="s" * 40), modules=[core, documents, tasks, notify])
     await seed_demo(hub.db, PASSWORD)
     await hub.start([nats.url])
     try:

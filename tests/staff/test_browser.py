@@ -70,6 +70,23 @@ async def _login(browser: Any, base: str, username: str) -> Any:
     return page
 
 
+async def _submit(page: Any, button: str) -> None:
+    """Press a form's button and wait for the page that answers it."""
+    async with page.expect_navigation():
+        await page.get_by_role("button", name=button).click()
+
+
+async def _done(page: Any, expected: str) -> None:
+    """After a form: the page shows a success message containing `expected` (else fail with the error)."""
+    from playwright.async_api import expect
+
+    flash = page.locator("main > p.flash")
+    await expect(flash).to_be_visible()
+    text = await flash.inner_text()
+    assert "ok" in (await flash.get_attribute("class") or ""), f"refused: {text}"
+    assert expected in text, text
+
+
 async def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"staff-{name}.png"), full_page=True)
@@ -110,8 +127,8 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await expect(queue).to_contain_text(SUBJECT)
             await _shot(clerk, "1-clerk-queue")
             await queue.get_by_role("link", name=SUBJECT).click()
-            await clerk.get_by_role("button", name="Vào sổ văn bản đến").click()
-            await expect(clerk.get_by_role("status")).to_contain_text("Đã vào sổ")
+            await _submit(clerk, "Vào sổ văn bản đến")
+            await _done(clerk, "Đã vào sổ")
             await expect(clerk.locator(".meta")).to_contain_text("Đã vào sổ, chờ chỉ đạo")
             doc_url = clerk.url.split("?")[0]
             await _shot(clerk, "2-clerk-registered")
@@ -125,12 +142,27 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await leader.get_by_label("Hạn xử lý").fill("2030-12-15")
             await leader.get_by_label("Ý kiến chỉ đạo").fill("Phòng Tổng hợp chủ trì, trả lời trước hạn.")
             await _shot(leader, "3-leader-assign-form")
-            await leader.get_by_role("button", name="Giao xử lý").click()
-            await expect(leader.get_by_role("status")).to_contain_text("Đã giao xử lý")
+            await _submit(leader, "Giao xử lý")
+            await _done(leader, "Đã giao xử lý")
             await expect(leader.locator(".facts")).to_contain_text("Phòng Tổng hợp, Quy hoạch")
 
-            # 3. The officer of the lead unit drafts the reply linked to the document and submits it.
+            # 3. The officer of the lead unit is told live, drafts the reply linked to the document.
             officer = await _login(browser, served, "chuyenvien")
+            await expect(officer.locator("body[data-live='1']")).to_have_count(1)
+            await hub.publish(
+                "notify.requested",
+                {
+                    "recipients": ["chuyenvien"],
+                    "title": "Văn bản Thường: " + SUBJECT,
+                    "body": "Trưởng phòng giao chị chủ trì soạn trả lời.",
+                    "link": doc_url.split(served, 1)[1].replace("/staff/van-ban/", "/documents/"),
+                    "dedup_key": "staff-test:" + doc_url,
+                },
+                source="tasks",
+            )
+            await expect(officer.locator("#thong-bao")).to_contain_text("Trưởng phòng giao chị chủ trì")
+            await expect(officer.locator("#chua-doc")).to_contain_text("1 thông báo chưa đọc")
+            await _shot(officer, "3b-officer-live-notification")
             mine = officer.locator(
                 "section", has=officer.get_by_role("heading", name="Văn bản đơn vị tôi đang xử lý")
             )
@@ -142,19 +174,19 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await officer.get_by_label("Tệp dự thảo (PDF)").set_input_files(str(draft_pdf))
             await officer.get_by_label("Trình ký (lãnh đạo)").select_option("giamdoc")
             await _shot(officer, "4-officer-draft")
-            await officer.get_by_role("button", name="Lưu dự thảo").click()
-            await expect(officer.get_by_role("status")).to_contain_text("Đã tạo và trình dự thảo")
+            await _submit(officer, "Lưu dự thảo")
+            await _done(officer, "Đã tạo và trình dự thảo")
             await expect(officer.locator(".meta")).to_contain_text("Chờ duyệt")
             await expect(officer.locator(".facts")).to_contain_text(SUBJECT[:20])
             reply_url = officer.url.split("?")[0]
 
             # 4. The leader turns on one-time codes, signs with the USB token and approves with a code.
             await leader.goto("/staff/bao-mat")
-            await leader.get_by_role("button", name="Tạo khóa bí mật").click()
+            await _submit(leader, "Tạo khóa bí mật")
             secret = (await leader.locator("#totp-secret").inner_text()).strip()
             await leader.get_by_label("Mã 6 số từ ứng dụng").fill(totp.code_at(secret))
-            await leader.get_by_role("button", name="Kích hoạt").click()
-            await expect(leader.get_by_role("status")).to_contain_text("Đã kích hoạt")
+            await _submit(leader, "Kích hoạt")
+            await _done(leader, "Đã kích hoạt")
             await leader.goto("/staff/")
             drafts = leader.locator(
                 "section", has=leader.get_by_role("heading", name="Dự thảo chờ tôi duyệt")
@@ -170,7 +202,7 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await _shot(leader, "5-leader-sign")
             wrong = "000000" if totp.code_at(secret) != "000000" else "111111"
             await leader.get_by_label(re.compile("Mã xác thực một lần")).fill(wrong)
-            await leader.get_by_role("button", name="Duyệt và ký số").click()
+            await _submit(leader, "Duyệt và ký số")
             await expect(leader.get_by_role("alert")).to_contain_text("Mã xác thực không đúng")
 
             # The activation spent this step's code (a code is used once): the next step's code is
@@ -178,8 +210,8 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await leader.get_by_label(re.compile("Mã xác thực một lần")).fill(
                 totp.code_at(secret, time.time() + 30)
             )
-            await leader.get_by_role("button", name="Duyệt và ký số").click()
-            await expect(leader.get_by_role("status")).to_contain_text("Đã duyệt")
+            await _submit(leader, "Duyệt và ký số")
+            await _done(leader, "Đã duyệt")
             await expect(leader.locator(".meta")).to_contain_text("Đã duyệt, chờ ban hành")
 
             # 5. The clerk issues: number, seal, sending; delivery status per recipient.
@@ -188,8 +220,8 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
                 "section", has=clerk.get_by_role("heading", name="Văn bản đã duyệt, chờ ban hành")
             )
             await to_issue.get_by_role("link", name="V/v trả lời góp ý kế hoạch đầu tư công").click()
-            await clerk.get_by_role("button", name="Ban hành và gửi").click()
-            await expect(clerk.get_by_role("status")).to_contain_text("Đã cấp số")
+            await _submit(clerk, "Ban hành và gửi")
+            await _done(clerk, "Đã cấp số")
             await expect(clerk.locator(".meta")).to_contain_text(re.compile("Đã ban hành|Đang ban hành"))
             await expect(clerk.locator(".facts")).to_contain_text("SKHĐT")
             await expect(clerk.locator("main")).to_contain_text("Văn phòng Chính phủ")

@@ -7,24 +7,48 @@
   var menu = document.querySelector(".menu details");
   if (menu && window.matchMedia("(min-width: 800px)").matches) menu.open = true;
 
-  function toast(text) {
+  function staffLink(link) {
+    // the notify adapter links to the API's paths; show the staff pages instead
+    if (!link) return "";
+    return link.replace(/^\/documents\//, "/staff/van-ban/").replace(/^\/tasks\//, "/staff/cong-viec/");
+  }
+
+  function toast(text, link) {
     var box = document.getElementById("thong-bao");
     if (!box) return;
     var item = document.createElement("p");
     item.className = "toast";
-    item.textContent = text;
+    if (link) {
+      var a = document.createElement("a");
+      a.href = link; a.textContent = text;
+      item.appendChild(a);
+    } else {
+      item.textContent = text;
+    }
     box.appendChild(item);
-    setTimeout(function () { item.remove(); }, 15000);
+    setTimeout(function () { item.remove(); }, 20000);
   }
   window.staffToast = toast;
 
+  function setUnread(n) {
+    var badge = document.getElementById("chua-doc");
+    if (badge) badge.textContent = n > 0 ? n + " thông báo chưa đọc" : "";
+  }
+
   if (window.EventSource) {
     var source = new EventSource("/api/notify/stream");
+    var unread = 0;
+    source.addEventListener("hello", function (event) {
+      try { unread = JSON.parse(event.data).unread || 0; } catch (e) { unread = 0; }
+      setUnread(unread);
+      document.body.dataset.live = "1";
+    });
     source.addEventListener("notification", function (event) {
       try {
         var data = JSON.parse(event.data);
-        toast([data.title, data.text || data.body].filter(Boolean).join(": ") || "Có thông báo mới");
+        toast([data.title, data.body].filter(Boolean).join(": ") || "Có thông báo mới", staffLink(data.link));
       } catch (e) { toast("Có thông báo mới"); }
+      setUnread(++unread);
     });
     source.onerror = function () { if (source.readyState === 2) source.close(); };
   }
