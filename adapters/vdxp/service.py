@@ -55,6 +55,11 @@ class VdxpSettings(BaseSettings):
     signing_key_password: SecretStr | None = None
     read_timeout: float = Field(default=30.0, gt=0)
     retry_attempts: int = Field(default=3, ge=1)
+    send_max_deliver: int = Field(
+        default=500,
+        ge=1,
+        description="Deliveries of a send before it is dead-lettered: an axis outage of hours is waited out",
+    )
     breaker_open_seconds: float = Field(default=30.0, ge=0)
     embed_simulator: bool = Field(
         default=True,
@@ -121,7 +126,13 @@ class VdxpModule(Module):
     def setup(self, hub: Hub) -> None:
         """Register the send consumer."""
 
-        @hub.consumer("vdxp-send", "lt.axis.cmd.vdxp", types=["axis.send"], batch=8)
+        @hub.consumer(
+            "vdxp-send",
+            "lt.axis.cmd.vdxp",
+            types=["axis.send"],
+            batch=8,
+            max_deliver=self.settings.send_max_deliver,
+        )
         async def send(d: Delivery) -> None:
             """Send edXML documents and statuses through the national axis."""
             if self._sender is None:
