@@ -20,7 +20,7 @@ DOCUMENTS = 12
 
 async def test_axis_outage_during_sends_then_every_document_is_delivered_once(
     start_agency: StartAgency,
-    simulator: SimulatorServer,  # noqa: F811
+    simulator: SimulatorServer,
 ) -> None:
     hanoi = await start_agency(HANOI, breaker_open_seconds=1.0)
     await asyncio.to_thread(simulator.stop)  # the axis goes down
