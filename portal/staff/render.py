@@ -93,6 +93,12 @@ TEMPLATES.env.filters["vntime"] = local_time
 TEMPLATES.env.filters["vndate"] = local_date
 TEMPLATES.env.globals["STATUS_LABELS"] = STATUS_LABELS
 TEMPLATES.env.globals["TRANSPORT"] = TRANSPORT
+TEMPLATES.env.globals["SOURCES"] = {
+    "axis": "Trục liên thông",
+    "onestop": "Một cửa",
+    "paper": "Bản giấy",
+    "complaints": "Đơn thư",
+}
 
 
 def render(

@@ -44,7 +44,7 @@ def staff_app(hub: Hub) -> FastAPI:
 
 
 @pytest.fixture
-async def office(nats: NatsServer, tmp_path: Path) -> AsyncIterator[Office]:  # noqa: F811
+async def office(nats: NatsServer, tmp_path: Path) -> AsyncIterator[Office]:
     """Documents (axis documents wait for the clerk; server signing disabled), tasks, notifications."""
     from adapters.notify import module as notify
     from handlers.tasks import module as tasks

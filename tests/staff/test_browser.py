@@ -72,7 +72,7 @@ async def _login(browser: Any, base: str, username: str) -> Any:
 
 async def _submit(page: Any, button: str) -> None:
     """Press a form's button and wait for the page that answers it."""
-    async with page.expect_navigation():
+    async with page.expect_navigation(wait_until="domcontentloaded"):
         await page.get_by_role("button", name=button).click()
 
 

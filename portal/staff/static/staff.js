@@ -25,8 +25,14 @@
     } else {
       item.textContent = text;
     }
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "×";
+    close.setAttribute("aria-label", "Đóng thông báo");
+    close.addEventListener("click", function () { item.remove(); });
+    item.appendChild(close);
     box.appendChild(item);
-    setTimeout(function () { item.remove(); }, 20000);
+    setTimeout(function () { item.remove(); }, 15000);
   }
   window.staffToast = toast;
 
@@ -51,6 +57,8 @@
       setUnread(++unread);
     });
     source.onerror = function () { if (source.readyState === 2) source.close(); };
+    // free the connection when leaving the page (browsers allow few per host)
+    window.addEventListener("pagehide", function () { source.close(); });
   }
 
   async function postJson(url, body) {
