@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -9,7 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from handlers.common.workcal import default_calendar
 from handlers.documents import dossiers, incoming, outgoing
@@ -442,16 +443,7 @@ def build_router(ctx_of: Callable[[], Context]) -> APIRouter:
         data = await _read_upload(file)
         media = file.content_type or "application/octet-stream"
         claim = await _hub(request).claims.put(data, media_type=media)
-        text = ""
-        if data.startswith(b"%PDF"):
-            import asyncio
-            import tempfile
-            from pathlib import Path
-
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "scan.pdf"
-                path.write_bytes(data)
-                text = await asyncio.to_thread(pdf_text, path)
+        text = await asyncio.to_thread(pdf_text, data) if data.startswith(b"%PDF") else ""
         item = Incoming(
             subject=meta.subject,
             from_agency=meta.from_agency,
@@ -701,7 +693,13 @@ def build_router(ctx_of: Callable[[], Context]) -> APIRouter:
             conditions.append(visible_clause(principal))
         for word in fold(q).split():
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            conditions.append(Document.search_text.like(f"%{escaped}%", escape="\\"))
+            pattern = f"%{escaped}%"
+            conditions.append(
+                or_(
+                    Document.search_text.like(pattern, escape="\\"),
+                    Document.body_text.like(pattern, escape="\\"),
+                )
+            )
         if direction:
             conditions.append(Document.direction == direction)
         if status:

@@ -5,31 +5,31 @@ together."""
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy import select
 
 from handlers.documents import changes
-from handlers.documents.core import SYSTEM, Refusal
+from handlers.documents.core import SYSTEM, Refusal, read_claim
 from handlers.documents.incoming import Context, Incoming, receive
 from handlers.documents.models import OUTGOING, DocSignRequest, Document
 from handlers.documents.outgoing import on_axis_sent, on_business_status, on_refused, on_signed, on_transport
-from handlers.documents.rules import PRIORITY_BY_CODE
+from handlers.documents.rules import PRIORITY_BY_CODE, fold
 from handlers.documents.text import pdf_text
 from hub.errors import PermanentError
 from schemas.axis import AttachmentRef, AxisDeliveryChanged, AxisSent, DocumentReceived, DocumentStatusChanged
-from schemas.documents import DocumentAttachment, RegisterDocument
+from schemas.documents import DocumentAttachment, DocumentRegistered, RegisterDocument
 from schemas.edxml import BussinessDocType
+from schemas.envelope import ClaimCheck
 from schemas.signing import PdfSigned, PdfSignRefused
 
 if TYPE_CHECKING:
     from hub.runtime import Delivery, Hub
 
 log = structlog.get_logger(__name__)
+PDF = "application/pdf"
 
 
 def _attachment(ref: AttachmentRef) -> dict[str, object]:
@@ -40,18 +40,26 @@ def _attachment(ref: AttachmentRef) -> dict[str, object]:
     }
 
 
-async def full_text(d: Delivery, claims: list[tuple[str | None, dict[str, object]]]) -> str:
-    """Text of the PDF attachments, for full-text search (unreadable files are skipped)."""
-    from schemas.envelope import ClaimCheck
-
-    texts: list[str] = []
-    for media, claim in claims:
-        if media != "application/pdf":
-            continue
-        with tempfile.TemporaryDirectory(prefix="doc-text-") as tmp:
-            path = await d.hub.claims.get_to_file(ClaimCheck.model_validate(claim), Path(tmp) / "a.pdf")
-            texts.append(await asyncio.to_thread(pdf_text, path))
-    return " ".join(texts)
+async def index_files(d: Delivery, document_id: str) -> None:
+    """Extract the text of a registered document's PDF files for full-text search (outside any lock)."""
+    async with d.hub.db.session() as s:
+        doc = await s.get(Document, document_id)
+        if doc is None or doc.body_text:
+            return
+        files = [
+            ClaimCheck.model_validate(a["claim"]) for a in doc.attachments if a.get("content_type") == PDF
+        ]
+    texts = []
+    for claim in files:
+        data = await read_claim(d.hub, claim)
+        texts.append(await asyncio.to_thread(pdf_text, data))
+    body = fold(" ".join(texts))
+    if not body:
+        return
+    async with d.hub.db.session() as s:
+        doc = await s.get(Document, document_id)
+        if doc is not None and doc.status != "revoked":
+            doc.body_text = body
 
 
 def incoming_of(p: DocumentReceived) -> Incoming:
@@ -86,9 +94,6 @@ def setup(hub: Hub, ctx_of: Callable[[], Context]) -> None:
         p: DocumentReceived = d.payload
         ctx: Context = ctx_of()
         item = incoming_of(p)
-        item.full_text = await full_text(
-            d, [(a.content_type, a.claim.model_dump(mode="json")) for a in p.attachments]
-        )
         kind = BussinessDocType(p.business_type) if p.business_type in (0, 1, 2, 3) else BussinessDocType.NEW
         if kind in (BussinessDocType.REVOKE, BussinessDocType.UPDATE, BussinessDocType.REPLACE):
             business = await changes.business_of(d, p.edxml)
@@ -145,13 +150,16 @@ def setup(hub: Hub, ctx_of: Callable[[], Context]) -> None:
             external_ref=p.external_ref,
             attachments=[_from_schema(a) for a in p.attachments],
         )
-        item.full_text = await full_text(
-            d, [(a.content_type, a.claim.model_dump(mode="json")) for a in p.attachments]
-        )
         try:
             await receive(d, ctx, item, SYSTEM, register=True)
         except Refusal as exc:
             raise PermanentError(exc.message) from exc
+
+    @hub.consumer("documents-fulltext", "lt.doc.evt.registered", types=["document.registered"])
+    async def fulltext(d: Delivery) -> None:
+        """Index the text of a registered document's files (kept out of the registration transaction)."""
+        p: DocumentRegistered = d.payload
+        await index_files(d, p.document_id)
 
     @hub.consumer(
         "documents-status", "lt.doc.evt.status_changed", transactional=True, types=["document.status_changed"]

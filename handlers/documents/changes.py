@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from handlers.documents.core import SYSTEM, Refusal, audit, history, now, search_text, send_status, snapshot
+from handlers.documents.core import (
+    SYSTEM,
+    Refusal,
+    audit,
+    history,
+    now,
+    read_claim,
+    search_text,
+    send_status,
+    snapshot,
+)
 from handlers.documents.incoming import Context, Incoming
 from handlers.documents.models import INCOMING, Document
 from hub.auth import Principal
@@ -42,7 +52,8 @@ def _read_business(path: Path) -> Bussiness | None:
 async def business_of(work: Work, edxml: ClaimCheck) -> Bussiness | None:
     """The Bussiness block of a stored edoc (None when it cannot be read)."""
     with tempfile.TemporaryDirectory(prefix="doc-edxml-") as tmp:
-        path = await work.hub.claims.get_to_file(edxml, Path(tmp) / "message.edxml")
+        path = Path(tmp) / "message.edxml"
+        path.write_bytes(await read_claim(work.hub, edxml))
         try:
             return await asyncio.to_thread(_read_business, path)
         except EdxmlError:
@@ -104,6 +115,7 @@ async def revoke(
     doc.edxml = None
     doc.note = f"Văn bản đã bị bên gửi thu hồi. {reason}".strip()
     doc.search_text = ""
+    doc.body_text = ""
     doc.updated_at = now()
     history(work.session, doc, actor, "revoked", doc.note, "15", reason=reason)
     audit(work.session, actor, "document.revoked", f"document:{doc.id}", before, snapshot(doc), reason=reason)
@@ -132,7 +144,9 @@ async def update(
             setattr(doc, name, value)
     doc.attachments = item.attachments or doc.attachments
     doc.edxml = item.edxml or doc.edxml
-    doc.search_text = search_text(doc, item.full_text)
+    if item.attachments:
+        doc.body_text = ""  # the new files are indexed again after the change
+    doc.search_text = search_text(doc)
     doc.updated_at = now()
     history(work.session, doc, actor, "updated", "Cập nhật theo yêu cầu của bên gửi", "15", changes=changes)
     audit(

@@ -3,6 +3,7 @@ back to the sending agency through the axis."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,16 +19,20 @@ from handlers.documents.models import DocAccess, DocCounter, DocHistory, Documen
 from handlers.documents.rules import CONFIDENTIAL, fold
 from hub.auth import Principal
 from hub.directory import CLERK, LEADER, Unit, User
+from hub.errors import TransientError
 from hub.models import AuditEntry
 from schemas.axis import AxisSendRequested
 from schemas.edxml import Organization, StaffInfo, StatusCode, StatusMessage, StatusResponseFor, build_status
 from schemas.edxml.codes import VN_TZ
+from schemas.envelope import ClaimCheck
 
 if TYPE_CHECKING:
+    from hub.runtime import Hub
     from hub.runtime import Unit as Work
 
 SYSTEM = Principal(id="system", username="system", full_name="Hệ thống", roles=frozenset())
 EDXML_MEDIA_TYPE = "application/xml"
+CLAIM_TIMEOUT = 30.0
 
 
 class Refusal(Exception):
@@ -63,6 +68,24 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+async def read_claim(hub: Hub, claim: ClaimCheck, timeout: float = CLAIM_TIMEOUT) -> bytes:
+    """Object Store content with a time limit: a read that hangs becomes a retry, never a held lock."""
+    try:
+        return await asyncio.wait_for(hub.claims.get(claim), timeout)
+    except TimeoutError:
+        raise TransientError(f"reading {claim.key} from the Object Store took over {timeout:.0f} s") from None
+
+
+async def put_claim(hub: Hub, data: bytes, media_type: str, timeout: float = CLAIM_TIMEOUT) -> ClaimCheck:
+    """Store content with a time limit (see read_claim)."""
+    try:
+        return await asyncio.wait_for(hub.claims.put(data, media_type=media_type), timeout)
+    except TimeoutError:
+        raise TransientError(
+            f"storing {len(data)} bytes in the Object Store took over {timeout:.0f} s"
+        ) from None
+
+
 async def next_number(session: AsyncSession, register_code: str, year: int) -> int:
     """Take the next number of a register for a year; the counter row stays locked until commit.
 
@@ -80,8 +103,8 @@ async def next_number(session: AsyncSession, register_code: str, year: int) -> i
     return int(number)
 
 
-def search_text(doc: Document, extra: str = "") -> str:
-    """The folded text searched for a document: metadata plus any extracted full text."""
+def search_text(doc: Document) -> str:
+    """The folded metadata searched for a document (the files' text is kept apart in body_text)."""
     parts = [
         doc.subject,
         doc.code,
@@ -90,8 +113,7 @@ def search_text(doc: Document, extra: str = "") -> str:
         doc.from_code,
         doc.instruction,
         doc.note,
-        " ".join(str(r.get("name") or r.get("code") or "") for r in doc.recipients),
-        extra,
+        " ".join(str(r.get("name") or r.get("code") or "") for r in doc.recipients or []),
     ]
     return fold(" ".join(p for p in parts if p))
 
@@ -273,7 +295,7 @@ async def send_status(
             "timestamp": datetime.now(VN_TZ).replace(microsecond=0),
         }
     )
-    claim = await work.hub.claims.put(build_status(message), media_type=EDXML_MEDIA_TYPE)
+    claim = await put_claim(work.hub, build_status(message), EDXML_MEDIA_TYPE)
     await work.emit(
         "axis.send",
         AxisSendRequested(

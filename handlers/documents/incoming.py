@@ -33,6 +33,7 @@ from handlers.documents.core import (
     user_of,
 )
 from handlers.documents.models import INCOMING, Document
+from handlers.documents.rules import fold
 from hub.auth import Principal
 from hub.directory import CLERK, LEADER, OFFICER, UNIT_HEAD, Unit
 from schemas.documents import (
@@ -170,11 +171,12 @@ async def receive(
         approvers=[],
         instruction="",
         note="",
+        body_text=fold(item.full_text),
         created_by=actor.id,
         created_at=now(),
         updated_at=now(),
     )
-    doc.search_text = search_text(doc, item.full_text)
+    doc.search_text = search_text(doc)
     work.session.add(doc)
     await work.session.flush()
     text = "Tiếp nhận văn bản đến"
@@ -296,7 +298,7 @@ async def assign(
     doc.status = "assigned"
     doc.assigned_at = now()
     doc.updated_at = now()
-    doc.search_text = search_text(doc, doc.search_text)
+    doc.search_text = search_text(doc)
     granted = await granted_to(work.session, doc)
     for unit_id in [lead_unit_id, *coordinating_unit_ids]:
         grant(work.session, doc, "unit", unit_id, granted)

@@ -21,6 +21,8 @@ from handlers.documents.core import (
     new_id,
     next_number,
     now,
+    put_claim,
+    read_claim,
     search_text,
     snapshot,
     user_of,
@@ -414,14 +416,14 @@ async def build_outgoing_edoc(
             ]
         ),
     )
-    content = await work.hub.claims.get(ClaimCheck.model_validate(version.claim))
+    content = await read_claim(work.hub, ClaimCheck.model_validate(version.claim))
     attachment = AttachmentSource(
         AttachmentInfo(content_id="1", attachment_name=f"{doc.code.replace('/', '-')}.pdf", content_type=PDF),
         content,
     )
     out = io.BytesIO()
     write_edoc(out, header, [attachment], BuildOptions(zip_attachments=True))
-    claim = await work.hub.claims.put(out.getvalue(), media_type="application/xml")
+    claim = await put_claim(work.hub, out.getvalue(), "application/xml")
     return claim, document_id
 
 

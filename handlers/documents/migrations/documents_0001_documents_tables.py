@@ -2,7 +2,7 @@
 
 Revision ID: documents_0001
 Revises:
-Create Date: 2026-11-28 05:05:56.597465
+Create Date: 2026-11-28 05:44:18.641901
 """
 
 from collections.abc import Sequence
@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("signed_by", sa.String(length=40), nullable=True),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("body_text", sa.Text(), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("created_by", sa.String(length=60), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,19 @@ SENDER_NAME = "Văn phòng Chính phủ"
 US = "000.00.00.H26"
 
 
+def dump_tasks() -> None:
+    """Print where every asyncio task waits (the whole await chain), to diagnose a hang."""
+    for task in asyncio.all_tasks():
+        coro: Any = task.get_coro()
+        chain = []
+        while coro is not None:
+            frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+            if frame is not None:
+                chain.append(f"{frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}")
+            coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+        print("TASK", task.get_name(), " <- ".join(chain), file=sys.stderr)
+
+
 @dataclass
 class Bus:
     """What a watcher saw on the bus, by type."""
@@ -71,9 +85,9 @@ class Bus:
         async def enough() -> bool:
             return len(self.seen[type]) >= count
 
-        assert await wait_for(enough, timeout=timeout), (
-            f"{type}: saw {len(self.seen[type])}, expected {count}"
-        )
+        if not await wait_for(enough, timeout=timeout):
+            dump_tasks()
+            raise AssertionError(f"{type}: saw {len(self.seen[type])}, expected {count}")
         return self.seen[type]
 
     async def statuses_of(self, hub: Hub, cmd: Any) -> str:

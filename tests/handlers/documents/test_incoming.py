@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from handlers.documents.core import today
 from handlers.documents.models import DocCounter, Document
 from hub.models import AuditEntry
+from hub.runtime import wait_for
 from schemas.edxml import parse_status
 from tests.handlers.documents.conftest import SENDER, Office, StartOffice, pdf_bytes, received_event
 
@@ -218,8 +219,6 @@ async def test_duplicate_from_the_axis_waits_for_the_clerk_and_rejection_sends_0
         r = await office.get("vanthu", "/api/documents", params={"status": "received"})
         return bool(r.json()["total"] == 1)
 
-    from hub.runtime import wait_for
-
     assert await wait_for(held, timeout=60)
     assert r is not None
     [waiting] = r.json()["items"]
@@ -247,9 +246,13 @@ async def test_search_ignores_diacritics_covers_full_text_and_reports_deadlines(
     assert [d["id"] for d in r.json()["items"]] == [first]
     r = await office.get("vanthu", "/api/documents", params={"q": "GIAI NGAN"})
     assert [d["id"] for d in r.json()["items"]] == [second]
+
     # words only in the attached PDF's text
-    r = await office.get("vanthu", "/api/documents", params={"q": "noi dung chi tiet ve von"})
-    assert {d["id"] for d in r.json()["items"]} == {first, second}
+    async def indexed() -> bool:
+        r = await office.get("vanthu", "/api/documents", params={"q": "noi dung chi tiet ve von"})
+        return {d["id"] for d in r.json()["items"]} == {first, second}
+
+    assert await wait_for(indexed, timeout=60)
 
     await office.post(
         "giamdoc",

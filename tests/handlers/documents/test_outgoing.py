@@ -51,7 +51,7 @@ async def _status(office: Office, doc_id: str, wanted: str) -> dict[str, object]
 
 async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_with_the_question(
     start_office: StartOffice,
-    signing_config: SigningConfig,  # noqa: F811
+    signing_config: SigningConfig,
 ) -> None:
     office = await start_office(modules=[SigningModule(signing_config)], signing_enabled=True)
     payload = await received_event(office.hub)
@@ -243,7 +243,7 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
 
 async def test_a_refused_signature_sends_the_draft_back_to_the_leader_with_the_reason(
     start_office: StartOffice,
-    signing_config: SigningConfig,  # noqa: F811
+    signing_config: SigningConfig,
 ) -> None:
     office = await start_office(
         modules=[SigningModule(signing_config)], signing_enabled=True, signer_profiles={"giamdoc": "expired"}
@@ -264,7 +264,7 @@ async def test_a_refused_signature_sends_the_draft_back_to_the_leader_with_the_r
     assert (await office.post("giamdoc", f"/api/documents/{doc_id}/approve", json={})).status_code == 200
     [(_, refused)] = await office.bus.wait("sign.pdf.refused", timeout=90)
     body = await _status(office, doc_id, "pending_approval")
-    [step] = [h for h in body["history"] if h["action"] == "sign_refused"]  # type: ignore[union-attr]
+    [step] = [h for h in body["history"] if h["action"] == "sign_refused"]  # type: ignore[attr-defined]
     assert refused.reason_vi in step["text"]
     assert body["number"] is None  # nothing numbered, nothing sent
     assert not [c for _, c in office.bus.seen["axis.send"]]

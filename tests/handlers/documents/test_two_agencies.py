@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from adapters.axis.service import AxisDispatchModule
 from adapters.signing import SigningConfig
 from adapters.signing.service import SigningModule
 from adapters.vdxp.service import VdxpModule, VdxpSettings
@@ -22,7 +23,7 @@ from tests.adapters.vdxp.conftest import HANOI, SYSTEMS, VPCP, sim_dir, simulato
 from tests.handlers.documents.conftest import Office, StartOffice
 
 
-def vdxp(simulator: SimulatorServer, systemid: str) -> VdxpModule:  # noqa: F811
+def vdxp(simulator: SimulatorServer, systemid: str) -> VdxpModule:
     return VdxpModule(
         VdxpSettings(
             endpoint=simulator.url,
@@ -78,13 +79,13 @@ async def _until(office: Office, doc_id: str, status: str) -> dict[str, Any]:
 
 async def test_agency_sees_every_status_in_order_and_receives_the_linked_answer(
     second_nats: NatsServer,  # first: torn down after the hubs that use it
-    simulator: SimulatorServer,  # noqa: F811
+    simulator: SimulatorServer,
     start_office: StartOffice,
-    signing_config: SigningConfig,  # noqa: F811
+    signing_config: SigningConfig,
 ) -> None:
     a_axis, h_axis = vdxp(simulator, "vxp.vpcp"), vdxp(simulator, "vxp.hanoi.skhdt")
     a = await start_office(
-        modules=[a_axis],
+        modules=[AxisDispatchModule(), a_axis],
         agency_code=VPCP,
         agency_name="Văn phòng Chính phủ",
         name="vpcp",
@@ -92,7 +93,7 @@ async def test_agency_sees_every_status_in_order_and_receives_the_linked_answer(
         watch_commands=False,
     )
     h = await start_office(
-        modules=[h_axis, SigningModule(signing_config)],
+        modules=[AxisDispatchModule(), h_axis, SigningModule(signing_config)],
         nats_url=second_nats.url,
         name="hanoi",
         auto_register=False,
