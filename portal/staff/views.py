@@ -512,11 +512,14 @@ def build_router() -> APIRouter:
     @r.post("/cong-viec/{task_id}/bao-cao")
     async def task_report(request: Request, task_id: str, who: Acting = who_dep) -> Response:
         form = await request.form()
-        body: dict[str, Any] = {"text": text_of(form, "text")}
-        if text_of(form, "percent"):
-            body["percent"] = int(text_of(form, "percent"))
+        files = [
+            ("files", (f.filename or "tep", await f.read(), f.content_type or "application/octet-stream"))
+            for f in form.getlist("files")
+            if isinstance(f, UploadFile) and f.filename
+        ]
+        data = {"text": text_of(form, "text"), "progress": text_of(form, "progress") or "0"}
         async with Api(request) as api:
-            answer = await api.post(f"/tasks/{task_id}/reports", body)
+            answer = await api.call("POST", f"/tasks/{task_id}/reports", data=data, files=files or None)
         target = f"/staff/cong-viec/{task_id}"
         return back(target, ok="Đã gửi báo cáo tiến độ") if answer.ok else back(target, err=answer.error)
 

@@ -130,3 +130,37 @@ async def test_a_deputy_holding_a_delegation_acts_as_leader_during_its_period(of
     principal = Principal.model_validate(me)
     later = await acting(office.hub.db, principal, now + timedelta(days=3))
     assert not later.has("leader") and later.has("unit_head")
+
+
+async def test_the_unit_head_sees_the_task_of_an_assigned_document_and_reports_progress(
+    office: Office,
+) -> None:
+    from hub.runtime import wait_for
+
+    doc_id = await _paper(office, "Đề nghị báo cáo vốn đầu tư công quý IV")
+    async with client_of(office.app) as leader:
+        csrf = await login(leader, "giamdoc")
+        await leader.post(
+            f"/staff/van-ban/{doc_id}/giao",
+            data={"csrf_token": csrf, "lead_unit_id": "TH", "deadline": "2030-12-20"},
+        )
+    async with client_of(office.app) as head:
+        csrf = await login(head, "truongphongth")
+
+        async def listed() -> bool:
+            page = await head.get("/staff/cong-viec", params={"scope": "unit"})
+            return "vốn đầu tư công quý IV" in page.text
+
+        assert await wait_for(listed, timeout=60, every=0.5), "the task of the document did not appear"
+        tasks = (await head.get("/api/tasks", params={"scope": "unit"})).json()
+        task_id = next(t["id"] for t in tasks if t["document_id"] == doc_id)
+        page = await head.get(f"/staff/cong-viec/{task_id}")
+        assert page.status_code == 200 and "Xem văn bản giao việc" in page.text
+        answer = await head.post(
+            f"/staff/cong-viec/{task_id}/bao-cao",
+            data={"csrf_token": csrf, "text": "Đã tổng hợp số liệu của các quận", "progress": "40"},
+            files={"files": ("so-lieu.txt", "Số liệu".encode(), "text/plain")},
+        )
+        assert answer.status_code == 303 and "ok=" in answer.headers["location"], answer.headers["location"]
+        page = await head.get(f"/staff/cong-viec/{task_id}")
+        assert "Đã tổng hợp số liệu của các quận (40%)" in page.text and "so-lieu.txt" in page.text
