@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,7 +23,9 @@ class DocumentsSettings(BaseSettings):
     outgoing_register: str = "VBDI"
     default_deadline_working_days: int = Field(default=10, ge=1)
     signing_enabled: bool = Field(
-        default=True, description="Ask the signing service for the approval and issuing signatures"
+        default_factory=lambda: bool(os.environ.get("LIENTHONG_SIGNING_CONFIG")),
+        description="Ask the signing service for the approval and issuing signatures; on by default when the "
+        "signing service is configured (LIENTHONG_SIGNING_CONFIG), else documents go ahead unsigned",
     )
     signer_profiles: dict[str, str] = Field(
         default_factory=lambda: {"giamdoc": "leader", "phogiamdoc": "deputy"},
