@@ -103,6 +103,9 @@ def build_router() -> APIRouter:
                 sections["to_approve"] = [
                     d for d in items_of(drafts) if _current_approver(d) == who.principal.id
                 ]
+                week = await api.get("/meetings", week=_monday("").isoformat())
+                sections["week"] = items_of(week)
+                sections["week_state"] = _state(week)
             if who.has(UNIT_HEAD, OFFICER, LEADER):
                 tasks = await api.get("/tasks", scope="mine")
                 sections["tasks"] = items_of(tasks)
