@@ -28,7 +28,7 @@ ALL = [
 ]
 
 
-async def test_pages_render_with_every_module(nats: NatsServer, tmp_path: Path) -> None:  # noqa: F811
+async def test_pages_render_with_every_module(nats: NatsServer, tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'all.db'}"
     await aupgrade(url, ALL)
     modules = [importlib.import_module(name).module for name in ALL]
