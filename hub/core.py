@@ -28,7 +28,10 @@ class CoreModule(Module):
     name = "core"
 
     def setup(self, hub: Hub) -> None:
-        @hub.consumer(ROUTER, EVENT_SUBJECTS, description="content-based router (routing table)")
+        # the router journals its own hops (routed, unrouted): one row per decision, none for "handled"
+        @hub.consumer(
+            ROUTER, EVENT_SUBJECTS, description="content-based router (routing table)", journal_handled=False
+        )
         async def route(d: Delivery) -> None:
             env = d.envelope
             decisions = hub.routing.decide(env)

@@ -91,6 +91,7 @@ class ConsumerSpec:
     max_deliver: int = 6
     ack_wait: float = 30.0
     description: str = ""
+    journal_handled: bool = True  # False when the handler journals its own hops (the router)
 
     @property
     def stream(self) -> str:
@@ -234,6 +235,7 @@ class Hub:
         max_deliver: int | None = None,
         ack_wait: float | None = None,
         description: str = "",
+        journal_handled: bool = True,
     ) -> Callable[[Handler], Handler]:
         """Register a durable pull consumer running under the hub's reliability policy."""
         if any(c.name == name for c in self.consumers):
@@ -253,6 +255,7 @@ class Hub:
                     max_deliver=max_deliver or self.settings.max_deliver,
                     ack_wait=ack_wait or self.settings.ack_wait_seconds,
                     description=description or (handler.__doc__ or "").strip(),
+                    journal_handled=journal_handled,
                 )
             )
             return handler
@@ -469,7 +472,7 @@ class Hub:
         finally:
             structlog.contextvars.unbind_contextvars("message_id", "correlation_id", "issue")
         await msg.ack()
-        if env is not None:
+        if env is not None and spec.journal_handled:
             elapsed = (time.perf_counter() - started) * 1000
             self.journal.record(
                 env, "handled", spec.name, outcome=outcome, delivery=delivered, duration_ms=elapsed
