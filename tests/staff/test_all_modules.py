@@ -69,7 +69,7 @@ async def test_pages_render_with_every_module(nats: NatsServer, tmp_path: Path) 
                 },
             )
             assert "ok=" in leave.headers["location"], leave.headers["location"]
-            page = await other.get("/staff/cham-cong")
-            assert "Nghỉ phép" in page.text and "03/12/2030" in page.text
+            sheet = await other.get("/staff/cham-cong")
+            assert "Nghỉ phép" in sheet.text and "03/12/2030" in sheet.text
     finally:
         await hub.stop()
