@@ -93,6 +93,8 @@ def build_router() -> APIRouter:
             raise HTTPException(422, str(exc)) from None
         claim = await request.app.state.hub.claims.put(signed.pdf, media_type="application/pdf")
         SIGNED[session] = (principal.id, signed.document_id, signed.pdf)
+        while len(SIGNED) > KEEP_SIGNED:  # oldest first: dicts keep insertion order
+            SIGNED.pop(next(iter(SIGNED)))
         return {
             "document_id": signed.document_id,
             "sha256": signed.sha256,
@@ -111,4 +113,5 @@ def build_router() -> APIRouter:
     return r
 
 
-SIGNED: dict[str, tuple[str, str, bytes]] = {}
+KEEP_SIGNED = 50
+SIGNED: dict[str, tuple[str, str, bytes]] = {}  # session -> (owner, document id, signed PDF)

@@ -39,6 +39,11 @@ async def test_pages_show_each_role_its_work_and_keep_other_units_out(office: Of
             data={"csrf_token": csrf, "lead_unit_id": "TH", "instruction": "Phòng TH chủ trì"},
         )
         assert "loi=" not in answer.headers["location"], answer.headers["location"]
+    async with client_of(office.app) as forger:
+        await login(forger, "giamdoc")
+        del forger.headers["X-CSRF-Token"]
+        forged = await forger.post(f"/staff/van-ban/{doc_id}/tra-lai", data={"comment": "x"})
+        assert forged.status_code == 403 and "CSRF" in forged.text
     async with client_of(office.app) as officer:
         await login(officer, "chuyenvien")
         page = await officer.get(f"/staff/van-ban/{doc_id}")
