@@ -100,7 +100,7 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
 
     expect.set_options(timeout=30_000)  # generous on a loaded 2-core machine
     hub = office.hub
-    payload = await received_event(hub, subject=SUBJECT)
+    payload = await received_event(hub, subject=SUBJECT, priority=2)  # Thượng khẩn
     await hub.publish("document.received", payload, source="vdxp", issue=payload.document_id)
 
     async def arrived() -> bool:
@@ -125,6 +125,7 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             clerk = await _login(browser, served, "vanthu")
             queue = clerk.locator("section", has=clerk.get_by_role("heading", name="Văn bản đến chờ vào sổ"))
             await expect(queue).to_contain_text(SUBJECT)
+            await expect(queue.locator(".badge.urgent")).to_have_text("Thượng khẩn")
             await _shot(clerk, "1-clerk-queue")
             await queue.get_by_role("link", name=SUBJECT).click()
             await _submit(clerk, "Vào sổ văn bản đến")
