@@ -14,7 +14,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import ObjectNotFoundError
 from nats.js.object_store import ObjectStore
 
-from hub.errors import ClaimCheckError
+from hub.errors import ClaimCheckError, TransientError
 from schemas.envelope import ClaimCheck
 
 CONTENT_BUCKET = "lt-content"
@@ -40,9 +40,10 @@ def _hash_path(path: Path) -> tuple[str, int]:
 class ClaimStore:
     """Put and get content by sha256 in one Object Store bucket."""
 
-    def __init__(self, js: JetStreamContext, bucket: str = CONTENT_BUCKET) -> None:
+    def __init__(self, js: JetStreamContext, bucket: str = CONTENT_BUCKET, timeout: float = 120.0) -> None:
         self._js = js
         self.bucket = bucket
+        self.timeout = timeout  # nats-py object reads have been seen to stall under load: never wait forever
         self._store: ObjectStore | None = None
 
     async def store(self) -> ObjectStore:
@@ -74,7 +75,9 @@ class ClaimStore:
         """The content, verified against the claim's sha256 and size."""
         store = await self._bucket_store(claim)
         try:
-            result = await store.get(claim.key)
+            result = await asyncio.wait_for(store.get(claim.key), self.timeout)
+        except TimeoutError:
+            raise TransientError(f"{claim.bucket}/{claim.key}: no answer in {self.timeout:.0f} s") from None
         except ObjectNotFoundError:
             raise ClaimCheckError(f"claim-checked object {claim.bucket}/{claim.key} is missing") from None
         data = result.data or b""
@@ -91,6 +94,8 @@ class ClaimStore:
             sha, size = await asyncio.to_thread(_hash_path, Path(tmp))
             self._verify(claim, sha, size)
             os.replace(tmp, path)
+        except TimeoutError:
+            raise TransientError(f"{claim.bucket}/{claim.key}: no answer in {self.timeout:.0f} s") from None
         except ObjectNotFoundError:
             raise ClaimCheckError(f"claim-checked object {claim.bucket}/{claim.key} is missing") from None
         finally:
