@@ -88,7 +88,7 @@ PortalHubFactory = Callable[..., Awaitable[PortalHub]]
 
 
 @pytest.fixture
-async def make_portal_hub(hub_factory: Callable[..., Any], tmp_path: Path) -> PortalHubFactory:  # noqa: F811
+async def make_portal_hub(hub_factory: Callable[..., Any], tmp_path: Path) -> PortalHubFactory:
     """Start the hub of the portal tests on a given database (SQLite in the test folder by default)."""
 
     async def make(db_url: str | None = None) -> PortalHub:
