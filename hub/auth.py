@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pydantic import BaseModel
 
-from hub.directory import User
+from hub.directory import Delegation, User
 
 SESSION_COOKIE = "lt_session"
 CSRF_COOKIE = "lt_csrf"
@@ -64,6 +64,7 @@ class Principal(BaseModel):
     unit_id: str | None = None
     roles: frozenset[str] = frozenset()
     via: str = "cookie"
+    acting_for: tuple[str, ...] = ()  # leaders whose roles this person holds by delegation (ủy quyền)
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -171,11 +172,34 @@ async def current_principal(request: Request) -> Principal:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "Thiếu hoặc sai mã chống giả mạo (CSRF)")
     async with request.app.state.hub.db.session() as s:
         user = await s.get(User, data["uid"])
-    if user is None or not user.active:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Tài khoản không còn hiệu lực")
-    principal = Principal.of(user, via)
+        if user is None or not user.active:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Tài khoản không còn hiệu lực")
+        principal = Principal.of(user, via)
+        delegated = await _delegated_roles(s, user.id)
+    if delegated:
+        principal = principal.model_copy(
+            update={
+                "roles": principal.roles | frozenset(r for _, roles in delegated for r in roles),
+                "acting_for": tuple(uid for uid, _ in delegated),
+            }
+        )
     request.state.principal = principal
     return principal
+
+
+async def _delegated_roles(session: Any, user_id: str) -> list[tuple[str, list[str]]]:
+    """Roles held by delegation now: a deputy acts with the delegating leader's roles for the period."""
+    from sqlalchemy import select
+
+    now = datetime.now(UTC)
+    rows = (await session.execute(select(Delegation).where(Delegation.to_user_id == user_id))).scalars().all()
+    held = []
+    for row in rows:
+        if _aware(row.starts_at) <= now <= _aware(row.ends_at):
+            leader = await session.get(User, row.from_user_id)
+            if leader is not None and leader.active:
+                held.append((leader.id, list(leader.roles)))
+    return held
 
 
 async def _form_csrf(request: Request) -> str | None:

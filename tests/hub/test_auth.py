@@ -68,3 +68,64 @@ async def test_login_roles_csrf_and_lockout(hub_factory: Callable[..., Any]) -> 
             "/api/auth/login", json={"username": "giamdoc", "password": "mat-khau-demo"}
         )
         assert locked.status_code == 423
+
+
+async def test_a_deputy_acts_with_the_leaders_roles_only_during_the_delegation(
+    hub_factory: Callable[..., Any],
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hub.directory import LEADER, Delegation
+
+    class LeaderOnly(Module):
+        name = "leader-only"
+
+        def router(self) -> APIRouter:
+            r = APIRouter(prefix="/chi-dao")
+
+            @r.get("/", dependencies=[require_roles(LEADER)])
+            async def direct(p: CurrentPrincipal) -> dict[str, object]:
+                return {"who": p.username, "acting_for": list(p.acting_for)}
+
+            return r
+
+    hub: Hub = await hub_factory([])
+    hub.modules.append(LeaderOnly())
+    await seed_demo(hub.db, "mat-khau-demo")
+    now = datetime.now(UTC)
+    async with hub.db.session() as s:
+        s.add(
+            Delegation(
+                from_user_id="giamdoc",
+                to_user_id="truongphongth",
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=1),
+                note="Giám đốc đi công tác",
+            )
+        )
+        s.add(
+            Delegation(
+                from_user_id="giamdoc",
+                to_user_id="chuyenvien",
+                starts_at=now - timedelta(days=3),
+                ends_at=now - timedelta(days=1),
+                note="đã hết hạn",
+            )
+        )
+    app = create_app(hub)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lt") as client:
+        deputy = await client.post(
+            "/api/auth/login", json={"username": "truongphongth", "password": "mat-khau-demo"}
+        )
+        headers = {"Authorization": f"Bearer {deputy.json()['token']}"}
+        assert (await client.get("/api/chi-dao/", headers=headers)).json() == {
+            "who": "truongphongth",
+            "acting_for": ["giamdoc"],
+        }
+        expired = await client.post(
+            "/api/auth/login", json={"username": "chuyenvien", "password": "mat-khau-demo"}
+        )
+        refused = await client.get(
+            "/api/chi-dao/", headers={"Authorization": f"Bearer {expired.json()['token']}"}
+        )
+        assert refused.status_code == 403
