@@ -48,6 +48,7 @@ from adapters.vdxp.messages import (
     DocumentStatusChanged,
     SignatureCheck,
 )
+from hub.adapter_health import observed
 from hub.errors import PermanentError, TransientError
 from hub.module import Module
 from schemas.edxml.build import build_status
@@ -518,8 +519,18 @@ class LgspModule(Module):
                 organ_id, store, self._deliver_pushed, on_rejected=self._refuse_pushed
             )
         self.sender = LgspSender(self.client, directory, self.inbound, organ_id)
+        sender = self.sender
+        client = self.client
+
+        async def send(d: Delivery) -> None:
+            if client is None:  # only push partners: nothing crosses the city axis
+                await sender.handle(d)
+                return
+            async with observed(hub, "lgsp", circuit=lambda: client.breaker.state.value):
+                await sender.handle(d)
+
         hub.consumer(SEND_CONSUMER, "lt.axis.cmd.lgsp", types=["axis.send"], description="send over LGSP")(
-            self.sender.handle
+            send
         )
 
     def router(self) -> APIRouter | None:
@@ -555,6 +566,9 @@ class LgspModule(Module):
         if self.poller is not None:
             self._task = asyncio.create_task(self._loop(), name="lgsp-poll")
 
+    def _circuit(self) -> str:
+        return self.client.breaker.state.value if self.client is not None else "closed"
+
     async def _publish_members(self) -> None:
         """Tell the axis dispatcher who we reach: city-axis members and our push partners."""
         from adapters.axis.service import publish_city_members
@@ -579,7 +593,8 @@ class LgspModule(Module):
         assert self.poller is not None
         while True:
             try:
-                outcomes = await self.poller.poll_once()
+                async with observed(self._hub, "lgsp", circuit=self._circuit):
+                    outcomes = await self.poller.poll_once()
                 if outcomes:
                     log.info("lgsp.polled", **outcomes)
                 await self._publish_members()

@@ -23,6 +23,7 @@ from adapters.notify import mapping
 from adapters.notify.client import ChannelError, SmsGateway, SmtpMailer, ZaloOA
 from adapters.notify.config import NotifyConfig
 from adapters.notify.models import FAILED, PENDING, SENDING, SENT, NotifyDelivery, NotifyPreference
+from hub.adapter_health import observed
 from hub.directory import Unit, User
 from schemas.notify import NotifyRequested
 
@@ -251,7 +252,7 @@ class NotifyService:
             if not await self._claim(row):
                 continue
             try:
-                ref = await self._send(row)
+                ref = await self._send_observed(row)
             except ChannelError as exc:
                 await self._failed(row, str(exc), exc.permanent)
                 if not exc.permanent:
@@ -280,6 +281,14 @@ class NotifyService:
                 .values(status=SENDING, claimed_at=now, attempts=NotifyDelivery.attempts + 1)
             )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def _send_observed(self, row: NotifyDelivery) -> str:
+        """Send one delivery and record the counterpart's health (in-app is our own, not recorded)."""
+        adapter = {mapping.SMS: "sms", mapping.ZALO: "zalo", mapping.EMAIL: "mail"}.get(row.channel)
+        if adapter is None:
+            return await self._send(row)
+        async with observed(self.hub, adapter):
+            return await self._send(row)
 
     async def _send(self, row: NotifyDelivery) -> str:
         key = f"{row.id}:{row.dedup_key}"

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 import schemas.intake  # noqa: F401  (registers the message types)
 from adapters.onestop.signature import signed_headers
 from adapters.onestop.webhook import build_webhook_app
+from hub.adapter_health import observed
 from hub.errors import PermanentError, TransientError
 from hub.module import Module
 
@@ -71,7 +72,8 @@ class OnestopModule(Module):
             external = p.get("external_id")
             if not external or "status" not in p:
                 return
-            await self.call_back(external, p, str(d.envelope.id))
+            async with observed(hub, "onestop"):
+                await self.call_back(external, p, str(d.envelope.id))
 
     async def call_back(self, external_id: str, facts: dict[str, object], delivery: str) -> None:
         assert self.settings.secret is not None

@@ -18,6 +18,7 @@ from adapters.vdxp.config import DEV_ENDPOINT, DEV_SECRET, DEV_SYSTEM_ID, VdxpCo
 from adapters.vdxp.errors import VdxpError
 from adapters.vdxp.inbound import InboundPoller, InboundSettings, PollReport
 from adapters.vdxp.outbound import DeliveryTracker, Sender
+from hub.adapter_health import observed
 from hub.embedded import port_is_free
 from hub.module import Module
 from schemas.edxml.dsig import SigningKey, TrustConfig
@@ -137,7 +138,8 @@ class VdxpModule(Module):
             """Send edXML documents and statuses through the national axis."""
             if self._sender is None:
                 raise RuntimeError("the vdxp module has not started")
-            await self._sender.handle(d)
+            async with observed(hub, "vdxp", circuit=lambda: self.client.breaker.state.value):
+                await self._sender.handle(d)
 
     async def start(self, hub: Hub) -> None:
         """Create the client and, when enabled, start polling."""
@@ -169,8 +171,9 @@ class VdxpModule(Module):
         """One inbox poll and one delivery sync (the loop's body; tests call it directly)."""
         if self.poller is None or self.tracker is None:
             raise RuntimeError("the vdxp module has not started")
-        report = await self.poller.poll_once()
-        report.outcomes["delivery_changes"] += await self.tracker.sync_once()
+        async with observed(self.poller.hub, "vdxp", circuit=lambda: self.client.breaker.state.value):
+            report = await self.poller.poll_once()
+            report.outcomes["delivery_changes"] += await self.tracker.sync_once()
         return report
 
     async def _loop(self) -> None:
