@@ -1,5 +1,5 @@
 # Contributor interface: `make run`, `make test`, `make check`, `make bench`.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
