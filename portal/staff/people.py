@@ -42,9 +42,11 @@ class Acting:
 async def acting(db: Database, principal: Principal, now: datetime | None = None) -> Acting:
     """Effective roles: a deputy holding a delegation acts with the delegating leader's roles."""
     moment = now or datetime.now(UTC)
-    roles = set(principal.roles)
     sources: list[str] = []
     async with db.session() as s:
+        # the person's own roles: hub.auth already merges delegations into principal.roles
+        own = await s.get(User, principal.id)
+        roles = set(own.roles) if own is not None else set(principal.roles)
         rows = (
             await s.execute(
                 select(Delegation, User)
