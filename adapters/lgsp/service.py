@@ -44,18 +44,17 @@ from adapters.vdxp.messages import (
     AxisReceiveFailed,
     AxisSendRequested,
     AxisSent,
-    DocumentReceived,
-    DocumentStatusChanged,
     SignatureCheck,
 )
 from hub.adapter_health import observed
 from hub.errors import PermanentError, TransientError
 from hub.module import Module
+from schemas.axis_mapping import document_received, rejection_for_unreadable, reply_status, status_changed
 from schemas.edxml.build import build_status
-from schemas.edxml.codes import VN_TZ, StatusCode
+from schemas.edxml.codes import StatusCode
 from schemas.edxml.dsig import TrustConfig, verify_edoc
 from schemas.edxml.errors import EdxmlError
-from schemas.edxml.models import EdocHeader, Organization, StatusMessage, StatusResponseFor
+from schemas.edxml.models import EdocHeader, Organization, StatusMessage
 from schemas.edxml.parse import ParseOptions, parse_status
 from schemas.edxml.sinks import FileSink
 from schemas.edxml.stream import stream_edoc_async
@@ -241,7 +240,9 @@ class LgspIntake:
                     claim=claim,
                 )
             )
-        payload = document_received(header, axis_doc_id, edxml, attachments, signature, datetime.now(UTC))
+        payload = document_received(
+            header, "lgsp", axis_doc_id, edxml, attachments, signature, datetime.now(UTC)
+        )
         document_id = header.message_header.document_id
         received = await self.hub.publish(
             "document.received",
@@ -282,7 +283,7 @@ class LgspIntake:
         edxml = await self.hub.claims.put(path, media_type=EDXML_MEDIA_TYPE)
         env = await self.hub.publish(
             "document.status_changed",
-            status_changed(message, axis_doc_id, edxml),
+            status_changed(message, "lgsp", axis_doc_id, edxml),
             source=SOURCE,
             issue=message.response_for.document_id,
             id=message_id(self.us.organ_id, axis_doc_id, "status"),
@@ -618,104 +619,6 @@ class LgspModule(Module):
 
 
 # Mapping ------------------------------------------------------------------------------------------
-
-
-def _code_of(header: EdocHeader) -> str | None:
-    code = header.message_header.code
-    return (code.joined or None) if code else None
-
-
-def document_received(
-    header: EdocHeader,
-    axis_doc_id: str,
-    edxml: ClaimCheck,
-    attachments: list[AttachmentRef],
-    signature: SignatureCheck,
-    received_at: datetime,
-) -> DocumentReceived:
-    """The `document.received` payload of a stored incoming edoc."""
-    mh = header.message_header
-    business = header.trace_header_list.bussiness
-    return DocumentReceived(
-        axis="lgsp",
-        axis_doc_id=axis_doc_id,
-        document_id=mh.document_id,
-        from_code=mh.from_.organ_id,
-        from_name=mh.from_.organ_name,
-        to_codes=[o.organ_id for o in mh.to],
-        subject=mh.subject,
-        code=_code_of(header),
-        promulgation_date=mh.promulgation_info.promulgation_date if mh.promulgation_info else None,
-        promulgation_place=mh.promulgation_info.place if mh.promulgation_info else None,
-        document_type=mh.document_type.type_name if mh.document_type else None,
-        priority=int(mh.other_info.priority),
-        business_type=int(business.bussiness_doc_type) if business else 0,
-        response_for_document_id=mh.response_for.document_id if mh.response_for else None,
-        signer_name=mh.signer_info.full_name if mh.signer_info else None,
-        due_date=mh.due_date,
-        edxml=edxml,
-        attachments=attachments,
-        signature=signature,
-        received_at=received_at,
-    )
-
-
-def status_changed(message: StatusMessage, axis_doc_id: str, edxml: ClaimCheck) -> DocumentStatusChanged:
-    """The `document.status_changed` payload of an incoming status message."""
-    staff = message.staff_info
-    return DocumentStatusChanged(
-        axis="lgsp",
-        axis_doc_id=axis_doc_id,
-        document_id=message.response_for.document_id,
-        document_owner=message.response_for.organ_id,
-        code=message.response_for.code,
-        from_code=message.from_.organ_id,
-        from_name=message.from_.organ_name,
-        status_code=message.status_code.value,
-        status_text=message.status_code.description,
-        description=message.description,
-        staff=staff.staff if staff else None,
-        department=staff.department if staff else None,
-        reported_at=message.timestamp,
-        edxml=edxml,
-    )
-
-
-def reply_status(
-    header: EdocHeader, code: StatusCode, us: Organization, *, description: str | None = None
-) -> StatusMessage:
-    """A status message from `us` about a received edoc (01 on arrival, 02 on refusal)."""
-    mh = header.message_header
-    return StatusMessage.model_validate(
-        {
-            "from_": us,
-            "response_for": StatusResponseFor(
-                organ_id=mh.from_.organ_id,
-                code=_code_of(header) or mh.document_id,
-                document_id=mh.document_id,
-                promulgation_date=mh.promulgation_info.promulgation_date if mh.promulgation_info else None,
-            ),
-            "status_code": code,
-            "description": (description or code.description)[:2000],
-            "timestamp": datetime.now(VN_TZ).replace(microsecond=0),
-        }
-    )
-
-
-def rejection_for_unreadable(
-    sender: str, document_id: str | None, description: str, us: Organization
-) -> StatusMessage:
-    """A 02 status for an edoc whose header could not be read (only the sender is known)."""
-    reference = document_id or "không xác định"
-    return StatusMessage.model_validate(
-        {
-            "from_": us,
-            "response_for": StatusResponseFor(organ_id=sender, code=reference, document_id=reference),
-            "status_code": StatusCode.REJECTED,
-            "description": description[:2000],
-            "timestamp": datetime.now(VN_TZ).replace(microsecond=0),
-        }
-    )
 
 
 def _readable_document_id(path: Path) -> str | None:

@@ -25,7 +25,7 @@ from nats.js.kv import KeyValue
 
 from adapters.vdxp.client import VdxpClient
 from adapters.vdxp.errors import VdxpError, VdxpRejectedError, VdxpTransientError
-from adapters.vdxp.mapping import document_received, rejection_for_unreadable, reply_status, status_changed
+from adapters.vdxp.mapping import document_received, rejection_for_unreadable, status_changed
 from adapters.vdxp.models import ReceivedItem
 from adapters.vdxp.outbound import conversation_of
 from schemas.axis import (
@@ -35,6 +35,7 @@ from schemas.axis import (
     AxisSendRequested,
     SignatureCheck,
 )
+from schemas.axis_mapping import reply_status
 from schemas.edxml.build import build_status
 from schemas.edxml.codes import StatusCode
 from schemas.edxml.dsig import TrustConfig, verify_edoc
