@@ -87,6 +87,11 @@ class LgspSettings(BaseSettings):
         default="", description="Comma-separated city-axis codes; empty asks GetOrganizations"
     )
     directory_ttl_seconds: float = Field(default=3600.0, gt=0)
+    send_max_deliver: int = Field(
+        default=500,
+        ge=1,
+        description="Deliveries of a send before it is dead-lettered: an axis outage of hours is waited out",
+    )
     connect_timeout: float = Field(default=5.0, gt=0)
     operation_timeout: float = Field(default=60.0, gt=0)
     trust_ca_files: str = Field(default="", description="Comma-separated CA PEM files to verify signatures")
@@ -530,9 +535,13 @@ class LgspModule(Module):
             async with observed(hub, "lgsp", circuit=lambda: client.breaker.state.value):
                 await sender.handle(d)
 
-        hub.consumer(SEND_CONSUMER, "lt.axis.cmd.lgsp", types=["axis.send"], description="send over LGSP")(
-            send
-        )
+        hub.consumer(
+            SEND_CONSUMER,
+            "lt.axis.cmd.lgsp",
+            types=["axis.send"],
+            description="send over LGSP",
+            max_deliver=s.send_max_deliver,
+        )(send)
 
     def router(self) -> APIRouter | None:
         """Our own LGSP SOAP endpoint for agencies that push to us (when partner accounts are set)."""
