@@ -12,7 +12,7 @@ import schemas.complaints
 import schemas.documents
 import schemas.signing
 import schemas.tasks  # noqa: F401  (registers the message types this module uses)
-from handlers.complaints.ratelimit import RateLimiter
+from handlers.common.ratelimit import RateLimiter
 from hub.module import Module
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import schemas.documents
 import schemas.intake
 import schemas.notify
 import schemas.tasks  # noqa: F401  (registers the message types this module emits)
-from handlers.intake.ratelimit import RateLimiter
+from handlers.common.ratelimit import RateLimiter
 from hub.module import Module
 
 log = structlog.get_logger(__name__)
