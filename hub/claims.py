@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import os
 import tempfile
 from pathlib import Path
@@ -114,7 +113,3 @@ class ClaimStore:
                 f"claim-checked object {claim.bucket}/{claim.key} is corrupt: "
                 f"expected sha256 {claim.sha256} ({claim.size} bytes), got {sha} ({size} bytes)"
             )
-
-
-def as_stream(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)

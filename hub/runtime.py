@@ -218,7 +218,6 @@ class Hub:
         self._subs: list[JetStreamContext.PullSubscription] = []
         self._running = False
         self._claims: ClaimStore | None = None
-        self._started = False
         self.started_at: datetime | None = None
 
     # -- wiring -------------------------------------------------------------------------------------
@@ -301,7 +300,6 @@ class Hub:
             self._tasks.append(asyncio.create_task(self._consume(spec, sub), name=f"consumer-{spec.name}"))
         for module in self.modules if consume else []:
             await module.start(self)
-        self._started = True
         self.started_at = datetime.now(UTC)
         log.info("hub.started", consumers=len(self.consumers), modules=[m.name for m in self.modules])
 
@@ -333,7 +331,6 @@ class Hub:
             except Exception:
                 await self.nc.close()
         await self.db.dispose()
-        self._started = False
 
     def consumer_config(self, spec: ConsumerSpec) -> api.ConsumerConfig:
         return api.ConsumerConfig(
