@@ -72,7 +72,8 @@ async def _login(browser: Any, base: str, username: str) -> Any:
 
 async def _submit(page: Any, button: str) -> None:
     """Press a form's button and wait for the page that answers it."""
-    async with page.expect_navigation(wait_until="domcontentloaded"):
+    # generous: a signing step on a loaded 2-core CI machine can take well over Playwright's 30 s default
+    async with page.expect_navigation(wait_until="domcontentloaded", timeout=120_000):
         await page.get_by_role("button", name=button).click()
 
 
