@@ -1,8 +1,9 @@
 """Health of the external counterparts (VDXP, LGSP, mail, SMS, Zalo, one-stop, signing) in KV `lt-health`.
 
 Adapters call `await record_call(hub, "vdxp", ok, duration_ms, error=..., circuit=...)` after each call
-to their counterpart, or wrap the call in `async with observed(hub, "vdxp", circuit=...)`. The portal
-reads every adapter's statistics with `read_all(hub)`. Records are merged with compare-and-set, so
+to their counterpart, or wrap the call in `async with observed(hub, "vdxp", circuit=...)`; an adapter
+that starts calls `register(hub, "mail")` so it is listed (status unknown) before its first call. The
+portal reads every adapter's statistics with `read_all(hub)`. Records are merged with compare-and-set, so
 several processes may report on the same adapter.
 """
 
@@ -39,6 +40,7 @@ KNOWN_ADAPTERS = {
     "sms": "Tin nhắn SMS",
     "zalo": "Zalo OA",
     "onestop": "Hệ thống một cửa",
+    "attendance": "Máy chấm công",
     "signing": "Ký số (HSM / PKCS#11)",
 }
 _locks: dict[tuple[int, str], asyncio.Lock] = {}
@@ -97,6 +99,11 @@ class AdapterHealth(BaseModel):
         return out
 
 
+def _check_name(adapter: str) -> None:
+    if not adapter or not adapter.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"adapter name {adapter!r} must be letters, digits, '-' or '_'")
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
@@ -141,8 +148,7 @@ async def record_call(
     """Add one call's outcome to the adapter's statistics; never raises (health must not break a call)."""
     if circuit not in CIRCUIT_STATES:
         raise ValueError(f"circuit must be one of {', '.join(CIRCUIT_STATES)}, not {circuit!r}")
-    if not adapter or not adapter.replace("-", "").replace("_", "").isalnum():
-        raise ValueError(f"adapter name {adapter!r} must be letters, digits, '-' or '_'")
+    _check_name(adapter)
     key = PREFIX + adapter
     # one lock per event loop and adapter: fewer compare-and-set retries within a process
     lock = _locks.setdefault((id(asyncio.get_running_loop()), key), asyncio.Lock())
@@ -169,6 +175,19 @@ async def record_call(
     except Exception as exc:
         log.warning("adapter_health.record_failed", adapter=adapter, error=f"{type(exc).__name__}: {exc}")
     return None
+
+
+async def register(hub: Hub, adapter: str) -> None:
+    """List a counterpart before its first call (status unknown); a record already there is kept."""
+    _check_name(adapter)
+    try:
+        kv = await _bucket(hub)
+        record = AdapterHealth(name=adapter, updated_at=datetime.now(UTC))
+        await kv.create(PREFIX + adapter, record.model_dump_json().encode())
+    except KeyWrongLastSequenceError:
+        return  # known from an earlier start or another process: its statistics stay
+    except Exception as exc:
+        log.warning("adapter_health.register_failed", adapter=adapter, error=f"{type(exc).__name__}: {exc}")
 
 
 @asynccontextmanager

@@ -1,29 +1,47 @@
-"""Staff and operator authentication: argon2 passwords, signed session cookies, CSRF, roles, lockout.
+"""Staff and operator authentication: argon2 passwords, signed session cookies, CSRF, roles, throttling.
 
 Module routers depend on `current_principal` / `require_roles(...)`; the portal mounts `auth_router`.
+
+Sessions: a token carries the account's session version and a stamp of its password hash; logging out
+bumps the version and any password change alters the stamp, so either ends every session of the person
+at once (checked on every request).
+
+Login throttling (`LoginThrottle` rows, shared by every process): each attempt is claimed with one
+atomic upsert before the password is checked, per account name and per client address. An account name
+gets `ACCOUNT.free` attempts, then each further one waits a short, growing delay (capped, so a stranger
+cannot keep a leader out for long); an address gets `ADDRESS.free` failures, then much longer waits.
+Unknown names are counted exactly like real accounts and answered with the same words and statuses.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Table, case, delete, event, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from hub.directory import Delegation, User
+from hub.models import LoginThrottle
+from hub.orgchart import Delegation, User
+from kit.ratelimit import retry_header, vn_wait
 
 SESSION_COOKIE = "lt_session"
 CSRF_COOKIE = "lt_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_MAX_AGE = 12 * 3600
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 _hasher = PasswordHasher()
@@ -87,10 +105,29 @@ class Authenticator:
 
     def __init__(self, secret: str, secure_cookies: bool = False) -> None:
         self._tokens = URLSafeTimedSerializer(secret, salt="lienthong-session")
+        self._stamp_key = hashlib.sha256(b"lienthong-password-stamp\x00" + secret.encode()).digest()
         self.secure_cookies = secure_cookies
 
     def issue(self, user: User) -> str:
-        return self._tokens.dumps({"uid": user.id, "csrf": secrets.token_urlsafe(16)})
+        """A token for the user's current session version and password."""
+        return self._tokens.dumps(
+            {
+                "uid": user.id,
+                "csrf": secrets.token_urlsafe(16),
+                "sv": user.session_version or 0,
+                "pw": self.stamp(user.password_hash),
+            }
+        )
+
+    def stamp(self, password_hash: str) -> str:
+        """A keyed digest of the password hash: it changes with the password, and reveals nothing of it."""
+        return hmac.new(self._stamp_key, password_hash.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def current(self, data: dict[str, Any], user: User) -> bool:
+        """Whether a token's session is still the user's: not logged out since, password unchanged."""
+        return data.get("sv") == (user.session_version or 0) and secrets.compare_digest(
+            str(data.get("pw", "")), self.stamp(user.password_hash)
+        )
 
     def read(self, token: str) -> dict[str, Any] | None:
         try:
@@ -119,33 +156,140 @@ class Authenticator:
         )
 
 
-async def authenticate(request: Request, username: str, password: str) -> User:
-    """Check a username and password, locking the account after repeated failures."""
-    from sqlalchemy import select
+@dataclass(frozen=True)
+class Throttle:
+    """How many attempts are checked freely, then how much longer each further one waits (seconds)."""
 
-    hub = request.app.state.hub
-    now = datetime.now(UTC)
-    refusal: HTTPException | None = None
-    async with hub.db.session() as s:  # commits the failure count even when the login is refused
-        user = (await s.execute(select(User).where(User.username == username))).scalar_one_or_none()
-        if user is None or not user.active:
-            _hasher.hash(password)  # same work whether or not the user exists
-            refusal = HTTPException(status.HTTP_401_UNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng")
-        elif user.locked_until is not None and _aware(user.locked_until) > now:
-            refusal = HTTPException(status.HTTP_423_LOCKED, "Tài khoản tạm khóa do đăng nhập sai nhiều lần")
-        elif not verify_password(user.password_hash, password):
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + LOCKOUT
-                user.failed_logins = 0
-            refusal = HTTPException(status.HTTP_401_UNAUTHORIZED, "Tên đăng nhập hoặc mật khẩu không đúng")
+    scope: str
+    free: int
+    step: float
+    cap: float
+    forget: float = 3600.0  # failures are forgotten after this long without an attempt
+
+    def delay(self, failures: int) -> float:
+        """The wait after the `failures`-th claimed attempt before the next may be checked."""
+        return 0.0 if failures < self.free else min(self.cap, self.step * (failures - self.free + 1))
+
+    def key(self, value: str) -> str:
+        return hashlib.sha256(f"{self.scope}\x00{value}".encode()).hexdigest()
+
+
+ACCOUNT = Throttle("account", free=5, step=5.0, cap=300.0)  # short and growing: 5 s, 10 s, ... 5 min
+ADDRESS = Throttle("address", free=20, step=60.0, cap=3600.0)  # one attacker's address: long waits
+WRONG = "Tên đăng nhập hoặc mật khẩu không đúng"  # the same for every wrong name or password
+THROTTLED = "Đăng nhập sai nhiều lần. Vui lòng thử lại sau {wait}."
+
+
+async def claim_attempt(db: Any, throttle: Throttle, value: str, now: float | None = None) -> float:
+    """Claim one login attempt in one atomic upsert: 0 when it may be checked now, else the seconds to
+    wait (nothing is counted then). Concurrent claims cannot all pass: each sees the others' counts."""
+    moment = time.time() if now is None else now
+    key = throttle.key(value)
+    table = cast(Table, LoginThrottle.__table__)
+    async with db.session() as s:
+        insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
+        stale = table.c.last_at < moment - throttle.forget
+        failures = case((stale, 1), else_=table.c.failures + 1)
+        grown = throttle.step * (failures - throttle.free + 1)
+        capped = case((grown > throttle.cap, throttle.cap), else_=grown)
+        waits: ColumnElement[Any] = case((failures < throttle.free, 0.0), else_=moment + capped)
+        statement = (
+            insert(table)
+            .values(key=key, failures=1, last_at=moment, next_at=_next(throttle, 1, moment))
+            .on_conflict_do_update(
+                index_elements=[table.c.key],
+                set_={"failures": failures, "last_at": moment, "next_at": waits},
+                where=(table.c.next_at <= moment) | stale,
+            )
+            .returning(table.c.failures)
+        )
+        claimed = (await s.execute(statement)).first()
+        if claimed is not None:
+            return 0.0
+        next_at = (await s.execute(select(table.c.next_at).where(table.c.key == key))).scalar_one()
+    return max(1.0, float(next_at) - moment)
+
+
+def _next(throttle: Throttle, failures: int, now: float) -> float:
+    delay = throttle.delay(failures)
+    return now + delay if delay else 0.0
+
+
+async def forgive_attempt(db: Any, throttle: Throttle, value: str, *, entirely: bool) -> None:
+    """After a successful login: the account's count is cleared; the address gets its one claim back."""
+    table = cast(Table, LoginThrottle.__table__)
+    key = throttle.key(value)
+    async with db.session() as s:
+        if entirely:
+            await s.execute(delete(table).where(table.c.key == key))
         else:
-            user.failed_logins = 0
-            user.locked_until = None
-    if refusal is not None or user is None:
-        raise refusal or HTTPException(status.HTTP_401_UNAUTHORIZED)
-    found: User = user
-    return found
+            lower = case((table.c.failures > 0, table.c.failures - 1), else_=0)
+            await s.execute(update(table).where(table.c.key == key).values(failures=lower))
+
+
+def _throttled(wait: float) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        THROTTLED.format(wait=vn_wait(wait)),
+        headers={"Retry-After": retry_header(wait)},
+    )
+
+
+def client_of(request: Request) -> str:
+    """The caller's address (the trusted-proxy middleware has already replaced a proxy's own)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def authenticate(request: Request, username: str, password: str) -> User:
+    """Check a username and password behind the per-address and per-account throttles.
+
+    Refusals: 429 while throttled, 401 otherwise; the words, the statuses and the bookkeeping are the
+    same whether or not the account exists."""
+    hub = request.app.state.hub
+    name = username.strip().lower()
+    address = client_of(request)
+    for throttle, value in ((ADDRESS, address), (ACCOUNT, name)):
+        wait = await claim_attempt(hub.db, throttle, value)
+        if wait > 0:
+            raise _throttled(wait)
+    async with hub.db.session() as s:
+        user: User | None = (
+            await s.execute(select(User).where(User.username == username))
+        ).scalar_one_or_none()
+        if user is None or not user.active:
+            await asyncio.to_thread(_hasher.hash, password)  # same work whether or not the user exists
+            user = None
+        elif not await asyncio.to_thread(verify_password, user.password_hash, password):
+            user = None
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG)
+    await forgive_attempt(hub.db, ACCOUNT, name, entirely=True)
+    await forgive_attempt(hub.db, ADDRESS, address, entirely=False)
+    return user
+
+
+async def end_sessions(db: Any, user_id: str) -> None:
+    """End every session of a person (logout): tokens of the older session version are refused."""
+    async with db.session() as s:
+        await s.execute(
+            update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+        )
+
+
+async def log_out(request: Request) -> None:
+    """End the caller's sessions when the request carries a valid one; nothing otherwise."""
+    try:
+        principal = await current_principal(request)
+    except HTTPException:
+        return
+    await end_sessions(request.app.state.hub.db, principal.id)
+
+
+@event.listens_for(User.password_hash, "set", active_history=True)
+def _password_changed(target: User, value: str, old: Any, _initiator: Any) -> None:
+    """A changed password also moves the session version (the token's password stamp already differs)."""
+    if isinstance(old, str) and old != value:
+        target.session_version = (target.session_version or 0) + 1
 
 
 def _aware(moment: datetime) -> datetime:
@@ -174,6 +318,12 @@ async def current_principal(request: Request) -> Principal:
         user = await s.get(User, data["uid"])
         if user is None or not user.active:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Tài khoản không còn hiệu lực")
+        if not auth.current(data, user):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "Phiên đăng nhập đã kết thúc, vui lòng đăng nhập lại",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         principal = Principal.of(user, via)
         delegated = await _delegated_roles(s, user.id)
     if delegated:
@@ -189,8 +339,6 @@ async def current_principal(request: Request) -> Principal:
 
 async def _delegated_roles(session: Any, user_id: str) -> list[tuple[str, list[str]]]:
     """Roles held by delegation now: a deputy acts with the delegating leader's roles for the period."""
-    from sqlalchemy import select
-
     now = datetime.now(UTC)
     rows = (await session.execute(select(Delegation).where(Delegation.to_user_id == user_id))).scalars().all()
     held = []
@@ -250,7 +398,9 @@ async def login(request: Request, response: Response, form: LoginForm) -> dict[s
 
 
 @auth_router.post("/logout")
-async def logout(response: Response) -> dict[str, bool]:
+async def logout(request: Request, response: Response) -> dict[str, bool]:
+    """End every session of the caller (all devices), and drop this browser's cookies."""
+    await log_out(request)
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     return {"ok": True}

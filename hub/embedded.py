@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import shutil
 import signal
@@ -15,7 +17,11 @@ from pathlib import Path
 
 import structlog
 
+from hub.natsauth import HUB_USER, LocalCredentials
+
 log = structlog.get_logger(__name__)
+AUTH_FOLDER = "auth"
+"""Under the embedded store: the generated credentials of its users (`hub.natsauth.LocalCredentials`)."""
 
 
 class NatsServerError(RuntimeError):
@@ -69,11 +75,22 @@ class NatsServer:
     extra_args: list[str] = field(default_factory=list)
     log_file: Path | None = None
     env: dict[str, str] | None = None
+    owner_file: Path | None = None
+    """Where the server records who owns it (the embedded server), so a later start finds an orphan."""
+    credentials: LocalCredentials | None = None
+    """The users the server requires (the embedded server); None: a test server open to anyone."""
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
+        """The address, without credentials."""
         return f"nats://{self.host}:{self.port}"
+
+    def client_url(self, user: str = HUB_USER) -> str:
+        """The address with the user's credentials when the server requires them."""
+        if self.credentials is None:
+            return self.url
+        return self.credentials.url(self.url, user)
 
     def command(self) -> list[str]:
         cmd = [nats_server_binary(), "-js", "-sd", str(self.store_dir), "-a", self.host, "-p", str(self.port)]
@@ -114,6 +131,7 @@ class NatsServer:
             try:
                 with socket.create_connection((self.host, self.port), timeout=0.5) as s:
                     if s.recv(4).startswith(b"INFO"):
+                        self._record_owner()
                         log.info("nats.embedded.started", url=self.url, store=str(self.store_dir))
                         return self
             except OSError:
@@ -132,7 +150,15 @@ class NatsServer:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if self.owner_file is not None:
+            self.owner_file.unlink(missing_ok=True)
         log.info("nats.embedded.stopped", url=self.url)
+
+    def _record_owner(self) -> None:
+        if self.owner_file is None or self.process is None:
+            return
+        record = {"owner_pid": os.getpid(), "server_pid": self.process.pid, "port": self.port}
+        self.owner_file.write_text(json.dumps(record), encoding="utf-8")
 
     def kill(self) -> None:
         """Kill without warning, as a crash would."""
@@ -152,9 +178,122 @@ class NatsServer:
 
 
 def embedded_server(data_dir: Path, first_port: int = 4222) -> NatsServer:
-    """The embedded server of `lienthong up`: port 4222 or the next free one, store under data_dir."""
-    port = free_port(first_port)
-    return NatsServer(store_dir=data_dir / "nats", port=port, name=f"lienthong-{os.getpid()}")
+    """The embedded server of `lienthong up`, owned by this process: store under data_dir/nats.
+
+    It admits only the users of ops/nats/permissions.yaml, with production's permissions; their
+    passwords are generated once into data_dir/nats/auth (0600) and reused on every start.
+
+    The server runs in its own session (a Ctrl-C reaches the office, which drains and then stops it),
+    so a SIGKILLed office leaves it running. The owner file finds it on the next start: an orphan
+    (its owner is gone) is stopped before a new server starts on the same store, the port it had is
+    kept, and a store another living office owns is refused rather than served twice.
+    """
+    store = data_dir / "nats"
+    owner_file = store / "owner.json"
+    record = _owner_record(owner_file)
+    port = first_port
+    if record is not None:
+        owner_pid, server_pid = int(record.get("owner_pid", 0)), int(record.get("server_pid", 0))
+        if owner_pid != os.getpid() and _alive(owner_pid) and _serves(server_pid, store):
+            raise NatsServerError(
+                f"the embedded NATS store {store} belongs to a running office (pid {owner_pid}); "
+                "stop it first or use another data folder"
+            )
+        if _serves(server_pid, store):
+            log.warning("nats.embedded.orphan_stopped", pid=server_pid, store=str(store))
+            _terminate(server_pid)
+        port = int(record.get("port", first_port)) or first_port
+    if not port_is_free(port):
+        port = free_port(first_port)
+    credentials = LocalCredentials.ensure(store / AUTH_FOLDER)
+    _adopt_open_store(store, credentials.account)
+    return NatsServer(
+        store_dir=store,
+        port=port,
+        name=f"lienthong-{os.getpid()}",
+        owner_file=owner_file,
+        config_file=credentials.config_file,
+        env=credentials.environment(),
+        credentials=credentials,
+    )
+
+
+def _adopt_open_store(store: Path, account: str) -> None:
+    """Move the streams of a store from before authentication into the users' account.
+
+    An open server keeps them in the global account ($G); with accounts they belong to `account`,
+    and would otherwise look lost (a fresh, empty topology) after the upgrade.
+    """
+    jetstream = store / "jetstream"
+    open_account, secured = jetstream / "$G", jetstream / account
+    if open_account.is_dir() and not secured.exists():
+        open_account.rename(secured)
+        log.warning("nats.embedded.store_adopted", store=str(store), account=account)
+
+
+def _owner_record(path: Path) -> dict[str, int] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting for a parent that may never reap it."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def _serves(pid: int, store: Path) -> bool:
+    """Whether `pid` is a nats-server running on `store` (read from /proc; False where it cannot tell)."""
+    if not _alive(pid):
+        return False
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return bool(args) and args[0].endswith(b"nats-server") and str(store).encode() in args
+
+
+def _terminate(pid: int, timeout: float = 10.0) -> None:
+    """SIGTERM (JetStream flushes), then SIGKILL when it does not go within `timeout`."""
+    with _suppress_lookup():
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        _reap(pid)
+        time.sleep(0.05)
+    if _alive(pid):
+        with _suppress_lookup():
+            os.kill(pid, signal.SIGKILL)
+        while _alive(pid):
+            _reap(pid)
+            time.sleep(0.05)
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when the orphan happens to be our own child (tests)."""
+    with _suppress_lookup():
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+def _suppress_lookup() -> contextlib.AbstractContextManager[None]:
+    return contextlib.suppress(ProcessLookupError)
 
 
 @dataclass

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import structlog
 from sqlalchemy import Table, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.db import Database
-from hub.models import JournalEntry
+from hub.models import JournalEntry, JournalMinute, JournalTotal
 from schemas.envelope import Envelope
 
 log = structlog.get_logger(__name__)
@@ -84,6 +87,7 @@ class Journal:
             # Core executemany: one round trip per batch (the ORM path would insert row by row)
             async with self._db.engine.begin() as conn:
                 await conn.execute(insert(cast(Table, JournalEntry.__table__)), rows)
+                await add_to_minutes(conn, rows)
         except Exception as exc:
             log.warning("journal.flush_failed", error=str(exc), pending=len(rows))
             self._rows[:0] = rows
@@ -96,6 +100,39 @@ class Journal:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self.flush()
+
+
+def minute_of(moment: datetime) -> str:
+    """The UTC minute a moment falls in, as the rollup keys it ("YYYY-MM-DD HH:MM")."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+async def add_to_minutes(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Count journal rows into the per-minute rollup and the totals in the same transaction that inserts
+    them: one upsert per key of the batch, so neither ever drifts from the journal. Keys are written in
+    order, so flushers of several processes never deadlock on them."""
+    minutes: Counter[tuple[str, ...]] = Counter(
+        (minute_of(r["at"]), r["type"], r["hop"], r["outcome"]) for r in rows
+    )
+    if not minutes:
+        return
+    totals: Counter[tuple[str, ...]] = Counter((r["type"], r["hop"], r["outcome"]) for r in rows)
+    await _upsert(conn, cast(Table, JournalMinute.__table__), ("minute", "type", "hop", "outcome"), minutes)
+    await _upsert(conn, cast(Table, JournalTotal.__table__), ("type", "hop", "outcome"), totals)
+
+
+async def _upsert(
+    conn: AsyncConnection, table: Table, keys: tuple[str, ...], counts: Counter[tuple[str, ...]]
+) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={"count": table.c["count"] + stmt.excluded["count"]}
+    )
+    values = [{**dict(zip(keys, key, strict=True)), "count": n} for key, n in sorted(counts.items())]
+    await conn.execute(stmt, values)
 
 
 async def trace(db: Database, key: str, limit: int = 5000) -> list[JournalEntry]:

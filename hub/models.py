@@ -66,6 +66,30 @@ class JournalEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class JournalMinute(Base):
+    """How many hops of one kind the journal holds per UTC minute: what the ops overview, the charts and
+    /metrics read, so that they cost the same with ten rows or ten million (kept by `Journal.flush`)."""
+
+    __tablename__ = "hub_journal_minutes"
+
+    minute: Mapped[str] = mapped_column(String(16), primary_key=True)  # "YYYY-MM-DD HH:MM", UTC
+    type: Mapped[str] = mapped_column(String(120), primary_key=True)
+    hop: Mapped[str] = mapped_column(String(32), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class JournalTotal(Base):
+    """How many hops of one kind the journal has recorded since the beginning (what /metrics reports)."""
+
+    __tablename__ = "hub_journal_totals"
+
+    type: Mapped[str] = mapped_column(String(120), primary_key=True)
+    hop: Mapped[str] = mapped_column(String(32), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class DeadLetter(Base):
     """A message a consumer gave up on, with the reason; replayable or discardable by an operator."""
 
@@ -104,3 +128,15 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(80))
     target: Mapped[str] = mapped_column(String(255))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class LoginThrottle(Base):
+    """Failed-login bookkeeping per account name or client address (keys are hashes, never the name or
+    the address): how many attempts were claimed, and from when the next one may be checked."""
+
+    __tablename__ = "hub_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)  # epoch seconds
+    last_at: Mapped[float] = mapped_column(Float, default=0.0)  # epoch seconds

@@ -11,6 +11,19 @@ predicates on envelope fields or payload fields, and one or more destination com
         to: [lt.notify.cmd.sms, lt.notify.cmd.inapp]
 
 A scalar predicate value means equality. Operators: eq, ne, in, not_in, exists, gt, gte, lt, lte, matches.
+
+The same file says who may publish the events every consumer must be able to trust (those of the
+axes and of signing). Each entry names event subjects, the message types that travel on them and the
+envelope sources that may publish them:
+
+    publishers:
+      - subject: lt.doc.evt.received
+        types: [document.received]
+        sources: [vdxp, lgsp]
+
+On a listed subject, an event of another type or from another source is refused (the consumer dead-
+letters it with the reason); a listed type is refused on any other event subject. A table without a
+`publishers` section keeps the packaged one's; `publishers: []` turns the check off.
 """
 
 from __future__ import annotations
@@ -210,10 +223,52 @@ class Route(BaseModel):
         return subject_matches(self.from_, env.subject) and all(p.holds(env) for p in self.when)
 
 
+def is_event_subject(subject: str) -> bool:
+    """Whether the subject is an event's: lt.<domain>.evt.<name>."""
+    parts = subject.split(".")
+    return len(parts) >= 4 and parts[0] == "lt" and parts[2] == "evt"
+
+
+class Publisher(BaseModel):
+    """Who may publish the events of some subjects: the envelope sources, and the types they carry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str
+    sources: list[str] = Field(min_length=1)
+    types: list[str] = Field(default_factory=list)
+    description: str = ""
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, v: str) -> str:
+        _check_subject(v, allow_wildcards=True)
+        parts = v.split(".")
+        if len(parts) < 4 or parts[0] != "lt" or parts[2] != "evt":
+            raise ValueError(f"publishers are checked on events: {v!r} must match lt.<domain>.evt.<name>")
+        return v
+
+    def refusal(self, env: Envelope) -> str | None:
+        """Why this rule refuses the event, or None when it lets it through."""
+        if not subject_matches(self.subject, env.subject):
+            if self.types and env.type in self.types and is_event_subject(env.subject):
+                return f"message type {env.type!r} travels only on {self.subject}, not on {env.subject}"
+            return None
+        if self.types and env.type not in self.types:
+            return f"{env.subject} carries {', '.join(self.types)}, not {env.type!r}"
+        if env.source not in self.sources:
+            return (
+                f"source {env.source!r} may not publish {env.subject} "
+                f"(only {', '.join(self.sources)} may): forged or misrouted event, not applied"
+            )
+        return None
+
+
 class RoutingTableModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     routes: list[Route] = Field(default_factory=list)
+    publishers: list[Publisher] | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> RoutingTableModel:
@@ -234,21 +289,39 @@ class Decision:
 class RoutingTable:
     """The loaded, validated table."""
 
-    def __init__(self, routes: Iterable[Route], source: str = "<memory>") -> None:
+    def __init__(
+        self,
+        routes: Iterable[Route],
+        source: str = "<memory>",
+        publishers: Iterable[Publisher] | None = None,
+    ) -> None:
         self.routes = list(routes)
         self.source = source
+        self.publishers = None if publishers is None else list(publishers)
 
     def decide(self, env: Envelope) -> list[Decision]:
         return [Decision(r, d) for r in self.routes if r.matches(env) for d in r.to]
 
+    def refusal(self, env: Envelope) -> str | None:
+        """Why a consumer must refuse this delivered event (its `subject` set), or None to take it."""
+        for rule in self.publishers or ():
+            reason = rule.refusal(env)
+            if reason is not None:
+                return reason
+        return None
+
     @classmethod
     def load(cls, path: Path | None = None) -> RoutingTable:
+        """Load a table; one that declares no publishers keeps the packaged table's."""
         path = path or PACKAGED_ROUTES
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise RoutingTableError(f"{path}: cannot read routing table: {exc}") from None
-        return cls.parse(text, str(path))
+        table = cls.parse(text, str(path))
+        if table.publishers is None and path.resolve() != PACKAGED_ROUTES.resolve():
+            table.publishers = cls.load(PACKAGED_ROUTES).publishers
+        return table
 
     @classmethod
     def parse(cls, text: str, source: str = "<string>") -> RoutingTable:
@@ -271,7 +344,7 @@ class RoutingTable:
                 loc = ".".join(str(p) for p in err["loc"])
                 lines.append(f"{source}:{line}: {loc}: {err['msg']}")
             raise RoutingTableError("invalid routing table\n" + "\n".join(lines)) from None
-        return cls(model.routes, source)
+        return cls(model.routes, source, model.publishers)
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int:

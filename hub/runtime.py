@@ -4,17 +4,23 @@ Policy (architecture.md): success -> ack; transient failure -> nak with a delay 
 delivery count; permanent failure -> copy to the DLQ with the reason, then term; deliveries exhausted
 -> DLQ too. Transactional consumers write an inbox row (consumer, message id) in the same transaction
 as their effect, and the messages they emit go to the outbox in that transaction.
+
+A handler that runs longer than the consumer's ack wait would be redelivered while it still runs (a
+second copy of a slow send, concurrently). While a handler runs, the runtime tells JetStream the
+message is in progress (`+WPI`) every third of the ack wait (`keep_alive`, on for every consumer; a
+handler may also call `Delivery.in_progress()`), for at most `max_running` seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +42,7 @@ from hub.errors import PermanentError, describe, is_permanent
 from hub.journal import Journal
 from hub.models import InboxEntry, OutboxEntry
 from hub.module import Module
+from hub.natsauth import split_credentials
 from hub.outbox import OutboxRelay
 from hub.routing import RoutingTable
 from hub.settings import Settings
@@ -92,13 +99,71 @@ class ConsumerSpec:
     ack_wait: float = 30.0
     description: str = ""
     journal_handled: bool = True  # False when the handler journals its own hops (the router)
+    keep_alive: bool = True  # tell JetStream a running handler's message is in progress
+    max_running: float = 3600.0  # stop saying so after this long: a hung handler's message is redelivered
 
     @property
     def stream(self) -> str:
         return stream_for(self.subject)
 
+    @property
+    def progress_every(self) -> float:
+        """How often a running handler's message is reported in progress (0: never)."""
+        return max(self.ack_wait / 3, 0.05) if self.keep_alive else 0.0
 
-class Unit:
+
+class Progress:
+    """The messages of one consumer whose handlers are running; `run` reports them in progress.
+
+    One task per consumer, whatever the batch: each tick reports the messages that have been running
+    for at least a tick, so a handler shorter than a third of the ack wait costs nothing.
+    """
+
+    def __init__(self, spec: ConsumerSpec) -> None:
+        self.spec = spec
+        self.running: dict[int, tuple[Msg, float]] = {}
+        self.reported = 0
+
+    @contextmanager
+    def track(self, msg: Msg) -> Iterator[None]:
+        """Count the message as running while the block runs."""
+        self.running[id(msg)] = (msg, time.monotonic())
+        try:
+            yield
+        finally:
+            self.running.pop(id(msg), None)
+
+    async def run(self) -> None:
+        """Report every long-running message in progress, each tick, until cancelled."""
+        every = self.spec.progress_every
+        while True:
+            await asyncio.sleep(every)
+            now = time.monotonic()
+            for key, (msg, since) in list(self.running.items()):
+                running = now - since
+                if running < every * 0.9:
+                    continue
+                if running > self.spec.max_running:
+                    log.warning(
+                        "consumer.handler_overrunning",
+                        consumer=self.spec.name,
+                        running_s=round(running, 1),
+                        hint="no longer reported in progress: JetStream will redeliver it",
+                    )
+                    self.running.pop(key, None)
+                    continue
+                await _report_progress(self.spec.name, msg)
+                self.reported += 1
+
+
+async def _report_progress(consumer: str, msg: Msg) -> None:
+    try:
+        await msg.in_progress()
+    except Exception as exc:  # the connection is down: JetStream may redeliver, nothing else to do
+        log.debug("consumer.in_progress_failed", consumer=consumer, error=describe(exc))
+
+
+class Work:
     """One database transaction whose emitted messages leave through the outbox after commit."""
 
     def __init__(self, hub: Hub, session: AsyncSession, source: str, user_id: str | None) -> None:
@@ -138,7 +203,7 @@ class Unit:
         return Envelope(type=type, source=self.source, payload=body, **fields)
 
 
-class Delivery(Unit):
+class Delivery(Work):
     """One message delivered to one consumer."""
 
     def __init__(
@@ -160,6 +225,11 @@ class Delivery(Unit):
     @property
     def consumer(self) -> str:
         return self.spec.name
+
+    async def in_progress(self) -> None:
+        """Tell JetStream this message is still being worked on (resets its ack wait)."""
+        if self.msg.reply:
+            await _report_progress(self.spec.name, self.msg)
 
     @property
     def envelope(self) -> Envelope:
@@ -219,6 +289,7 @@ class Hub:
         self._running = False
         self._claims: ClaimStore | None = None
         self.started_at: datetime | None = None
+        self.progress: dict[str, Progress] = {}  # per consumer: handlers running, in-progress reports
 
     # -- wiring -------------------------------------------------------------------------------------
 
@@ -235,8 +306,14 @@ class Hub:
         ack_wait: float | None = None,
         description: str = "",
         journal_handled: bool = True,
+        keep_alive: bool = True,
+        max_running: float | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Register a durable pull consumer running under the hub's reliability policy."""
+        """Register a durable pull consumer running under the hub's reliability policy.
+
+        While the handler runs its message is reported in progress (unless `keep_alive=False`), so a
+        handler longer than `ack_wait` is not redelivered concurrently, for at most `max_running` s.
+        """
         if any(c.name == name for c in self.consumers):
             raise ValueError(f"consumer name {name!r} is already registered")
         stream_for(subject)
@@ -255,11 +332,20 @@ class Hub:
                     ack_wait=ack_wait or self.settings.ack_wait_seconds,
                     description=description or (handler.__doc__ or "").strip(),
                     journal_handled=journal_handled,
+                    keep_alive=keep_alive,
+                    max_running=max_running or ConsumerSpec.max_running,
                 )
             )
             return handler
 
         return decorate
+
+    def module(self, name: str) -> Module:
+        """The loaded module called `name` (its API reaches its own state through this)."""
+        for module in self.modules:
+            if module.name == name:
+                return module
+        raise LookupError(f"module {name!r} is not loaded in this hub")
 
     @property
     def claims(self) -> ClaimStore:
@@ -278,8 +364,13 @@ class Hub:
         return opts
 
     async def connect(self, servers: list[str]) -> None:
-        """Connect to NATS, provision the topology, make the claim store."""
-        self.nc = await nats.connect(servers=servers, **self._connect_options())
+        """Connect to NATS, provision the topology, make the claim store.
+
+        Credentials in a server URL are sent as connect options instead (the explicit settings win),
+        so the URL the connection reports, which health checks and pages show, carries none.
+        """
+        plain, from_url = split_credentials(servers)
+        self.nc = await nats.connect(servers=plain, **{**from_url, **self._connect_options()})
         self.js = self.nc.jetstream()
         changes = await provision(self.js, self.settings.stream_replicas)
         for change in changes:
@@ -312,7 +403,8 @@ class Hub:
         self._running = False
         if self._tasks:
             # consumers finish the batch in hand, then stop fetching
-            _, pending = await asyncio.wait(self._tasks, timeout=self.settings.ack_wait_seconds)
+            grace = min(self.settings.ack_wait_seconds, self.settings.stop_timeout_seconds)
+            _, pending = await asyncio.wait(self._tasks, timeout=grace)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -352,6 +444,22 @@ class Hub:
 
     async def _consume(self, spec: ConsumerSpec, sub: JetStreamContext.PullSubscription) -> None:
         """Fetch batches from the durable pull consumer and handle each batch concurrently."""
+        progress = Progress(spec)
+        self.progress[spec.name] = progress
+        ticker = None
+        if spec.keep_alive:
+            ticker = asyncio.create_task(progress.run(), name=f"progress-{spec.name}")
+        try:
+            await self._fetch_loop(spec, sub, progress)
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+
+    async def _fetch_loop(
+        self, spec: ConsumerSpec, sub: JetStreamContext.PullSubscription, progress: Progress
+    ) -> None:
         while self._running:
             try:
                 msgs = await sub.fetch(spec.batch, timeout=1.0)
@@ -371,9 +479,13 @@ class Hub:
                 await asyncio.sleep(1.0)
                 continue
             if len(msgs) == 1:
-                await self._handle(spec, msgs[0])
+                await self._handle_tracked(spec, msgs[0], progress)
             else:
-                await asyncio.gather(*(self._handle(spec, m) for m in msgs))
+                await asyncio.gather(*(self._handle_tracked(spec, m, progress) for m in msgs))
+
+    async def _handle_tracked(self, spec: ConsumerSpec, msg: Msg, progress: Progress) -> None:
+        with progress.track(msg):
+            await self._handle(spec, msg)
 
     # -- publishing ----------------------------------------------------------------------------------
 
@@ -390,10 +502,13 @@ class Hub:
         assert self.js is not None
         await self.js.publish(subject, data, headers=headers)
 
-    async def publish_envelope(self, env: Envelope) -> None:
+    async def publish_envelope(self, env: Envelope, *, journal_payload: bool = False) -> None:
+        """Publish an envelope; `journal_payload` also keeps its payload in the journal row (for a
+        small event the portal lists without reading the streams, e.g. `axis.receive_failed`)."""
         data = await self.encode(env)
         await self.publish_raw(env.subject, data, {"Nats-Msg-Id": str(env.id), "Lt-Type": env.type})
-        self.journal.record(env, "published", env.source, size=len(data))
+        extra: dict[str, Any] = {"payload": env.payload} if journal_payload and env.payload else {}
+        self.journal.record(env, "published", env.source, size=len(data), **extra)
 
     async def publish(
         self,
@@ -405,6 +520,7 @@ class Hub:
         user_id: str | None = None,
         subject: str | None = None,
         version: int = 1,
+        journal_payload: bool = False,
         **fields: Any,
     ) -> Envelope:
         """Validate the payload against its registered type and publish it on the type's subject."""
@@ -414,15 +530,15 @@ class Hub:
             type=type, version=version, source=source, issue=issue, user_id=user_id, payload=body, **fields
         )
         env.subject = subject or spec.subject
-        await self.publish_envelope(env)
+        await self.publish_envelope(env, journal_payload=journal_payload)
         return env
 
     @asynccontextmanager
-    async def transaction(self, source: str, user_id: str | None = None) -> AsyncIterator[Unit]:
+    async def transaction(self, source: str, user_id: str | None = None) -> AsyncIterator[Work]:
         """A database transaction whose emitted messages are published after commit (outbox)."""
         async with self.db.sessions() as session:
             async with session.begin():
-                unit = Unit(self, session, source, user_id)
+                unit = Work(self, session, source, user_id)
                 yield unit
             for env in unit.emitted:
                 self.journal.record(env, "published", source, via="outbox")
@@ -454,6 +570,7 @@ class Hub:
                 structlog.contextvars.bind_contextvars(
                     message_id=str(env.id), correlation_id=str(env.correlation_id), issue=env.issue
                 )
+                self._check_publisher(env)
                 if env.claim is not None and env.claim.media_type == PAYLOAD_MEDIA_TYPE and not env.payload:
                     env.payload = json.loads(await self.claims.get(env.claim))
                 if spec.types is not None and env.type not in spec.types:
@@ -474,6 +591,14 @@ class Hub:
             self.journal.record(
                 env, "handled", spec.name, outcome=outcome, delivery=delivered, duration_ms=elapsed
             )
+
+    def _check_publisher(self, env: Envelope) -> None:
+        """Refuse an event from a source that may not publish it (the routing table's `publishers`):
+        a permanent failure, so it goes to the dead letters with the reason and is never applied."""
+        refusal = self.routing.refusal(env)
+        if refusal is not None:
+            log.warning("message.forged_source", subject=env.subject, type=env.type, source=env.source)
+            raise PermanentError(refusal)
 
     async def _run(
         self, spec: ConsumerSpec, msg: Msg, env: Envelope | None, payload: BaseModel | None

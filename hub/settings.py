@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     nats_user: str | None = None
     nats_password: SecretStr | None = None
     nats_port: int = Field(default=4222, description="First port tried by the embedded nats-server")
+    stop_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="A stop (SIGTERM, Ctrl-C) waits this long for handlers in flight, then cancels them",
+    )
+    migrate_on_start: bool = Field(
+        default=True,
+        description="Apply pending migrations when a process starts; false where one `lienthong db upgrade` "
+        "runs before every other process (the production topology)",
+    )
     db_url: str | None = Field(
         default=None, description="sqlite+aiosqlite:///... or postgresql+asyncpg://..."
     )
@@ -57,7 +67,27 @@ class Settings(BaseSettings):
     agency_code: str = Field(default="000.00.00.H26", description="QCVN 102 code of this agency")
     agency_name: str = "Sở Kế hoạch và Đầu tư thành phố Hà Nội"
     secret_key: SecretStr | None = Field(default=None, description="Session signing key; generated if unset")
-    secure_cookies: bool = Field(default=False, description="Mark cookies Secure (behind HTTPS)")
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Mark cookies Secure (behind HTTPS); unset: Secure unless in development mode (the "
+        "portal on a loopback address with no trusted proxy, as `make run`), where http://127.0.0.1 is used",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For / "
+        "Forwarded headers name the client; empty: none, the peer address is the client",
+    )
+    max_upload_mb: int = Field(
+        default=50, ge=1, description="Largest file one upload may carry (MB), counted while it streams"
+    )
+    upload_max_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="Largest request body of the upload routes"
+    )
+    demo: bool = Field(
+        default=True,
+        description="On a fresh data folder, play a first minute of demo traffic through the simulators "
+        "(documents over both axes, one-stop dossiers, attendance punches, projects); false: none",
+    )
     demo_seed: bool = Field(
         default=True, description="Create the demo organisation chart on an empty database"
     )
@@ -77,6 +107,16 @@ class Settings(BaseSettings):
     @property
     def nats_servers(self) -> list[str]:
         return [u.strip() for u in (self.nats_url or "").split(",") if u.strip()]
+
+    @property
+    def development(self) -> bool:
+        """Development mode: the portal listens on loopback only and no proxy stands in front of it."""
+        return self.portal_host in ("127.0.0.1", "::1", "localhost") and not self.trusted_proxies.strip()
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether session cookies carry `Secure`: as configured, else everywhere but development mode."""
+        return self.secure_cookies if self.secure_cookies is not None else not self.development
 
     @property
     def database_url(self) -> str:

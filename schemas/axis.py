@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
+from schemas.edxml.models import AttachmentInfo, EdocHeader, StatusMessage
 from schemas.envelope import ClaimCheck
 from schemas.registry import message_type
 
@@ -83,11 +84,25 @@ class DocumentStatusChanged(BaseModel):
     edxml: ClaimCheck
 
 
+class OutgoingAttachment(BaseModel):
+    """One file of an outgoing edoc: how the manifest describes it, and its content in the Object Store."""
+
+    info: AttachmentInfo
+    claim: ClaimCheck
+
+
 @message_type("axis.send", "lt.axis.cmd.send")
 class AxisSendRequested(BaseModel):
-    """Send an edXML message (edoc or status) through the national axis to its recipients."""
+    """Send a document or a status to other agencies; the axis adapters build, sign and route the edXML.
 
-    edxml: ClaimCheck
+    A module gives the typed message (`edoc` with `attachments`, or `status`); `edxml` carries a
+    message that is already built (a relay, a simulator, a test). Exactly one of the three forms.
+    """
+
+    edoc: EdocHeader | None = None
+    attachments: list[OutgoingAttachment] = Field(default_factory=list)
+    status: StatusMessage | None = None
+    edxml: ClaimCheck | None = None
     message_type: AxisMessageType = "edoc"
     from_code: str | None = Field(
         default=None, description="Sender agency code; this hub's agency by default"
@@ -96,6 +111,17 @@ class AxisSendRequested(BaseModel):
         default=None, description="Recipients; read from the edXML when absent"
     )
     document_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> AxisSendRequested:
+        forms = [f for f in ("edoc", "status", "edxml") if getattr(self, f) is not None]
+        if len(forms) != 1:
+            raise ValueError(f"give exactly one of edoc, status or edxml (got {forms or 'none'})")
+        if self.status is not None and self.message_type != "status":
+            raise ValueError("a status message is sent with message_type 'status'")
+        if self.edoc is not None and self.message_type != "edoc":
+            raise ValueError("an edoc is sent with message_type 'edoc'")
+        return self
 
 
 @message_type("axis.sent", "lt.axis.evt.sent")
@@ -132,7 +158,14 @@ class AxisReceiveFailed(BaseModel):
     axis_doc_id: str
     message_type: AxisMessageType
     from_code: str | None = None
-    reason: str
+    reason: str = Field(description="The technical reason, in English, for the operator")
     field: str | None = None
     edxml: ClaimCheck | None = None
     rejection_sent: bool = Field(description="A status 02 was queued back to the sender")
+    kind: str | None = Field(default=None, description="The kind of problem, e.g. MissingFieldError")
+    told: str | None = Field(default=None, description="The reason as the sender is told it, in Vietnamese")
+    answer: str | None = Field(default=None, description="Description of the 02 status sent back")
+    answer_edxml: ClaimCheck | None = Field(default=None, description="The 02 status message sent back")
+    document_id: str | None = Field(default=None, description="DocumentId, when the header could be read")
+    code: str | None = Field(default=None, description="số/ký hiệu, when the header could be read")
+    subject: str | None = None

@@ -1,4 +1,8 @@
-"""Evaluation messages (Decree 90/2020 as amended by 48/2023): the director's decision for a cycle."""
+"""Evaluation messages: the director's decision for a cycle.
+
+Civil servants (công chức) are scored per Decree 335/2025/NĐ-CP (100 points); public employees
+(viên chức) keep the levels of Decree 90/2020 as amended by Decree 48/2023.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,10 @@ class EvaluationResult(BaseModel):
     review_level: Level | None
     suggested_level: Level | None
     final_level: Level
+    scheme: Literal["nd335", "nd90"] | None = Field(
+        default=None, description="nd335: scored on 100 points (công chức); nd90: levels (viên chức)"
+    )
+    total_points: float | None = Field(default=None, description="The confirmed score out of 100 (nd335)")
 
 
 class QuotaWarning(BaseModel):

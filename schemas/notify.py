@@ -34,7 +34,7 @@ def urgency_of(priority: str | None) -> Urgency:
 class NotifyRequested(BaseModel):
     """Notify staff members: one notification per recipient and dedup_key, on channels chosen by urgency."""
 
-    recipients: list[str] = Field(min_length=1, description="User ids (hub.directory.User.id)")
+    recipients: list[str] = Field(min_length=1, description="User ids (hub.orgchart.User.id)")
     title: str = Field(min_length=1, max_length=300, description="Short Vietnamese title")
     body: str = Field(default="", max_length=4000, description="Vietnamese text")
     urgency: Urgency = "thuong"

@@ -11,6 +11,13 @@ from schemas.registry import message_type
 
 PRIORITY_LABELS = ("Thường", "Khẩn", "Thượng khẩn", "Hỏa tốc", "Hỏa tốc hẹn giờ")
 ReminderKind = Literal["before", "on_day", "overdue", "escalate"]
+TaskChange = Literal["dispatched", "handed_over", "product_weight", "deadline"]
+UrgingKind = Literal["reminder", "criticism", "self_criticism"]
+URGING_LABELS: dict[str, str] = {
+    "reminder": "Nhắc nhở",
+    "criticism": "Phê bình",
+    "self_criticism": "Tự phê bình",
+}
 
 
 @message_type("task.create_requested", "lt.task.cmd.create")
@@ -33,6 +40,12 @@ class TaskCreateRequested(BaseModel):
     issue: str | None = None
     priority: str = Field(default="Thường", description="Priority label: Thường, Khẩn, Thượng khẩn, Hỏa tốc")
     parent_task_id: str | None = None
+    product_weight: float | None = Field(
+        default=None, gt=0, le=100, description="Hệ số quy đổi of the product (Decree 335/2025); None: 1"
+    )
+    document_id: str | None = Field(
+        default=None, description="The document the task follows (documents module id), if any"
+    )
 
     @model_validator(mode="after")
     def _who_and_when(self) -> TaskCreateRequested:
@@ -56,6 +69,43 @@ class TaskFacts(BaseModel):
     source: str = "direct"
     external_ref: str | None = None
     parent_task_id: str | None = None
+    document_id: str | None = Field(
+        default=None, description="The document the task follows (documents module id), if any"
+    )
+    product_weight: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description=(
+            "Hệ số quy đổi: how many standard products this task counts for (Decree 335/2025); "
+            "None: not set, evaluation counts it as 1"
+        ),
+    )
+
+
+class ObjectiveCause(BaseModel):
+    """A cause outside the officer's control, confirmed by the competent person (Decree 335/2025)."""
+
+    reason: str = Field(min_length=1, max_length=1000)
+    confirmed_by: str = Field(min_length=1, description="User id of the person who confirmed it")
+
+
+class ProductQuality(BaseModel):
+    """How a task's product was judged on acceptance: major content errors and an excused delay."""
+
+    quality_errors: int | None = Field(
+        default=None,
+        ge=0,
+        description="Major content errors (lỗi lớn về nội dung) not of an objective cause; None: unjudged",
+    )
+    quality_errors_excused: int = Field(
+        default=0,
+        ge=0,
+        description="Major errors due to an objective cause confirmed by the competent person",
+    )
+    delay_cause: ObjectiveCause | None = Field(
+        default=None, description="Why a late completion is not the officer's fault; None: no objective cause"
+    )
 
 
 @message_type("task.created", "lt.task.evt.created")
@@ -64,11 +114,48 @@ class TaskCreated(TaskFacts):
 
 
 @message_type("task.completed", "lt.task.evt.completed")
-class TaskCompleted(TaskFacts):
+class TaskCompleted(ProductQuality, TaskFacts):
     """A task was done; on_time says whether it was done by its deadline."""
 
     completed_at: AwareDatetime
     on_time: bool
+
+
+@message_type("task.product_assessed", "lt.task.evt.product_assessed")
+class TaskProductAssessed(ProductQuality, TaskFacts):
+    """The assigner judged a task's product (errors, objective cause of a delay); the latest counts."""
+
+    quality_errors: int = Field(ge=0, description="Major content errors not due to an objective cause")
+    assessed_by: str
+    assessed_at: AwareDatetime
+
+
+@message_type("task.updated", "lt.task.evt.updated")
+class TaskUpdated(TaskFacts):
+    """A task's facts changed: dispatched or handed over to an officer, a new weight or deadline."""
+
+    change: TaskChange = Field(
+        description=(
+            "dispatched: a unit's task given to an officer; handed_over: from one officer to another; "
+            "product_weight, deadline: set anew (the facts carry the new values)"
+        )
+    )
+    previous_officer_id: str | None = Field(default=None, description="Officer in charge before the change")
+    updated_by: str
+    updated_at: AwareDatetime
+
+
+@message_type("task.urged", "lt.task.evt.urged")
+class TaskUrged(TaskFacts):
+    """Someone answering for a task was urged (đôn đốc): a reminder, a criticism or a self-criticism asked."""
+
+    kind: UrgingKind = Field(
+        description="reminder (nhắc nhở), criticism (phê bình), self_criticism (tự phê bình)"
+    )
+    urged_user_id: str = Field(description="The person urged: the officer in charge or the unit's head")
+    urged_by: str
+    note: str = ""
+    urged_at: AwareDatetime
 
 
 @message_type("task.overdue", "lt.task.evt.overdue")

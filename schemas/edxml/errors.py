@@ -27,12 +27,21 @@ class MalformedXmlError(EdxmlError):
     """The bytes are not well-formed XML."""
 
 
+class EntityReferenceError(MalformedXmlError):
+    """The XML refers to an entity it never declared (no entity may be used at all)."""
+
+
 class UnsafeXmlError(EdxmlError):
     """The XML uses a DOCTYPE, entities or another construct refused for safety."""
 
 
 class MessageTooLargeError(EdxmlError):
     """The message or one attachment exceeds the configured size limit."""
+
+
+class XmlLimitError(MessageTooLargeError):
+    """The XML's structure exceeds a limit of `XmlLimits` (depth, elements, attributes, text, attachments);
+    `field` is the limit's name, `limit:<name>`."""
 
 
 class NotEdxmlError(EdxmlError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -11,14 +11,13 @@ from lxml import etree
 from pydantic import BaseModel, ValidationError
 
 from schemas.edxml.codes import DATE_FORMAT, EDXML_NS, TIMESTAMP_FORMAT
-from schemas.edxml.content import DEFAULT_MAX_ATTACHMENT_SIZE, decode_base64, strip_cid, unwrap
+from schemas.edxml.content import decode_base64, strip_cid, unwrap
 from schemas.edxml.errors import (
     AttachmentError,
     DuplicateRecipientError,
     EdxmlError,
     InvalidFieldError,
     ManifestMismatchError,
-    MessageTooLargeError,
     MissingFieldError,
     NotEdxmlError,
 )
@@ -38,7 +37,7 @@ from schemas.edxml.models import (
     StatusMessage,
     StatusResponseFor,
 )
-from schemas.edxml.xmlsafe import DEFAULT_MAX_SIZE, parse_xml
+from schemas.edxml.xmlsafe import XmlLimits, attachment_too_large, parse_xml
 
 M = TypeVar("M", bound=BaseModel)
 _NAMESPACES = (EDXML_NS, None)
@@ -48,11 +47,17 @@ _TIMESTAMP_FIELDS = frozenset({"Timestamp"})
 
 @dataclass(frozen=True)
 class ParseOptions:
-    """Limits and tolerances of the parser."""
+    """Limits and tolerances of the parser: `limits` (xmlsafe.XmlLimits) with its two sizes set here."""
 
-    max_size: int = DEFAULT_MAX_SIZE
-    max_attachment_size: int = DEFAULT_MAX_ATTACHMENT_SIZE
+    max_size: int = XmlLimits.max_size
+    max_attachment_size: int = XmlLimits.max_attachment_size
     unzip: bool = True
+    limits: XmlLimits = field(default_factory=XmlLimits)
+
+    @property
+    def xml_limits(self) -> XmlLimits:
+        """Every limit the tree parser and the stream check, with this option's two sizes."""
+        return replace(self.limits, max_size=self.max_size, max_attachment_size=self.max_attachment_size)
 
 
 def _is(el: Any, name: str) -> bool:
@@ -325,15 +330,13 @@ def _attachments(root: etree._Element, options: ParseOptions) -> list[Attachment
     out = []
     for index, att in enumerate(items(child(root, "AttachmentEncoded"), "Attachment"), 1):
         info = validate(AttachmentInfo, attachment_info(att, index), f"AttachmentEncoded/Attachment[{index}]")
-        field = f"Attachment[cid:{info.content_id}]/ContentTransferEncoded"
+        field = f"Attachment[{index}]/ContentTransferEncoded"
         encoded = child(att, "ContentTransferEncoded")
         if encoded is None:
             raise MissingFieldError("required element is missing", field=field)
         raw = decode_base64(encoded.text or "", field)
         if len(raw) > options.max_attachment_size:
-            raise MessageTooLargeError(
-                f"attachment is {len(raw)} bytes, the limit is {options.max_attachment_size}", field=field
-            )
+            raise attachment_too_large(len(raw), options.max_attachment_size, field)
         data, entry = unwrap(raw, field, options.max_attachment_size) if options.unzip else (raw, None)
         out.append(
             Attachment(
@@ -389,17 +392,17 @@ def status_from_tree(root: etree._Element) -> StatusMessage:
 def parse_edoc(data: bytes, options: ParseOptions | None = None) -> EdocMessage:
     """Parse an edoc message from bytes, refusing hostile or invalid input with an EdxmlError."""
     options = options or ParseOptions()
-    return edoc_from_tree(parse_xml(data, max_size=options.max_size), options)
+    return edoc_from_tree(parse_xml(data, limits=options.xml_limits), options)
 
 
 def parse_status(data: bytes, options: ParseOptions | None = None) -> StatusMessage:
     """Parse a status message from bytes."""
     options = options or ParseOptions()
-    return status_from_tree(parse_xml(data, max_size=options.max_size))
+    return status_from_tree(parse_xml(data, limits=options.xml_limits))
 
 
 def parse_message(data: bytes, options: ParseOptions | None = None) -> EdocMessage | StatusMessage:
     """Parse either kind of message, telling them apart by MessageHeader/StatusCode."""
     options = options or ParseOptions()
-    root = parse_xml(data, max_size=options.max_size)
+    root = parse_xml(data, limits=options.xml_limits)
     return status_from_tree(root) if is_status(root) else edoc_from_tree(root, options)

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from lxml import etree
 
@@ -23,7 +23,6 @@ from schemas.edxml.content import ZIP_MAGIC, Base64Decoder, iter_zip_entry, sing
 from schemas.edxml.errors import (
     EdxmlError,
     MalformedXmlError,
-    MessageTooLargeError,
     MissingFieldError,
     UnsafeXmlError,
 )
@@ -37,7 +36,16 @@ from schemas.edxml.parse import (
     validate,
 )
 from schemas.edxml.sinks import AttachmentSink, AttachmentWriter
-from schemas.edxml.xmlsafe import check_prolog, check_size
+from schemas.edxml.xmlsafe import (
+    DOCTYPE_REFUSED,
+    LimitCounter,
+    XmlLimits,
+    attachment_too_large,
+    check_prolog,
+    check_size,
+    hardened_parser,
+    syntax_refusal,
+)
 
 FEED = 256 * 1024
 
@@ -87,7 +95,8 @@ class _Content:
 class _Target:
     """Parser target: forward structure to a TreeBuilder, queue attachment text in document order."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: XmlLimits) -> None:
+        self.limits = LimitCounter(limits)
         self.builder: Any = etree.TreeBuilder()
         self.path: list[str] = []
         self.root: etree._Element | None = None
@@ -97,6 +106,7 @@ class _Target:
         self._attachment: etree._Element | None = None
 
     def start(self, tag: str, attrib: dict[str, str], nsmap: dict[str | None, str] | None = None) -> None:
+        self.limits.start(tag, attrib)
         ns = {(k or None): v for k, v in (nsmap or {}).items()}
         element: etree._Element = self.builder.start(tag, attrib, ns)
         namespace, name = _local(tag)
@@ -122,15 +132,17 @@ class _Target:
         elif len(self.path) == 2 and self.path[-1] == "edXMLEnvelope":
             self.events.append(("envelope", None))
         self.path.pop()
+        self.limits.end()
 
     def data(self, text: str) -> None:
+        self.limits.data(len(text))
         if self.content is not None:
             self.events.append(("text", text))
         else:
             self.builder.data(text)
 
     def doctype(self, *_: object) -> None:
-        raise UnsafeXmlError("DOCTYPE and entity declarations are not allowed", field="<!DOCTYPE>")
+        raise UnsafeXmlError(DOCTYPE_REFUSED, field="<!DOCTYPE>")
 
     def close(self) -> None:
         return None
@@ -143,7 +155,7 @@ class _Run:
         self.source = source
         self.sink = sink
         self.options = options
-        self.target = _Target()
+        self.target = _Target(options.xml_limits)
         self.header: EdocHeader | None = None
         self.stored: list[StoredAttachment] = []
         self.current: _Content | None = None
@@ -161,13 +173,7 @@ class _Run:
             raise
 
     def _steps(self) -> _Steps:
-        parser = etree.XMLParser(
-            target=cast(Any, self.target),
-            huge_tree=True,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-        )
+        parser = hardened_parser(target=self.target)
         total = 0
         first = True
         for chunk in self._chunks():
@@ -195,7 +201,9 @@ class _Run:
         try:
             feed(chunk)
         except etree.XMLSyntaxError as exc:
-            raise MalformedXmlError(f"not well-formed XML: {exc}") from exc
+            raise syntax_refusal(exc) from exc
+        except EdxmlError:  # a limit refused by the target
+            raise
         except ValueError as exc:  # the tree builder refuses a name lxml's event parser let through
             raise MalformedXmlError(f"not well-formed XML: {exc}") from exc
 
@@ -259,9 +267,7 @@ class _Run:
     def _write(self, content: _Content, data: bytes) -> _Steps:
         content.size += len(data)
         if content.size > self.options.max_attachment_size:
-            raise MessageTooLargeError(
-                f"attachment exceeds {self.options.max_attachment_size} bytes", field=content.decoder.field
-            )
+            raise attachment_too_large(content.size, self.options.max_attachment_size, content.decoder.field)
         content.digest.update(data)
         assert content.writer is not None
         yield content.writer.write, (data,)

@@ -59,6 +59,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # bumped on logout and password change: every token carrying an older number is refused
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
@@ -83,3 +85,57 @@ async def get_user(db: Database, user_id: str) -> User | None:
 async def users_of_unit(db: Database, unit_id: str) -> list[User]:
     async with db.session() as s:
         return list((await s.execute(select(User).where(User.unit_id == unit_id, User.active))).scalars())
+
+
+# Changes of access rights (a person's unit or roles) wait for a second administrator
+# (Decree 30/2020/NĐ-CP, Appendix VI, I.III.3.c).
+PENDING = "pending"
+CONFIRMED = "confirmed"
+REJECTED = "rejected"
+
+
+class AccessChange(Base):
+    """A requested change of a person's unit and roles, applied only once a second admin confirms it."""
+
+    __tablename__ = "hub_access_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("hub_users.id"), index=True)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default=PENDING, index=True)
+    requested_by: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+MIN_PASSWORD_LENGTH = 12
+COMMON_PASSWORDS = frozenset(
+    {"password", "matkhau", "123456789012", "qwertyuiop", "admin", "quantri", "abc123", "iloveyou"}
+)
+
+
+def weak_password(password: str, username: str = "") -> str | None:
+    """Why a password is too weak (in Vietnamese, with the English), or None when it will do."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        n = MIN_PASSWORD_LENGTH
+        return f"Mật khẩu phải có ít nhất {n} ký tự (at least {n} characters)"
+    kinds = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    if kinds < 3:
+        return (
+            "Mật khẩu phải có ít nhất 3 trong 4 loại: chữ thường, chữ hoa, chữ số, ký hiệu "
+            "(at least three of lower case, upper case, digits, symbols)"
+        )
+    lowered = password.lower()
+    if (username and username.lower() in lowered) or any(w in lowered for w in COMMON_PASSWORDS):
+        return "Mật khẩu chứa tên đăng nhập hoặc một từ quá phổ biến (contains the username or a common word)"
+    return None
