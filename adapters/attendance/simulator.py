@@ -1,4 +1,11 @@
-"""An attendance device simulator: generates a month of punches and posts them over HTTP, signed."""
+"""An attendance device simulator: punches posted over HTTP, HMAC-authenticated like a device.
+
+`DeviceSimulator` posts batches to the webhook like real firmware. `create_app(device)` is the
+device's own control API, a real HTTP server (what `make run` embeds in development on port 8096):
+`POST /api/punches` `{"events": [{"user_code", "type", "time"}]}` makes the device punch (time: now
+by default), `POST /api/month` `{"month": "YYYY-MM", "codes": [...]}` posts a generated month,
+`GET /api/device` says which device it is and where it posts, `GET /api/sent` what it posted.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,20 @@ import asyncio
 import calendar
 import json
 import random
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
+from typing import Any, Literal
 
 import httpx
+from fastapi import FastAPI, HTTPException, Request, status
+from pydantic import BaseModel, Field
 
-from adapters.attendance.webhook import DEVICE_TZ, SIGNATURE_HEADER, sign
-from handlers.common.workcal import WorkingCalendar, default_calendar
+from adapters.attendance.hmac_auth import MAC_HEADER, body_mac
+from adapters.attendance.mapping import DEVICE_TZ
+from kit.workcal import WorkingCalendar, default_calendar
+
+MAX_SENT_KEPT = 5000
 
 # (check-in, check-out) in local HH:MM; None for a missing punch. A day absent from the plan is usual.
 DayPlan = tuple[str | None, str | None]
@@ -27,6 +41,7 @@ class DeviceSimulator:
         self.device_id = device_id
         self.secret = secret
         self.batch_size = batch_size
+        self.sent: list[dict[str, str]] = []
 
     @property
     def endpoint(self) -> str:
@@ -34,7 +49,7 @@ class DeviceSimulator:
 
     async def post(self, client: httpx.AsyncClient, events: Sequence[Mapping[str, str]]) -> httpx.Response:
         body = json.dumps({"events": list(events)}, ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(self.secret, body)}
+        headers = {"Content-Type": "application/json", MAC_HEADER: body_mac(self.secret, body)}
         for attempt in range(5):
             try:
                 return await client.post(self.endpoint, content=body, headers=headers)
@@ -49,9 +64,12 @@ class DeviceSimulator:
         accepted = 0
         async with httpx.AsyncClient(timeout=30) as client:
             for i in range(0, len(events), self.batch_size):
-                response = await self.post(client, events[i : i + self.batch_size])
+                batch = events[i : i + self.batch_size]
+                response = await self.post(client, batch)
                 response.raise_for_status()
                 accepted += int(response.json()["accepted"])
+                self.sent.extend(dict(e) for e in batch)
+                del self.sent[:-MAX_SENT_KEPT]
         return accepted
 
 
@@ -92,6 +110,89 @@ def month_events(
             if check_out:
                 events.append(_event(code, day, check_out, "out", 2))
     return events
+
+
+class PunchOrder(BaseModel):
+    """One punch the device is told to make."""
+
+    user_code: str = Field(min_length=1, max_length=80, description="Enrolment code of the person")
+    type: Literal["in", "out", "check"] = "check"
+    time: datetime | None = Field(default=None, description="When; now by default (device time UTC+7)")
+
+
+class PunchOrders(BaseModel):
+    events: list[PunchOrder] = Field(min_length=1, max_length=2000)
+
+
+class MonthOrder(BaseModel):
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    codes: list[str] = Field(min_length=1, max_length=2000, description="Enrolment codes")
+
+
+class Posted(BaseModel):
+    accepted: int
+    device_id: str
+
+
+def _device(request: Request) -> DeviceSimulator:
+    device: DeviceSimulator = request.app.state.device
+    return device
+
+
+async def _post(device: DeviceSimulator, events: Sequence[Mapping[str, str]]) -> Posted:
+    try:
+        accepted = await device.send(events)
+    except httpx.HTTPStatusError as exc:
+        detail = f"the hub answered {exc.response.status_code}: {exc.response.text[:500]}"
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail) from None
+    except httpx.TransportError as exc:
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"the hub is unreachable: {exc}") from None
+    return Posted(accepted=accepted, device_id=device.device_id)
+
+
+async def device_info(request: Request) -> dict[str, Any]:
+    """Which device this is and where it posts."""
+    device = _device(request)
+    return {"device_id": device.device_id, "webhook": device.endpoint, "sent": len(device.sent)}
+
+
+async def punch(body: PunchOrders, request: Request) -> Posted:
+    """Make the device punch now (or at the given times) and post the events to the hub."""
+    now = datetime.now(DEVICE_TZ).replace(microsecond=0)
+    events = []
+    for order in body.events:
+        moment = order.time or now
+        events.append(
+            {
+                "id": f"{moment:%Y%m%d%H%M%S}-{order.user_code}-{uuid.uuid4().hex[:8]}",
+                "user_code": order.user_code,
+                "time": moment.isoformat(),
+                "type": order.type,
+            }
+        )
+    return await _post(_device(request), events)
+
+
+async def punch_month(body: MonthOrder, request: Request) -> Posted:
+    """Post a generated month of punches (on time on every working day)."""
+    year, month = (int(x) for x in body.month.split("-"))
+    return await _post(_device(request), month_events(year, month, body.codes))
+
+
+async def sent(request: Request, limit: int = 200) -> list[dict[str, str]]:
+    """What the device posted, newest first."""
+    return list(reversed(_device(request).sent[-max(1, min(limit, MAX_SENT_KEPT)) :]))
+
+
+def create_app(device: DeviceSimulator) -> FastAPI:
+    """The simulated device's control API (see the module's docstring)."""
+    app = FastAPI(title="Máy chấm công (mô phỏng)", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.device = device
+    app.add_api_route("/api/device", device_info, methods=["GET"])
+    app.add_api_route("/api/punches", punch, methods=["POST"])
+    app.add_api_route("/api/month", punch_month, methods=["POST"])
+    app.add_api_route("/api/sent", sent, methods=["GET"])
+    return app
 
 
 def main(argv: list[str] | None = None) -> None:

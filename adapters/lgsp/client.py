@@ -24,7 +24,7 @@ from adapters.lgsp.errors import (
     LgspPermanentError,
     LgspTransientError,
 )
-from adapters.lgsp.models import (
+from adapters.lgsp.protocol import (
     Document,
     MessageType,
     Organization,
@@ -32,9 +32,9 @@ from adapters.lgsp.models import (
     StatusInfo,
     Trace,
     TraceUpdate,
+    format_datetime,
 )
-from adapters.lgsp.wire import format_datetime
-from adapters.resilience import CircuitBreaker, CircuitOpenError, RetryPolicy, retry_async
+from kit.resilience import CircuitBreaker, CircuitOpenError, RetryPolicy, retry_async
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -89,9 +89,10 @@ def _map_exception(exc: Exception) -> LgspError:
 class LgspClient:
     """Call one LGSP endpoint as one organisation (organisation id + token in the Credentials header).
 
-    Idempotent operations are retried on transient errors; SendDocument is retried only when the
-    request never reached the server (connection refused, circuit open), so a timeout cannot make the
-    axis deliver a document twice. Transient failures feed the circuit breaker; Client faults do not.
+    Idempotent operations are retried on transient errors, and so is a SendDocument carrying an
+    idempotency key (the axis stores it once); one without a key is retried only when the request never
+    reached the server (connection refused, circuit open), so a timeout cannot make the axis deliver a
+    document twice. Transient failures feed the circuit breaker; Client faults do not.
     """
 
     def __init__(
@@ -143,18 +144,28 @@ class LgspClient:
     # Operations -------------------------------------------------------------------------------------
 
     async def send_document(
-        self, content: bytes, message_type: MessageType = MessageType.EDOC, receiver_ids: Sequence[str] = ()
+        self,
+        content: bytes,
+        message_type: MessageType = MessageType.EDOC,
+        receiver_ids: Sequence[str] = (),
+        idempotency_key: str | None = None,
     ) -> SendReceipt:
-        """Send an edXML message; receivers default to those named in the edXML."""
+        """Send an edXML message; receivers default to those named in the edXML.
+
+        With an `idempotency_key` (the same on every attempt of one message) the axis stores the
+        message once, so the call is retried like the idempotent ones; without one it is retried only
+        when it never reached the server.
+        """
         result = await self._call(
             "SendDocument",
             lambda: self._service.SendDocument(
                 MessageType=message_type.value,
                 ReceiverId=list(receiver_ids),
                 Content=content,
+                IdempotencyKey=idempotency_key,
                 _soapheaders=self._headers(),
             ),
-            idempotent=False,
+            idempotent=idempotency_key is not None,
         )
         status = result.Status
         return SendReceipt(

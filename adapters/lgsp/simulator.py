@@ -1,22 +1,29 @@
 """LGSP simulator: a real SOAP server speaking our WSDL, routing edXML between organisations.
 
 Run it with `python -m adapters.lgsp.simulator --org 000.00.01.H26:secret:"Văn phòng"` or from code
-with `run_simulator(...)` (what a `lienthong sim lgsp` command will call).
+with `run_simulator(...)` (what `lienthong sim lgsp` calls); without `--org` it knows the development
+accounts (our agency and the demo city agencies of `settings.py`). `SimulatorServer` serves it on a
+background thread: what `make run` embeds and what tests start on a free port.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Sequence
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
 
-from adapters.lgsp.edxml_peek import EdxmlPeekError, peek_edxml
 from adapters.lgsp.errors import LgspNotFoundError, LgspPermanentError
-from adapters.lgsp.models import (
+from adapters.lgsp.faults import Faults, FaultSpec, operation_of
+from adapters.lgsp.http_server import serve_in_thread
+from adapters.lgsp.protocol import (
     MAX_PENDING_IDS,
     Document,
     Organization,
@@ -26,10 +33,14 @@ from adapters.lgsp.models import (
     Trace,
     TraceUpdate,
 )
-from adapters.lgsp.soap_server import DEFAULT_MAX_REQUEST_BYTES, SoapEndpoint
+from adapters.lgsp.settings import DEV_CITY_AGENCIES, DEV_PORT, DEV_TOKEN
+from adapters.lgsp.soap_server import DEFAULT_MAX_REQUEST_BYTES, SOAP_CONTENT_TYPE, SoapEndpoint
 from adapters.lgsp.store import MemoryStore, OrganizationAccount
+from schemas.edxml.peek import EdxmlPeekError, peek_edxml
 
 SERVICE_PATH = "/lgsp"
+ADMIN_PREFIX = "/_admin"
+log = logging.getLogger(__name__)
 
 
 class SimulatorBackend:
@@ -50,10 +61,10 @@ class SimulatorBackend:
             raise LgspPermanentError(
                 f"Content is not a routable edXML message: {exc}", "INVALID_CONTENT"
             ) from None
-        if summary.message_type is not request.message_type:
+        if summary.message_type != request.message_type.value:
             raise LgspPermanentError(
                 f"MessageType is {request.message_type.value} "
-                f"but the edXML is a {summary.message_type.value} message",
+                f"but the edXML is a {summary.message_type} message",
                 "INVALID_CONTENT",
             )
         if summary.sender_id is not None and summary.sender_id != caller:
@@ -69,7 +80,9 @@ class SimulatorBackend:
             raise LgspPermanentError(
                 f"unknown receiver organisation(s): {', '.join(unknown)}", "UNKNOWN_RECEIVER"
             )
-        document = await self.store.add_document(caller, request.message_type, receivers, request.content)
+        document = await self.store.add_document(
+            caller, request.message_type, receivers, request.content, request.idempotency_key
+        )
         return SendReceipt(document_id=document.document_id, receiver_ids=document.receiver_ids)
 
     async def get_pending_document_ids(self, caller: str, query: PendingQuery) -> list[str]:
@@ -122,29 +135,145 @@ class SimulatorBackend:
         return self.store.organizations(organ_id)
 
 
+class DroppedReply(Response):
+    """A reply cut off after its headers: the client sees the connection close mid-response."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        headers = [(b"content-type", SOAP_CONTENT_TYPE.encode()), (b"content-length", b"4096")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        # returning without the body makes the server close the connection
+
+
+async def _body_of(response: Response) -> bytes:
+    """Read a handled reply to the end (so the handler finishes) and keep its bytes."""
+    iterator = getattr(response, "body_iterator", None)
+    if iterator is None:
+        return bytes(response.body)
+    chunks = [chunk.encode() if isinstance(chunk, str) else bytes(chunk) async for chunk in iterator]
+    return b"".join(chunks)
+
+
+def _spoiled(fault: FaultSpec) -> Response:
+    """What the client gets instead of the reply: a dropped connection or an HTTP error."""
+    if fault.drop_connection:
+        return DroppedReply()
+    return Response(f"simulated fault: HTTP {fault.status_code}\n", fault.status_code or 500)
+
+
+async def _inject_faults(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Apply the fault an operator set (faults.py): before the real handler runs, or to its reply."""
+    faults: Faults = request.app.state.faults
+    if request.method != "POST" or request.url.path != SERVICE_PATH:
+        return await call_next(request)
+    fault = faults.take(operation_of(request.headers.get("soapaction")))
+    if fault is None:
+        return await call_next(request)
+    log.info("lgsp-sim injects %s", fault.model_dump(exclude_none=True))
+    if fault.after_processing:
+        response = await call_next(request)  # the axis does the work (a sent message is stored)
+        body = await _body_of(response)
+        if fault.delay_seconds:
+            await asyncio.sleep(fault.delay_seconds)
+        if fault.status_code is None and not fault.drop_connection:  # answer late, but answer
+            return Response(body, response.status_code, media_type=SOAP_CONTENT_TYPE)
+        return _spoiled(fault)
+    if fault.delay_seconds:
+        await asyncio.sleep(fault.delay_seconds)
+    if fault.status_code is not None or fault.drop_connection:
+        return _spoiled(fault)
+    return await call_next(request)
+
+
+def _admin_router(faults: Faults) -> APIRouter:
+    """`/_admin/faults`: set (POST a FaultSpec), read (GET) or clear (DELETE) the injected fault."""
+    router = APIRouter(prefix=ADMIN_PREFIX)
+
+    @router.post("/faults")
+    async def set_fault(spec: FaultSpec) -> dict[str, object]:
+        faults.set(spec)
+        return faults.describe()
+
+    @router.get("/faults")
+    async def get_faults() -> dict[str, object]:
+        return faults.describe()
+
+    @router.delete("/faults")
+    async def clear_faults() -> dict[str, object]:
+        faults.clear()
+        return faults.describe()
+
+    return router
+
+
 def create_app(
-    store: MemoryStore, *, max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES, public_url: str | None = None
+    store: MemoryStore,
+    *,
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+    public_url: str | None = None,
+    faults: Faults | None = None,
 ) -> FastAPI:
-    """Build the simulator's ASGI app: WSDL at GET /lgsp?wsdl, SOAP at POST /lgsp."""
+    """Build the simulator's ASGI app: WSDL at GET /lgsp?wsdl, SOAP at POST /lgsp, faults at /_admin."""
     app = FastAPI(title="Lienthong LGSP simulator", docs_url=None, redoc_url=None, openapi_url=None)
     endpoint = SoapEndpoint(
         SimulatorBackend(store), max_request_bytes=max_request_bytes, public_url=public_url
     )
     app.include_router(endpoint.router(SERVICE_PATH))
     app.state.store = store
+    app.state.faults = faults or Faults()
+    app.include_router(_admin_router(app.state.faults))
+    app.middleware("http")(_inject_faults)
     return app
+
+
+def development_accounts(
+    organ_id: str = "000.00.00.H26", name: str = "Sở Kế hoạch và Đầu tư thành phố Hà Nội"
+) -> list[OrganizationAccount]:
+    """Our agency with the development token, and the demo city agencies."""
+    return [OrganizationAccount(organ_id=organ_id, token=DEV_TOKEN, name=name), *DEV_CITY_AGENCIES]
+
+
+class SimulatorServer:
+    """The simulator on a real socket in a background thread (port 0: a free one)."""
+
+    def __init__(self, store: MemoryStore, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.store = store
+        self.host = host
+        self.port = port
+        self.faults = Faults()
+        self._stack: contextlib.ExitStack | None = None
+        self.base_url = ""
+
+    @property
+    def address(self) -> str:
+        """The SOAP address clients call."""
+        return self.base_url + SERVICE_PATH
+
+    def start(self) -> SimulatorServer:
+        """Bind and serve; return once the server accepts connections."""
+        stack = contextlib.ExitStack()
+        app = create_app(self.store, faults=self.faults)
+        self.base_url = stack.enter_context(serve_in_thread(app, self.host, self.port))
+        self.port = int(self.base_url.rsplit(":", 1)[1])
+        self._stack = stack
+        return self
+
+    def stop(self) -> None:
+        """Stop serving (the store keeps what it persisted)."""
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
 
 
 def run_simulator(
     host: str = "127.0.0.1",
-    port: int = 8790,
+    port: int = DEV_PORT,
     data_dir: Path | None = None,
     organizations: Iterable[OrganizationAccount] = (),
     *,
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
 ) -> None:
-    """Serve the simulator until interrupted (blocking)."""
-    store = MemoryStore(organizations, data_dir)
+    """Serve the simulator until interrupted (blocking); no organisations: the development accounts."""
+    store = MemoryStore(list(organizations) or development_accounts(), data_dir)
     app = create_app(store, max_request_bytes=max_request_bytes)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
@@ -165,10 +294,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(prog="python -m adapters.lgsp.simulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--port", type=int, default=DEV_PORT)
     parser.add_argument("--data-dir", type=Path, default=None, help="persist the store in this folder")
     parser.add_argument(
-        "--org", type=parse_account, action="append", default=[], help="ORGAN_ID:TOKEN[:NAME], repeatable"
+        "--org",
+        type=parse_account,
+        action="append",
+        default=[],
+        help="ORGAN_ID:TOKEN[:NAME], repeatable (none: the development accounts)",
     )
     parser.add_argument("--max-request-bytes", type=int, default=DEFAULT_MAX_REQUEST_BYTES)
     args = parser.parse_args(argv)

@@ -1,32 +1,98 @@
 """SOAP 1.1 server core for the LGSP contract: serve the WSDL, parse safely, validate, dispatch, fault.
 
-Used by the simulator and by the hub's own inbound endpoint. Contract first: the WSDL file is served as
-is (address rewritten) and its inline XSD validates every request before a backend sees it.
+Used by the simulator and by the hub's own push endpoint (`api.py`). Contract first: the WSDL file is
+served as is (address rewritten) and its inline XSD validates every request before a backend sees it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Request, Response
 from lxml import etree
 from pydantic import ValidationError
 
-from adapters.lgsp import wire
-from adapters.lgsp.backend import LgspBackend
-from adapters.lgsp.contract import CREDENTIALS_TAG, NS, SOAP11_ENV, SOAP12_ENV, Contract, load_contract
-from adapters.lgsp.errors import LgspAuthenticationError, LgspError, LgspPermanentError, LgspTransientError
-from adapters.lgsp.xmlsafe import UnsafeXmlError, parse_xml
+from adapters.lgsp import protocol
+from adapters.lgsp.contract import (
+    CREDENTIALS_TAG,
+    NS,
+    SOAP11_ENV,
+    SOAP12_ENV,
+    Contract,
+    Operation,
+    load_contract,
+)
+from adapters.lgsp.errors import LgspError, LgspPermanentError
+from adapters.lgsp.protocol import (
+    Document,
+    Organization,
+    PendingQuery,
+    SendReceipt,
+    SendRequest,
+    Trace,
+    TraceUpdate,
+)
+from schemas.edxml.errors import EdxmlError, EntityReferenceError, MessageTooLargeError, UnsafeXmlError
+from schemas.edxml.xmlsafe import MAX_XML_BYTES, parse_xml
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_REQUEST_BYTES = MAX_XML_BYTES
 SOAP_CONTENT_TYPE = "text/xml; charset=utf-8"
 OFFLOAD_BYTES = 1024 * 1024
+# Authentication faults: read by the other agency's staff, so in Vietnamese (the element named as is)
+NO_HEADER = "Thiếu thông tin xác thực: yêu cầu không có SOAP Header chứa lgsp:Credentials."
+NO_CREDENTIALS = "Thiếu thông tin xác thực: SOAP Header không có phần tử lgsp:Credentials."
+BAD_CREDENTIALS = "Thông tin xác thực không hợp lệ: cần mã định danh (OrganId) và mã truy cập (Token)."
+WRONG_CREDENTIALS = (
+    "Xác thực không thành công: mã định danh {organ_id} không có tài khoản "
+    "hoặc mã truy cập (Token) không đúng."
+)
+
+
+class LgspBackend(Protocol):
+    """Implement the LGSP operations for an authenticated caller (its organisation id).
+
+    Raise `LgspPermanentError` (or a subclass) for a request that cannot succeed: it becomes a SOAP
+    Client fault. Raise `LgspTransientError` for a technical failure worth retrying: a Server fault.
+    Any other exception becomes a Server fault with a generic message; the details are only logged.
+    """
+
+    async def authenticate(self, organ_id: str, token: str) -> bool:
+        """Return whether `token` is the valid token of organisation `organ_id`."""
+        ...
+
+    async def send_document(self, caller: str, request: SendRequest) -> SendReceipt:
+        """Accept an edXML message from `caller` and return its transport id and receivers."""
+        ...
+
+    async def get_pending_document_ids(self, caller: str, query: PendingQuery) -> list[str]:
+        """Return the transport ids of messages waiting for `caller`, oldest first."""
+        ...
+
+    async def get_document(self, caller: str, document_id: str) -> Document:
+        """Return one message addressed to (or sent by) `caller`."""
+        ...
+
+    async def confirm_received(self, caller: str, document_id: str) -> None:
+        """Remove a message from `caller`'s pending list."""
+        ...
+
+    async def update_traces(self, caller: str, traces: Sequence[TraceUpdate]) -> int:
+        """Record status updates reported by `caller`; return how many were recorded."""
+        ...
+
+    async def get_traces(self, caller: str, document_id: str) -> list[Trace]:
+        """Return the recorded statuses of a message `caller` sent or received, oldest first."""
+        ...
+
+    async def get_organizations(self, caller: str, organ_id: str | None) -> list[Organization]:
+        """Return the organisations on the axis, or only `organ_id` when given."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -40,6 +106,15 @@ class SoapFault(Exception):
 
 def _client(code: str, message: str) -> SoapFault:
     return SoapFault("Client", code, message)
+
+
+def _refusal_code(exc: EdxmlError) -> str:
+    """The FaultDetail code of an XML refused by the hardened parser."""
+    if isinstance(exc, MessageTooLargeError):
+        return "TOO_LARGE"
+    if isinstance(exc, UnsafeXmlError | EntityReferenceError):
+        return "FORBIDDEN_XML"
+    return "MALFORMED_XML"
 
 
 def fault_envelope(fault: SoapFault) -> bytes:
@@ -67,34 +142,36 @@ Handler = Callable[[LgspBackend, str, etree._Element], Awaitable[etree._Element]
 
 
 async def _send(backend: LgspBackend, caller: str, node: etree._Element) -> etree._Element:
-    return wire.send_response(await backend.send_document(caller, wire.send_request(node)))
+    return protocol.send_response(await backend.send_document(caller, protocol.send_request(node)))
 
 
 async def _pending(backend: LgspBackend, caller: str, node: etree._Element) -> etree._Element:
-    return wire.pending_response(await backend.get_pending_document_ids(caller, wire.pending_query(node)))
+    return protocol.pending_response(
+        await backend.get_pending_document_ids(caller, protocol.pending_query(node))
+    )
 
 
 async def _get(backend: LgspBackend, caller: str, node: etree._Element) -> etree._Element:
-    return wire.document_response(await backend.get_document(caller, wire.document_id(node)))
+    return protocol.document_response(await backend.get_document(caller, protocol.document_id(node)))
 
 
 async def _confirm(backend: LgspBackend, caller: str, node: etree._Element) -> etree._Element:
-    document_id = wire.document_id(node)
+    document_id = protocol.document_id(node)
     await backend.confirm_received(caller, document_id)
-    return wire.confirm_response(document_id)
+    return protocol.confirm_response(document_id)
 
 
 async def _update(backend: LgspBackend, caller: str, node: etree._Element) -> etree._Element:
-    return wire.update_traces_response(await backend.update_traces(caller, wire.trace_updates(node)))
+    return protocol.update_traces_response(await backend.update_traces(caller, protocol.trace_updates(node)))
 
 
 async def _traces(backend: LgspBackend, caller: str, node: etree._Element) -> etree._Element:
-    return wire.traces_response(await backend.get_traces(caller, wire.document_id(node)))
+    return protocol.traces_response(await backend.get_traces(caller, protocol.document_id(node)))
 
 
 async def _organizations(backend: LgspBackend, caller: str, node: etree._Element) -> etree._Element:
-    return wire.organizations_response(
-        await backend.get_organizations(caller, wire.organization_filter(node))
+    return protocol.organizations_response(
+        await backend.get_organizations(caller, protocol.organization_filter(node))
     )
 
 
@@ -113,6 +190,21 @@ def _schema_problem(schema: etree.XMLSchema) -> str:
     log_: Any = schema.error_log
     error = log_.last_error
     return str(error.message) if error is not None else "schema validation failed"
+
+
+def _header_and_payload(envelope: etree._Element) -> tuple[etree._Element | None, etree._Element]:
+    """The SOAP 1.1 Header (if any) and the single element of the Body, or a fault saying what is wrong."""
+    if envelope.tag == f"{{{SOAP12_ENV}}}Envelope":
+        raise SoapFault("VersionMismatch", "VERSION_MISMATCH", "SOAP 1.2 is not supported, send SOAP 1.1")
+    if envelope.tag != f"{{{SOAP11_ENV}}}Envelope":
+        raise _client("INVALID_ENVELOPE", f"root element {envelope.tag} is not a SOAP 1.1 Envelope")
+    body = envelope.find(f"{{{SOAP11_ENV}}}Body")
+    if body is None:
+        raise _client("INVALID_ENVELOPE", "the SOAP Envelope has no Body")
+    children = [child for child in body if isinstance(child.tag, str)]
+    if len(children) != 1:
+        raise _client("INVALID_ENVELOPE", f"the SOAP Body must hold exactly one element, not {len(children)}")
+    return envelope.find(f"{{{SOAP11_ENV}}}Header"), children[0]
 
 
 class SoapEndpoint:
@@ -195,29 +287,25 @@ class SoapEndpoint:
             return 500, fault_envelope(SoapFault("Server", "INTERNAL_ERROR", "internal server error"))
 
     async def _dispatch(self, data: bytes, soap_action: str | None) -> etree._Element:
+        header, payload = _header_and_payload(await self._parse(data))
+        operation = self._operation(payload, soap_action)
+        credentials = self._credentials(header)
+        if not self.contract.schema.validate(payload):
+            raise _client("SCHEMA_VIOLATION", f"{operation.name}: {_schema_problem(self.contract.schema)}")
+        caller = await self._authenticate(credentials)
+        return await self._call(operation, caller, payload)
+
+    async def _parse(self, data: bytes) -> etree._Element:
+        """Parse the request with the hardened parser (off the event loop when it is big)."""
         try:
             if len(data) > OFFLOAD_BYTES:  # keep the event loop responsive while lxml parses big bodies
-                envelope = await asyncio.to_thread(
-                    parse_xml, data, max_bytes=self.max_request_bytes, what="SOAP request"
-                )
-            else:
-                envelope = parse_xml(data, max_bytes=self.max_request_bytes, what="SOAP request")
-        except UnsafeXmlError as exc:
-            raise _client(exc.code, exc.message) from None
-        if envelope.tag == f"{{{SOAP12_ENV}}}Envelope":
-            raise SoapFault("VersionMismatch", "VERSION_MISMATCH", "SOAP 1.2 is not supported, send SOAP 1.1")
-        if envelope.tag != f"{{{SOAP11_ENV}}}Envelope":
-            raise _client("INVALID_ENVELOPE", f"root element {envelope.tag} is not a SOAP 1.1 Envelope")
-        header = envelope.find(f"{{{SOAP11_ENV}}}Header")
-        body = envelope.find(f"{{{SOAP11_ENV}}}Body")
-        if body is None:
-            raise _client("INVALID_ENVELOPE", "the SOAP Envelope has no Body")
-        children = [child for child in body if isinstance(child.tag, str)]
-        if len(children) != 1:
-            raise _client(
-                "INVALID_ENVELOPE", f"the SOAP Body must hold exactly one element, not {len(children)}"
-            )
-        payload = children[0]
+                return await asyncio.to_thread(parse_xml, data, max_size=self.max_request_bytes)
+            return parse_xml(data, max_size=self.max_request_bytes)
+        except EdxmlError as exc:
+            raise _client(_refusal_code(exc), exc.problem) from None
+
+    def _operation(self, payload: etree._Element, soap_action: str | None) -> Operation:
+        """The operation of the body element, checked against the SOAPAction header when one is given."""
         operation = self.contract.operations.get(payload.tag)
         if operation is None:
             known = ", ".join(op.request_tag for op in self.contract.operations.values())
@@ -230,24 +318,22 @@ class SoapEndpoint:
                 "UNKNOWN_OPERATION",
                 f"SOAPAction {action!r} does not match the body element of operation {operation.name}",
             )
-        credentials = self._credentials(header)
-        if not self.contract.schema.validate(payload):
-            raise _client("SCHEMA_VIOLATION", f"{operation.name}: {_schema_problem(self.contract.schema)}")
-        caller = await self._authenticate(credentials)
+        return operation
+
+    async def _call(self, operation: Operation, caller: str, payload: etree._Element) -> etree._Element:
+        """Run the backend's operation; its typed errors become Client or Server faults."""
         try:
             return await HANDLERS[operation.name](self.backend, caller, payload)
         except LgspPermanentError as exc:
             raise _client(exc.code, exc.message) from None
-        except LgspTransientError as exc:
-            raise SoapFault("Server", exc.code, exc.message) from None
-        except LgspError as exc:
+        except LgspError as exc:  # LgspTransientError and any other failure the backend declared
             raise SoapFault("Server", exc.code, exc.message) from None
         except (ValidationError, ValueError) as exc:
             raise _client("INVALID_REQUEST", f"{operation.name}: {exc}") from None
 
     def _credentials(self, header: etree._Element | None) -> etree._Element:
         if header is None:
-            raise _client("AUTHENTICATION_FAILED", "the SOAP Header with lgsp:Credentials is missing")
+            raise _client("AUTHENTICATION_FAILED", NO_HEADER)
         credentials = None
         for child in header:
             if not isinstance(child.tag, str):
@@ -257,9 +343,10 @@ class SoapEndpoint:
             elif child.get(f"{{{SOAP11_ENV}}}mustUnderstand") in ("1", "true"):
                 raise SoapFault("MustUnderstand", "MUST_UNDERSTAND", f"header {child.tag} is not understood")
         if credentials is None:
-            raise _client("AUTHENTICATION_FAILED", "the SOAP Header has no lgsp:Credentials element")
+            raise _client("AUTHENTICATION_FAILED", NO_CREDENTIALS)
         if not self.contract.schema.validate(credentials):
-            raise _client("AUTHENTICATION_FAILED", f"Credentials: {_schema_problem(self.contract.schema)}")
+            problem = _schema_problem(self.contract.schema)
+            raise _client("AUTHENTICATION_FAILED", f"{BAD_CREDENTIALS} (Credentials: {problem})")
         return credentials
 
     async def _authenticate(self, credentials: etree._Element) -> str:
@@ -270,8 +357,5 @@ class SoapEndpoint:
         except LgspError as exc:
             raise SoapFault("Server", exc.code, exc.message) from None
         if not accepted:
-            raise _client(
-                "AUTHENTICATION_FAILED",
-                f"{LgspAuthenticationError().message} (organisation {organ_id})",
-            )
+            raise _client("AUTHENTICATION_FAILED", WRONG_CREDENTIALS.format(organ_id=organ_id))
         return organ_id

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from adapters.lgsp.models import Document, MessageType, OrganId, Organization, Trace
+from adapters.lgsp.protocol import Document, MessageType, OrganId, Organization, Trace
 
 
 class OrganizationAccount(BaseModel):
@@ -51,6 +51,12 @@ class _State(BaseModel):
     documents: list[_DocumentMeta] = []
     pending: dict[str, list[str]] = {}
     traces: dict[str, list[Trace]] = {}
+    keys: dict[str, str] = {}
+
+
+def _key_of(sender_id: str, idempotency_key: str) -> str:
+    """The index entry of a sender's idempotency key (keys are scoped to their sender)."""
+    return f"{sender_id} {idempotency_key}"
 
 
 class MemoryStore:
@@ -72,6 +78,7 @@ class MemoryStore:
         self._contents: dict[str, bytes] = {}
         self._pending: dict[str, list[str]] = {}
         self._traces: dict[str, list[Trace]] = {}
+        self._keys: dict[str, str] = {}
         if data_dir is not None:
             self._load(data_dir)
         for account in accounts:
@@ -98,9 +105,19 @@ class MemoryStore:
     # Messages ---------------------------------------------------------------------------------------
 
     async def add_document(
-        self, sender_id: str, message_type: MessageType, receiver_ids: Sequence[str], content: bytes
+        self,
+        sender_id: str,
+        message_type: MessageType,
+        receiver_ids: Sequence[str],
+        content: bytes,
+        idempotency_key: str | None = None,
     ) -> Document:
-        """Store a message and put it on the pending list of each receiver."""
+        """Store a message and put it on the pending list of each receiver.
+
+        With an `idempotency_key` the sender already used, nothing is stored again: the message stored
+        the first time is returned (what makes a repeated SendDocument harmless).
+        """
+        key = _key_of(sender_id, idempotency_key) if idempotency_key else None
         meta = _DocumentMeta(
             document_id=uuid.uuid4().hex,
             message_type=message_type,
@@ -109,6 +126,11 @@ class MemoryStore:
             sent_at=datetime.now(UTC),
         )
         async with self._lock:
+            first = self._documents.get(self._keys.get(key, "")) if key else None
+            if first is not None:
+                return self._document(first)
+            if key:
+                self._keys[key] = meta.document_id
             self._write_content(meta.document_id, content)
             self._documents[meta.document_id] = meta
             self._contents[meta.document_id] = content
@@ -116,6 +138,11 @@ class MemoryStore:
                 self._pending.setdefault(receiver, []).append(meta.document_id)
             self._save_state()
         return self._document(meta)
+
+    def sent_by(self, sender_id: str) -> list[Document]:
+        """Return the messages `sender_id` sent, oldest first (what the simulator counts)."""
+        metas = sorted(self._documents.values(), key=lambda m: m.sent_at)
+        return [self._document(m) for m in metas if m.sender_id == sender_id]
 
     def document(self, document_id: str) -> Document | None:
         """Return a stored message, or None."""
@@ -188,6 +215,7 @@ class MemoryStore:
         self._contents = {d: (data_dir / "documents" / f"{d}.bin").read_bytes() for d in self._documents}
         self._pending = state.pending
         self._traces = state.traces
+        self._keys = state.keys
 
     def _write_content(self, document_id: str, content: bytes) -> None:
         if self.data_dir is None:
@@ -205,6 +233,7 @@ class MemoryStore:
             documents=list(self._documents.values()),
             pending=self._pending,
             traces=self._traces,
+            keys=self._keys,
         )
         data = json.dumps(state.model_dump(mode="json"), ensure_ascii=False, indent=1).encode()
         _atomic_write(self.data_dir / "state.json", data)

@@ -1,4 +1,5 @@
-"""REST and live API of notifications: SSE stream, in-app inbox, preferences (under /api/notify)."""
+"""REST and live API of notifications under /api/notify: SSE stream, in-app inbox, preferences, log,
+and what the development channel simulators received (for the ops portal's simulator inbox)."""
 
 from __future__ import annotations
 
@@ -6,197 +7,162 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import func, select, update
+from pydantic import BaseModel
 
-from adapters.notify import mapping
-from adapters.notify.models import NotifyDelivery, NotifyPreference
+from adapters.notify import inbox
+from adapters.notify.inbox import DeliveryRow, InboxItem, Preferences
 from adapters.notify.service import live_subject
+from adapters.notify.simulator import SimulatedMessage, received_messages
 from hub.auth import CurrentPrincipal, require_roles
-from hub.directory import ADMIN, OPERATOR, VIEWER
-
-if TYPE_CHECKING:
-    from adapters.notify.module import NotifyModule
-    from hub.runtime import Hub
+from hub.orgchart import ADMIN, OPERATOR, VIEWER
+from hub.runtime import Hub
+from hub.web import HubDep, Page, Paging, module_of
 
 HEARTBEAT_SECONDS = 15.0
 
-
-class PreferencesIn(BaseModel):
-    """A staff member's notification choices."""
-
-    channels_off: list[str] = Field(default_factory=list, description="Any of sms, zalo, email, digest")
-    quiet_start: int | None = Field(default=None, ge=0, le=23, description="Local hour quiet hours begin")
-    quiet_end: int | None = Field(default=None, ge=0, le=23, description="Local hour quiet hours end")
-    digest: bool = True
-
-    @field_validator("channels_off")
-    @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        bad = [c for c in value if c not in mapping.OPTIONAL]
-        if bad:
-            raise ValueError(
-                f"kênh không tắt được hoặc không tồn tại: {', '.join(bad)} "
-                f"(chỉ: {', '.join(mapping.OPTIONAL)})"
-            )
-        return sorted(set(value))
+router = APIRouter(prefix="/notify", tags=["notify"])
 
 
-def build_router(mod: NotifyModule) -> APIRouter:
-    router = APIRouter(prefix="/notify", tags=["notify"])
-
-    def hub_of(request: Request) -> Hub:
-        hub: Hub = request.app.state.hub
-        return hub
-
-    @router.get("/stream")
-    async def stream(request: Request, principal: CurrentPrincipal) -> StreamingResponse:
-        """Server-sent events: each in-app notification of the caller, live (event: notification)."""
-        hub = hub_of(request)
-        if hub.nc is None:
-            raise HTTPException(503, "Chưa kết nối máy chủ thông điệp")
-        queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1000)
-
-        async def on_msg(msg: Any) -> None:
-            with contextlib.suppress(asyncio.QueueFull):
-                queue.put_nowait(msg.data)
-
-        sub = await hub.nc.subscribe(live_subject(principal.id), cb=on_msg)
-        await hub.nc.flush()
-
-        async def events() -> AsyncIterator[bytes]:
-            try:
-                unread = await _unread(hub, principal.id)
-                yield f"retry: 3000\nevent: hello\ndata: {json.dumps({'unread': unread})}\n\n".encode()
-                while True:
-                    try:
-                        data = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
-                    except TimeoutError:
-                        if await request.is_disconnected():
-                            break
-                        yield b": keep-alive\n\n"
-                        continue
-                    event = json.loads(data)
-                    yield (
-                        f"id: {event['id']}\nevent: notification\n"
-                        f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
-                    ).encode()
-            finally:
-                with contextlib.suppress(Exception):
-                    await sub.unsubscribe()
-
-        return StreamingResponse(
-            events(),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
-
-    @router.get("/inbox")
-    async def inbox(principal: CurrentPrincipal, unread_only: bool = False) -> list[dict[str, Any]]:
-        """The caller's in-app notifications, newest first."""
-        return await mod.service.inbox(principal.id, unread_only)
-
-    @router.get("/unread-count")
-    async def unread_count(request: Request, principal: CurrentPrincipal) -> dict[str, int]:
-        return {"unread": await _unread(hub_of(request), principal.id)}
-
-    @router.post("/inbox/{delivery_id}/read")
-    async def mark_read(request: Request, delivery_id: int, principal: CurrentPrincipal) -> dict[str, Any]:
-        """Mark one in-app notification read."""
-        async with hub_of(request).db.session() as s:
-            result = await s.execute(
-                update(NotifyDelivery)
-                .where(
-                    NotifyDelivery.id == delivery_id,
-                    NotifyDelivery.recipient == principal.id,
-                    NotifyDelivery.channel == mapping.INAPP,
-                    NotifyDelivery.read_at.is_(None),
-                )
-                .values(read_at=datetime.now(UTC))
-            )
-        return {"id": delivery_id, "updated": bool(getattr(result, "rowcount", 0))}
-
-    @router.get("/preferences")
-    async def get_preferences(request: Request, principal: CurrentPrincipal) -> PreferencesIn:
-        async with hub_of(request).db.session() as s:
-            row = await s.get(NotifyPreference, principal.id)
-        if row is None:
-            return PreferencesIn()
-        return PreferencesIn(
-            channels_off=row.channels_off,
-            quiet_start=row.quiet_start,
-            quiet_end=row.quiet_end,
-            digest=row.digest,
-        )
-
-    @router.put("/preferences")
-    async def put_preferences(
-        request: Request, body: PreferencesIn, principal: CurrentPrincipal
-    ) -> PreferencesIn:
-        """Set channels turned off, quiet hours (not applied to Hỏa tốc) and the daily digest."""
-        if (body.quiet_start is None) != (body.quiet_end is None):
-            raise HTTPException(
-                422, "Cần cả giờ bắt đầu (quiet_start) và giờ kết thúc (quiet_end) giờ yên lặng"
-            )
-        async with hub_of(request).db.session() as s:
-            row = await s.get(NotifyPreference, principal.id)
-            if row is None:
-                row = NotifyPreference(user_id=principal.id)
-                s.add(row)
-            row.channels_off = body.channels_off
-            row.quiet_start = body.quiet_start
-            row.quiet_end = body.quiet_end
-            row.digest = body.digest
-            row.updated_at = datetime.now(UTC)
-        return body
-
-    @router.get("/deliveries", dependencies=[require_roles(VIEWER, OPERATOR, ADMIN)])
-    async def deliveries(
-        request: Request, status: str | None = None, channel: str | None = None, limit: int = 200
-    ) -> list[dict[str, Any]]:
-        """Delivery rows for operators: what waits, what failed and why (newest first)."""
-        q = select(NotifyDelivery).order_by(NotifyDelivery.id.desc()).limit(max(1, min(limit, 1000)))
-        if status:
-            q = q.where(NotifyDelivery.status == status)
-        if channel:
-            q = q.where(NotifyDelivery.channel == channel)
-        async with hub_of(request).db.session() as s:
-            rows = (await s.execute(q)).scalars().all()
-        return [
-            {
-                "id": r.id,
-                "recipient": r.recipient,
-                "channel": r.channel,
-                "dedup_key": r.dedup_key,
-                "urgency": r.urgency,
-                "title": r.title,
-                "status": r.status,
-                "attempts": r.attempts,
-                "last_error": r.last_error,
-                "not_before": r.not_before.isoformat(),
-                "next_attempt_at": r.next_attempt_at.isoformat(),
-                "sent_at": r.sent_at.isoformat() if r.sent_at else None,
-            }
-            for r in rows
-        ]
-
-    return router
+class UnreadCount(BaseModel):
+    unread: int
 
 
-async def _unread(hub: Hub, user_id: str) -> int:
-    async with hub.db.session() as s:
-        count = await s.scalar(
-            select(func.count())
-            .select_from(NotifyDelivery)
-            .where(
-                NotifyDelivery.recipient == user_id,
-                NotifyDelivery.channel == mapping.INAPP,
-                NotifyDelivery.read_at.is_(None),
-            )
-        )
-    return int(count or 0)
+class MarkedRead(BaseModel):
+    id: int
+    updated: bool
+
+
+class SimulatorsState(BaseModel):
+    """Whether the channels go to the development simulators, where they are and where they keep mail."""
+
+    embedded: bool
+    folder: str | None = None
+    addresses: dict[str, str] = {}
+
+
+async def _events(
+    request: Request, hub: Hub, user_id: str, queue: asyncio.Queue[bytes]
+) -> AsyncIterator[bytes]:
+    """The SSE body: `hello` with the unread count, then one `notification` per live event."""
+    hello = json.dumps({"unread": await inbox.unread(hub.db, user_id)})
+    yield f"retry: 3000\nevent: hello\ndata: {hello}\n\n".encode()
+    while True:
+        try:
+            data = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
+        except TimeoutError:
+            if await request.is_disconnected():
+                return
+            yield b": keep-alive\n\n"
+            continue
+        event = json.loads(data)
+        text = json.dumps(event, ensure_ascii=False)
+        yield f"id: {event['id']}\nevent: notification\ndata: {text}\n\n".encode()
+
+
+@router.get("/stream")
+async def stream(request: Request, principal: CurrentPrincipal, hub: HubDep) -> StreamingResponse:
+    """Server-sent events: each in-app notification of the caller, live (event: notification)."""
+    if hub.nc is None:
+        raise HTTPException(503, "Chưa kết nối máy chủ thông điệp")
+    queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=1000)
+
+    async def on_msg(msg: Any) -> None:
+        with contextlib.suppress(asyncio.QueueFull):
+            queue.put_nowait(msg.data)
+
+    sub = await hub.nc.subscribe(live_subject(principal.id), cb=on_msg)
+    await hub.nc.flush()
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in _events(request, hub, principal.id, queue):
+                yield chunk
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    return StreamingResponse(
+        body(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/inbox")
+async def inbox_page(
+    principal: CurrentPrincipal, hub: HubDep, paging: Paging, unread_only: bool = False
+) -> Page[InboxItem]:
+    """The caller's in-app notifications, newest first."""
+    items, total = await inbox.inbox(
+        hub.db, principal.id, unread_only=unread_only, limit=paging.limit, offset=paging.offset
+    )
+    return Page.of(items, total, paging)
+
+
+@router.get("/unread-count")
+async def unread_count(principal: CurrentPrincipal, hub: HubDep) -> UnreadCount:
+    return UnreadCount(unread=await inbox.unread(hub.db, principal.id))
+
+
+@router.post("/inbox/{delivery_id}/read")
+async def mark_read(delivery_id: int, principal: CurrentPrincipal, hub: HubDep) -> MarkedRead:
+    """Mark one in-app notification read."""
+    return MarkedRead(id=delivery_id, updated=await inbox.mark_read(hub.db, principal.id, delivery_id))
+
+
+@router.get("/preferences")
+async def get_preferences(principal: CurrentPrincipal, hub: HubDep) -> Preferences:
+    return await inbox.preferences(hub.db, principal.id)
+
+
+@router.put("/preferences")
+async def put_preferences(body: Preferences, principal: CurrentPrincipal, hub: HubDep) -> Preferences:
+    """Set channels turned off, quiet hours (not applied to Hỏa tốc) and the daily digest."""
+    return await inbox.set_preferences(hub.db, principal.id, body)
+
+
+@router.get("/deliveries", dependencies=[require_roles(VIEWER, OPERATOR, ADMIN)])
+async def deliveries(
+    hub: HubDep,
+    paging: Paging,
+    status: Annotated[str | None, Query(description="pending, sending, sent or failed")] = None,
+    channel: Annotated[str | None, Query(description="inapp, sms, zalo, email or digest")] = None,
+) -> Page[DeliveryRow]:
+    """Delivery rows for operators: what waits, what failed and why (newest first)."""
+    items, total = await inbox.deliveries(
+        hub.db, status=status, channel=channel, limit=paging.limit, offset=paging.offset
+    )
+    return Page.of(items, total, paging)
+
+
+def _simulators(request: Request) -> tuple[dict[str, str], Any]:
+    from adapters.notify import NotifyModule
+
+    module = module_of(request, "notify", NotifyModule)
+    return module.simulator_addresses, module.simulator_folder
+
+
+@router.get("/simulators", dependencies=[require_roles(VIEWER, OPERATOR, ADMIN)])
+async def simulators(request: Request) -> SimulatorsState:
+    """Whether mail, SMS and Zalo go to the development simulators (no real channel configured)."""
+    addresses, folder = _simulators(request)
+    if folder is None:
+        return SimulatorsState(embedded=False)
+    return SimulatorsState(embedded=True, folder=str(folder), addresses=addresses)
+
+
+@router.get("/simulators/messages", dependencies=[require_roles(VIEWER, OPERATOR, ADMIN)])
+async def simulated_messages(
+    request: Request,
+    paging: Paging,
+    channel: Annotated[Literal["mail", "sms", "zalo"] | None, Query(description="mail, sms or zalo")] = None,
+) -> Page[SimulatedMessage]:
+    """What the simulators received (mail, SMS, Zalo), newest first; empty when they are not in use."""
+    _, folder = _simulators(request)
+    if folder is None:
+        return Page.whole([], paging)
+    return Page.whole(await asyncio.to_thread(received_messages, folder, channel), paging)

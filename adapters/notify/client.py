@@ -10,7 +10,7 @@ from typing import Any
 import aiosmtplib
 import httpx
 
-from adapters.notify.config import NotifyConfig
+from adapters.notify.settings import NotifySettings
 
 
 class ChannelError(Exception):
@@ -24,7 +24,7 @@ class ChannelError(Exception):
 class SmtpMailer:
     """Sends mail over SMTP with STARTTLS or implicit TLS."""
 
-    def __init__(self, cfg: NotifyConfig) -> None:
+    def __init__(self, cfg: NotifySettings) -> None:
         if not cfg.smtp_host:
             raise ValueError("smtp_host is not configured")
         self.cfg = cfg
@@ -69,7 +69,7 @@ def _http_error(service: str, response: httpx.Response) -> ChannelError:
 class SmsGateway:
     """HTTP SMS gateway (brandname SMS): POST /api/v1/sms with an API key; client_ref de-duplicates."""
 
-    def __init__(self, cfg: NotifyConfig, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, cfg: NotifySettings, client: httpx.AsyncClient | None = None) -> None:
         if not cfg.sms_url:
             raise ValueError("sms_url is not configured")
         self.cfg = cfg
@@ -102,7 +102,7 @@ class ZaloOA:
     # Zalo error codes that retrying will not fix: user not a follower / blocked the OA, bad user id.
     PERMANENT_CODES = frozenset({-213, -201, -230})
 
-    def __init__(self, cfg: NotifyConfig, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, cfg: NotifySettings, client: httpx.AsyncClient | None = None) -> None:
         if not cfg.zalo_url:
             raise ValueError("zalo_url is not configured")
         self.cfg = cfg

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from datetime import UTC, date, datetime, timedelta, timezone
 
+from schemas.documents import DocumentAssigned
 from schemas.notify import NotifyRequested, Urgency, urgency_of
+from schemas.tasks import TaskEscalated
 
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
 INAPP, SMS, ZALO, EMAIL, DIGEST = "inapp", "sms", "zalo", "email", "digest"
@@ -126,53 +127,51 @@ def sms_text(title: str, link: str | None, portal_url: str) -> str:
     return text[:201]
 
 
-def from_routed(
-    env_type: str, payload: dict[str, Any], heads: dict[str, str | None]
-) -> NotifyRequested | None:
-    """A notice for a routed event on lt.notify.cmd.urgent (document.assigned, task.escalated)."""
-    if env_type == "document.assigned":
-        units = [payload["lead_unit_id"], *payload.get("coordinating_unit_ids", [])]
-        recipients = [h for h in dict.fromkeys(heads.get(u) for u in units) if h]
-        deadline = payload.get("deadline")
-        priority = payload.get("priority") or "Thường"
-        if not recipients:
-            return None
-        due = f" Hạn xử lý: {_vn_date(deadline)}." if deadline else ""
-        return NotifyRequested(
-            recipients=recipients,
-            title=f"Văn bản {priority}: {payload.get('subject', '')}"[:300],
-            body=f"Văn bản được giao cho đơn vị chủ trì {payload['lead_unit_id']}.{due} "
-            f"{payload.get('instruction', '')}".strip(),
-            urgency=urgency_of(priority),
-            link=f"/documents/{payload['document_id']}",
-            dedup_key=f"document.assigned:{payload['document_id']}",
-            source_type=env_type,
-            issue=payload["document_id"],
-        )
-    if env_type == "task.escalated":
-        days = payload.get("days_overdue", 0)
-        told = [u for u in payload.get("escalate_to") or [] if u]
-        if not told:
-            return None
-        return NotifyRequested(
-            recipients=told,
-            title=f"Nhiệm vụ quá hạn {days} ngày làm việc: {payload.get('title', '')}"[:300],
-            body=f"Cán bộ xử lý: {payload.get('officer_id') or payload.get('unit_id')}. "
-            f"Hạn xử lý: {_vn_date(payload.get('deadline'))}.",
-            urgency="thuong_khan",
-            link=f"/tasks/{payload['task_id']}",
-            dedup_key=f"task.escalated:{payload['task_id']}:{payload.get('deadline')}",
-            source_type=env_type,
-            issue=payload["task_id"],
-        )
-    raise ValueError(f"lt.notify.cmd.urgent does not handle message type {env_type!r}")
+def from_assigned(assigned: DocumentAssigned, heads: dict[str, str | None]) -> NotifyRequested | None:
+    """A notice to the heads of the lead and co-ordinating units of an assigned document."""
+    units = [assigned.lead_unit_id, *assigned.coordinating_unit_ids]
+    recipients = [h for h in dict.fromkeys(heads.get(u) for u in units) if h]
+    if not recipients:
+        return None
+    due = f" Hạn xử lý: {_vn_date(assigned.deadline)}." if assigned.deadline else ""
+    return NotifyRequested(
+        recipients=recipients,
+        title=f"Văn bản {assigned.priority}: {assigned.subject}"[:300],
+        body=f"Văn bản được giao cho đơn vị chủ trì {assigned.lead_unit_id}.{due} "
+        f"{assigned.instruction}".strip(),
+        urgency=urgency_of(assigned.priority),
+        link=f"/staff/van-ban/{assigned.document_id}",
+        dedup_key=f"document.assigned:{assigned.document_id}",
+        source_type="document.assigned",
+        issue=assigned.document_id,
+    )
 
 
-def _vn_date(value: Any) -> str:
-    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        y, m, d = value[:10].split("-")
-        return f"{d}/{m}/{y}"
-    return str(value or "")
+def from_escalated(escalated: TaskEscalated) -> NotifyRequested | None:
+    """A notice to the people an overdue task was escalated to (unit head, assigning leader)."""
+    told = [u for u in escalated.escalate_to if u]
+    if not told:
+        return None
+    return NotifyRequested(
+        recipients=told,
+        title=f"Nhiệm vụ quá hạn {escalated.days_overdue} ngày làm việc: {escalated.title}"[:300],
+        body=f"Cán bộ xử lý: {escalated.officer_id or escalated.unit_id}. "
+        f"Hạn xử lý: {_vn_date(escalated.deadline)}.",
+        urgency="thuong_khan",
+        link=f"/staff/cong-viec/{escalated.task_id}",
+        dedup_key=f"task.escalated:{escalated.task_id}:{escalated.deadline.isoformat()}",
+        source_type="task.escalated",
+        issue=escalated.task_id,
+    )
+
+
+def units_of(assigned: DocumentAssigned) -> list[str]:
+    """The units whose heads hear of an assignment: the lead unit, then the co-ordinating ones."""
+    return [assigned.lead_unit_id, *assigned.coordinating_unit_ids]
+
+
+def _vn_date(value: date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value is not None else ""
 
 
 def digest_text(rows: list[tuple[str, str, str | None, str]], portal_url: str) -> str:

@@ -13,7 +13,7 @@ import contextlib
 import json
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy import and_, or_, select, update
@@ -21,11 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.notify import mapping
 from adapters.notify.client import ChannelError, SmsGateway, SmtpMailer, ZaloOA
-from adapters.notify.config import NotifyConfig
 from adapters.notify.models import FAILED, PENDING, SENDING, SENT, NotifyDelivery, NotifyPreference
+from adapters.notify.settings import NotifySettings
 from hub.adapter_health import observed
-from hub.directory import Unit, User
+from hub.orgchart import Unit, User
+from schemas.documents import DocumentAssigned
 from schemas.notify import NotifyRequested
+from schemas.tasks import TaskEscalated
 
 if TYPE_CHECKING:
     from hub.runtime import Hub
@@ -41,6 +43,7 @@ def live_subject(user_id: str) -> str:
 
 
 def aware(moment: datetime) -> datetime:
+    """A stored time as UTC (SQLite gives naive datetimes back)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -54,12 +57,12 @@ async def preferences_of(session: AsyncSession, user_id: str) -> mapping.Prefere
 class NotifyService:
     """Delivery rows in, messages out on every configured channel."""
 
-    def __init__(self, hub: Hub, cfg: NotifyConfig) -> None:
+    def __init__(self, hub: Hub, settings: NotifySettings) -> None:
         self.hub = hub
-        self.cfg = cfg
-        self.mailer = SmtpMailer(cfg) if cfg.smtp_host else None
-        self.sms = SmsGateway(cfg) if cfg.sms_url else None
-        self.zalo = ZaloOA(cfg) if cfg.zalo_url else None
+        self.settings = settings
+        self.mailer = SmtpMailer(settings) if settings.smtp_host else None
+        self.sms = SmsGateway(settings) if settings.sms_url else None
+        self.zalo = ZaloOA(settings) if settings.zalo_url else None
         self.enabled = {mapping.INAPP}
         if self.mailer:
             self.enabled |= {mapping.EMAIL, mapping.DIGEST}
@@ -175,11 +178,22 @@ class NotifyService:
         return added
 
     async def heads_of(self, session: AsyncSession, unit_ids: list[str]) -> dict[str, str | None]:
+        """The head (user id) of each unit, None for a unit without one."""
         out: dict[str, str | None] = {}
         for unit_id in unit_ids:
             unit = await session.get(Unit, unit_id)
             out[unit_id] = unit.head_user_id if unit else None
         return out
+
+    async def notice_for(
+        self, session: AsyncSession, routed: DocumentAssigned | TaskEscalated | NotifyRequested
+    ) -> NotifyRequested | None:
+        """The notice of a routed urgent event: heads of an assigned document's units, or the escalation's."""
+        if isinstance(routed, NotifyRequested):
+            return routed
+        if isinstance(routed, DocumentAssigned):
+            return mapping.from_assigned(routed, await self.heads_of(session, mapping.units_of(routed)))
+        return mapping.from_escalated(routed)
 
     # -- dispatch -------------------------------------------------------------------------------------
 
@@ -209,14 +223,14 @@ class NotifyService:
             except Exception as exc:  # keep the loop alive: the next round retries
                 log.error("notify.dispatch_failed", error=f"{type(exc).__name__}: {exc}")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._kick.wait(), timeout=self.cfg.poll_seconds)
+                await asyncio.wait_for(self._kick.wait(), timeout=self.settings.poll_seconds)
             self._kick.clear()
 
     async def dispatch_once(self, limit: int = 200) -> int:
         """Send every due immediate delivery once; return how many were sent."""
         async with self._lock:
             now = datetime.now(UTC)
-            stale = now - timedelta(seconds=self.cfg.lease_seconds)
+            stale = now - timedelta(seconds=self.settings.lease_seconds)
             async with self.hub.db.session() as s:
                 rows = list(
                     (
@@ -267,7 +281,7 @@ class NotifyService:
 
     async def _claim(self, row: NotifyDelivery) -> bool:
         now = datetime.now(UTC)
-        stale = now - timedelta(seconds=self.cfg.lease_seconds)
+        stale = now - timedelta(seconds=self.settings.lease_seconds)
         async with self.hub.db.session() as s:
             result = await s.execute(
                 update(NotifyDelivery)
@@ -299,20 +313,20 @@ class NotifyService:
             assert self.sms is not None
             assert row.address
             return await self.sms.send(
-                row.address, mapping.sms_text(row.title, row.link, self.cfg.portal_url), key
+                row.address, mapping.sms_text(row.title, row.link, self.settings.portal_url), key
             )
         if row.channel == mapping.ZALO:
             assert self.zalo is not None
             assert row.address
             text = f"{row.title}\n{row.body}".strip()
             if row.link:
-                text += f"\n{self.cfg.portal_url.rstrip('/')}{row.link}"
+                text += f"\n{self.settings.portal_url.rstrip('/')}{row.link}"
             return await self.zalo.send(row.address, text, key)
         if row.channel == mapping.EMAIL:
             assert self.mailer is not None
             assert row.address
             label = mapping.URGENCY_LABELS.get(row.urgency, row.urgency)
-            text = row.body + (f"\n\n{self.cfg.portal_url.rstrip('/')}{row.link}" if row.link else "")
+            text = row.body + (f"\n\n{self.settings.portal_url.rstrip('/')}{row.link}" if row.link else "")
             # staff mail carries the urgency mark; a letter to a citizen does not
             subject = row.title if row.recipient.startswith("citizen:") else f"[{label}] {row.title}"
             return await self.mailer.send(row.address, subject, text, key)
@@ -347,8 +361,9 @@ class NotifyService:
             current = await s.get(NotifyDelivery, row.id)
             if current is None:
                 return
+            settings = self.settings
             delay = min(
-                self.cfg.retry_base_seconds * 2 ** max(current.attempts - 1, 0), self.cfg.retry_max_seconds
+                settings.retry_base_seconds * 2 ** max(current.attempts - 1, 0), settings.retry_max_seconds
             )
             current.status = FAILED if permanent else PENDING
             current.last_error = error[:2000]
@@ -391,7 +406,7 @@ class NotifyService:
                 if not claimed:
                     continue
                 text = mapping.digest_text(
-                    [(r.urgency, r.title, r.link, r.body) for r in claimed], self.cfg.portal_url
+                    [(r.urgency, r.title, r.link, r.body) for r in claimed], self.settings.portal_url
                 )
                 day = now.astimezone(mapping.LOCAL_TZ)
                 subject = f"Tổng hợp thông báo ngày {day:%d/%m/%Y} ({len(claimed)} thông báo)"
@@ -410,29 +425,3 @@ class NotifyService:
     async def retry_digests(self) -> int:
         """Digest mails that failed go out again once their delay passed."""
         return await self.send_digest(only_retries=True)
-
-    # -- in-app inbox ---------------------------------------------------------------------------------
-
-    async def inbox(self, user_id: str, unread_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
-        async with self.hub.db.session() as s:
-            q = select(NotifyDelivery).where(
-                NotifyDelivery.recipient == user_id, NotifyDelivery.channel == mapping.INAPP
-            )
-            if unread_only:
-                q = q.where(NotifyDelivery.read_at.is_(None))
-            rows = (await s.execute(q.order_by(NotifyDelivery.id.desc()).limit(limit))).scalars()
-            return [
-                {
-                    "id": r.id,
-                    "title": r.title,
-                    "body": r.body,
-                    "urgency": r.urgency,
-                    "urgency_label": mapping.URGENCY_LABELS.get(r.urgency, r.urgency),
-                    "link": r.link,
-                    "issue": r.issue,
-                    "source_type": r.source_type,
-                    "created_at": aware(r.created_at).isoformat(),
-                    "read": r.read_at is not None,
-                }
-                for r in rows
-            ]

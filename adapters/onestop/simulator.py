@@ -1,7 +1,8 @@
 """A one-stop system simulator on a real HTTP socket: files dossiers, sends signed webhooks, takes status.
 
 Run it beside the hub for demos (`python -m adapters.onestop.simulator --hub-url ... --secret ...`)
-or in tests through SimulatorServer.
+or through SimulatorServer (what `make run` embeds in development, and tests start on a free port).
+With a data file it keeps its dossiers across restarts, so the hub's status callbacks still find them.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import socket
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,7 +23,7 @@ import uvicorn
 from fastapi import FastAPI, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
-from adapters.onestop.signature import SignatureError, signed_headers, verify
+from adapters.onestop.hmac_auth import HmacRefused, hmac_headers, verify
 from schemas.intake import Applicant, DossierAction
 
 
@@ -49,18 +52,34 @@ class SimEvent(BaseModel):
 class OnestopSimulator:
     """State of the simulated one-stop system."""
 
-    def __init__(self, hub_webhook_url: str, secret: str, retries: int = 5) -> None:
+    def __init__(
+        self, hub_webhook_url: str, secret: str, retries: int = 5, data_file: Path | None = None
+    ) -> None:
         self.hub_webhook_url = hub_webhook_url
         self.secret = secret
         self.retries = retries
+        self.data_file = data_file
         self.dossiers: dict[str, dict[str, Any]] = {}
         self.deliveries: list[dict[str, Any]] = []
-        self._ids = itertools.count(1)
+        if data_file is not None and data_file.is_file():
+            self.dossiers = json.loads(data_file.read_text(encoding="utf-8"))
+        self._ids = itertools.count(len(self.dossiers) + 1)
         self._lock = threading.Lock()
 
     def new_id(self) -> str:
         with self._lock:
             return f"MC-{next(self._ids):06d}"
+
+    def save(self) -> None:
+        """Write the dossiers to the data file (atomically), when there is one."""
+        if self.data_file is None:
+            return
+        with self._lock:
+            text = json.dumps(self.dossiers, ensure_ascii=False, indent=1)
+            self.data_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.data_file.with_suffix(self.data_file.suffix + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, self.data_file)
 
     def send(self, event: dict[str, Any]) -> dict[str, Any]:
         """POST one signed webhook, retrying on failure with the same delivery id."""
@@ -72,7 +91,7 @@ class OnestopSimulator:
                 r = httpx.post(
                     self.hub_webhook_url,
                     content=data,
-                    headers=signed_headers(self.secret, data, delivery),
+                    headers=hmac_headers(self.secret, data, delivery),
                     timeout=10,
                 )
                 record = {
@@ -99,6 +118,7 @@ def create_app(sim: OnestopSimulator) -> FastAPI:
         """A citizen files a dossier; the hub is told at once."""
         ext = sim.new_id()
         sim.dossiers[ext] = {"external_id": ext, "status": "received", "code": None, "history": []}
+        sim.save()
         event = {"action": "received", "external_id": ext, **body.model_dump(mode="json")}
         delivery = sim.send(event)
         if delivery["status"] >= 300:
@@ -119,7 +139,7 @@ def create_app(sim: OnestopSimulator) -> FastAPI:
         raw = await request.body()
         try:
             verify(sim.secret, dict(request.headers), raw)
-        except SignatureError as exc:
+        except HmacRefused as exc:
             raise HTTPException(401, str(exc)) from None
         if external_id not in sim.dossiers:
             raise HTTPException(404, f"no dossier {external_id}")
@@ -127,7 +147,13 @@ def create_app(sim: OnestopSimulator) -> FastAPI:
         d = sim.dossiers[external_id]
         d.update({k: facts.get(k) for k in ("code", "status", "due_date", "unit_id")})
         d["history"].append(facts.get("status"))
+        sim.save()
         return {"ok": True}
+
+    @app.get("/api/dossiers")
+    def dossiers() -> list[dict[str, Any]]:
+        """Every dossier the system knows, newest first."""
+        return list(reversed(sim.dossiers.values()))
 
     @app.get("/api/dossiers/{external_id}")
     def show(external_id: str) -> dict[str, Any]:
@@ -141,10 +167,10 @@ def create_app(sim: OnestopSimulator) -> FastAPI:
 class SimulatorServer:
     """The simulator on a real socket in a background thread."""
 
-    def __init__(self, simulator: OnestopSimulator, host: str = "127.0.0.1") -> None:
+    def __init__(self, simulator: OnestopSimulator, host: str = "127.0.0.1", port: int = 0) -> None:
         self.simulator = simulator
         self.host = host
-        self.port = 0
+        self.port = port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -155,7 +181,7 @@ class SimulatorServer:
     def start(self, timeout: float = 20.0) -> SimulatorServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, 0))
+        sock.bind((self.host, self.port))
         self.port = int(sock.getsockname()[1])
         server = uvicorn.Server(
             uvicorn.Config(create_app(self.simulator), log_level="warning", lifespan="off")

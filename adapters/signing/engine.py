@@ -13,8 +13,8 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from adapters.signing import pool
-from adapters.signing.config import SigningConfig
-from adapters.signing.models import SignPdfRequest, SignPdfResult, ValidatePdfRequest, ValidationReport
+from adapters.signing.settings import SigningConfig
+from schemas.signing import SignPdfRequest, SignPdfResult, ValidatePdfRequest, ValidationReport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,8 +33,11 @@ class SigningEngine:
     usual `if __name__ == "__main__":` guard.
     """
 
-    def __init__(self, config: SigningConfig, *, start_method: str = "forkserver") -> None:
+    def __init__(
+        self, config: SigningConfig, *, start_method: str = "forkserver", revocation_timeout: float = 5.0
+    ) -> None:
         self.config = config
+        self.revocation_timeout = revocation_timeout
         self.workers = config.workers or os.cpu_count() or 1
         self._start_method = start_method
         self._executor = self._new_executor()
@@ -44,7 +47,7 @@ class SigningEngine:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(self._start_method),
             initializer=pool.init_worker,
-            initargs=(self.config.model_dump_json(),),
+            initargs=(self.config.model_dump_json(), self.revocation_timeout),
         )
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:

@@ -17,7 +17,7 @@ from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
-from adapters.signing.config import KeySourceError, Pkcs11Key, Pkcs12Key, SignerProfile
+from adapters.signing.settings import KeySourceError, Pkcs11Key, Pkcs12Key, SignerProfile
 
 log = logging.getLogger(__name__)
 

@@ -1,174 +1,70 @@
-"""Requests and results of the signing service; documents travel beside them as bytes, never inside."""
+"""Tables of the signing adapter: token (USB) signing sessions, kept until completed or expired."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from enum import StrEnum
-from typing import Literal
+from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
 
+from hub.db import Base
 
-class PadesLevel(StrEnum):
-    """PAdES baseline level produced by a signature."""
-
-    B_B = "B-B"
-    B_T = "B-T"
-    B_LT = "B-LT"
+PREPARED = "prepared"
+SIGNED = "signed"
 
 
-class SigningStage(StrEnum):
-    """Which of the two Decree 30 signatures is made."""
+class SignTokenSession(Base):
+    """A signature reserved in a PDF for one person's token: what the token must sign, and the outcome.
 
-    APPROVAL = "approval"  # the competent person's signature (leader, each approver in turn)
-    ISSUE = "issue"  # the organisation's issuing signature applied by the clerk (văn thư)
+    Everything needed to complete the PDF is here (the prepared PDF itself is a claim in the Object
+    Store), so any portal process completes a session another one prepared, after a restart too.
+    """
 
-
-class StampBox(BaseModel):
-    """Where the visible signature goes: 1-based page and a rectangle in PDF points, origin bottom-left."""
-
-    model_config = ConfigDict(frozen=True)
-
-    page: int = Field(default=1, ge=1, description="1-based page number; -1 is not allowed")
-    x1: float = Field(ge=0)
-    y1: float = Field(ge=0)
-    x2: float = Field(gt=0)
-    y2: float = Field(gt=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> StampBox:
-        if self.x2 - self.x1 < 40 or self.y2 - self.y1 < 30:
-            raise ValueError(
-                f"stamp box ({self.x1}, {self.y1}, {self.x2}, {self.y2}) must be at least 40 x 30 points"
-            )
-        return self
-
-    def overlaps(self, other: tuple[float, float, float, float]) -> bool:
-        """Tell whether the box intersects another rectangle (x1, y1, x2, y2) with non-zero area."""
-        ox1, oy1, ox2, oy2 = other
-        return min(self.x2, ox2) > max(self.x1, ox1) and min(self.y2, oy2) > max(self.y1, oy1)
-
-
-class SignPdfRequest(BaseModel):
-    """Ask for one visible PAdES signature by a configured signer profile."""
-
-    signer: str = Field(min_length=1, description="Name of a signer profile in the signing configuration")
-    stage: SigningStage = SigningStage.APPROVAL
-    box: StampBox
-    level: PadesLevel = PadesLevel.B_T
-    field_name: str | None = Field(default=None, description="Name of the new signature field")
-    reason: str | None = None
-    location: str = "Hà Nội"
-    document_number: str | None = Field(
-        default=None, description="Số và ký hiệu, e.g. 15/QĐ-SKHĐT; required for the issuing signature"
-    )
-    issued_on: date | None = Field(default=None, description="Ngày ban hành; today when absent")
-    place_name: str = Field(default="Hà Nội", description="Địa danh in the date line")
-
-    @model_validator(mode="after")
-    def _issue_needs_number(self) -> SignPdfRequest:
-        if self.stage is SigningStage.ISSUE and not self.document_number:
-            raise ValueError("the issuing signature needs document_number (số và ký hiệu)")
-        return self
-
-
-class SignPdfResult(BaseModel):
-    """What was signed; the signed PDF bytes are returned beside this model."""
-
-    field_name: str
-    signer_subject: str
-    signer_serial: str
-    stage: SigningStage
-    level: PadesLevel
-    signed_at: datetime
-    sha256: str
-    size: int
-
-
-class ValidatePdfRequest(BaseModel):
-    """Ask for a validation report of every signature in a PDF."""
-
-    require_revocation_info: bool = Field(
-        default=False,
-        description="Treat signatures without embedded revocation data as indeterminate (B-LT policy)",
+    __tablename__ = "sign_token_sessions"
+    __table_args__ = (
+        Index("ix_sign_token_sessions_owner", "owner"),
+        Index("ix_sign_token_sessions_due", "state", "expires_at"),
     )
 
-
-class Verdict(StrEnum):
-    """Plain outcome of one signature or a whole document."""
-
-    VALID = "valid"
-    INVALID = "invalid"
-    INDETERMINATE = "indeterminate"
-
-
-class Problem(StrEnum):
-    """Machine-readable reason a signature is not plainly valid."""
-
-    TAMPERED = "tampered"
-    UNSAFE_CHANGES = "unsafe_changes"
-    NOT_COVERING_FILE = "not_covering_file"
-    UNTRUSTED = "untrusted"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    NO_REVOCATION_INFO = "no_revocation_info"
-    BAD_TIMESTAMP = "bad_timestamp"
-    INVALID_SIGNATURE = "invalid_signature"
-    NO_SIGNATURES = "no_signatures"
-    UNVERIFIABLE = "unverifiable"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(120))
+    document_id: Mapped[str | None] = mapped_column(String(120))
+    version: Mapped[int | None] = mapped_column(Integer)
+    original: Mapped[dict[str, Any]] = mapped_column(JSON)  # claim check of the PDF to sign
+    prepared: Mapped[dict[str, Any]] = mapped_column(JSON)  # claim check of the PDF with the placeholder
+    signed_attrs: Mapped[bytes] = mapped_column(LargeBinary)  # DER of the CMS signed attributes
+    document_digest: Mapped[bytes] = mapped_column(LargeBinary)
+    reserved_start: Mapped[int] = mapped_column(Integer)
+    reserved_end: Mapped[int] = mapped_column(Integer)
+    certificate: Mapped[bytes] = mapped_column(LargeBinary)  # DER
+    chain: Mapped[list[str]] = mapped_column(JSON, default=list)  # base64 DER
+    certificate_sha256: Mapped[str] = mapped_column(String(64))
+    certificate_check: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default=PREPARED)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signed: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # claim check of the signed PDF
+    signer_subject: Mapped[str | None] = mapped_column(String(500))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-RevocationStatus = Literal["good", "revoked", "unknown", "not_checked"]
+class SignCertificateBinding(Base):
+    """A USB token certificate bound to the one person who may sign with it (bound and unbound by an
+    administrator, each audited); the token flow accepts only the certificates bound to its caller."""
 
+    __tablename__ = "sign_certificate_bindings"
+    __table_args__ = (Index("ix_sign_certificate_bindings_sha", "certificate_sha256"),)
 
-class CertificateInfo(BaseModel):
-    """One certificate in a chain, as shown to a clerk."""
-
-    subject: str
-    common_name: str | None
-    issuer: str
-    serial: str
-    not_before: datetime
-    not_after: datetime
-    sha256: str
-
-
-class SignatureReport(BaseModel):
-    """Everything a reviewer needs to know about one signature."""
-
-    field_name: str
-    signer: CertificateInfo | None
-    chain: list[CertificateInfo] = Field(description="Signer first, trust anchor last when a path was found")
-    trusted: bool
-    intact: bool
-    cryptographically_valid: bool
-    coverage: str = Field(description="ENTIRE_FILE, ENTIRE_REVISION or CONTENTS_ONLY")
-    modification_level: str | None = Field(
-        description="NONE, LTA_UPDATES, FORM_FILLING, ANNOTATIONS or OTHER: what changed after signing"
-    )
-    changes_allowed: bool
-    later_signatures: list[str] = Field(default_factory=list, description="Fields signed after this one")
-    changes_vi: str = Field(default="", description="What changed after this signature, in Vietnamese")
-    changes_en: str = Field(default="", description="What changed after this signature, in English")
-    signing_time: datetime | None = Field(description="Time claimed by the signer (not proven)")
-    timestamp_time: datetime | None = Field(description="Time proven by an RFC 3161 token, if any")
-    timestamp_valid: bool | None
-    timestamp_authority: str | None
-    revocation: RevocationStatus
-    revoked_at: datetime | None = None
-    level: str = Field(description="PAdES level found: B-B, B-T, B-LT or B-LTA")
-    verdict: Verdict
-    problems: list[Problem]
-    message_vi: str
-    message_en: str
-    detail: str | None = Field(default=None, description="Technical detail from the validator")
-
-
-class ValidationReport(BaseModel):
-    """Validation of a whole PDF: one entry per signature, oldest first, and a document verdict."""
-
-    signatures: list[SignatureReport]
-    verdict: Verdict
-    message_vi: str
-    message_en: str
-    sha256: str
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(120), index=True)
+    certificate_sha256: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(500))
+    issuer: Mapped[str] = mapped_column(String(500))
+    serial: Mapped[str] = mapped_column(String(80))
+    not_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    certificate: Mapped[bytes] = mapped_column(LargeBinary)
+    bound_by: Mapped[str] = mapped_column(String(120))
+    bound_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    unbound_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    unbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LAParams, LTChar, LTComponent, LTCurve, LTImage, LTItem, LTLayoutContainer
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTComponent, LTCurve, LTImage, LTItem, LTLayoutContainer, LTPage
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from adapters.signing.models import SigningStage, StampBox
+from schemas.signing import SigningStage, StampBox
 
 Rect = tuple[float, float, float, float]
 
@@ -20,6 +22,12 @@ class PlacementError(ValueError):
     def __init__(self, en: str, vi: str) -> None:
         super().__init__(f"{en} / {vi}")
         self.en, self.vi = en, vi
+
+
+def overlaps(box: StampBox, other: Rect) -> bool:
+    """Tell whether the box intersects another rectangle (x1, y1, x2, y2) with non-zero area."""
+    ox1, oy1, ox2, oy2 = other
+    return min(box.x2, ox2) > max(box.x1, ox1) and min(box.y2, oy2) > max(box.y1, oy1)
 
 
 def _fmt(r: Rect) -> str:
@@ -37,21 +45,32 @@ def _walk(item: LTItem) -> Iterator[LTItem]:
             yield from _walk(child)
 
 
+def _pages(data: bytes, page_index: int) -> Iterator[LTPage]:
+    """The page's content as laid down (characters, images, drawings), without layout analysis: grouping
+    characters into lines and boxes costs most of the time and changes nothing about what lies where."""
+    resources = PDFResourceManager()
+    device = PDFPageAggregator(resources, laparams=None)
+    interpreter = PDFPageInterpreter(resources, device)
+    for page in PDFPage.get_pages(io.BytesIO(data), pagenos=[page_index]):
+        interpreter.process_page(page)
+        yield device.get_result()
+
+
 def content_in_box(data: bytes, page_index: int, box: StampBox) -> tuple[str, Rect] | None:
     """Return the kind and bounds of the first page content found inside the box, if any."""
     mine: Rect = (box.x1, box.y1, box.x2, box.y2)
-    for page in extract_pages(io.BytesIO(data), page_numbers=[page_index], laparams=LAParams()):
+    for page in _pages(data, page_index):
         for item in _walk(page):
             if not isinstance(item, LTComponent) or item is page:
                 continue
             bounds: Rect = (item.x0, item.y0, item.x1, item.y1)
             if isinstance(item, LTChar):
-                if item.get_text().strip() and box.overlaps(bounds):
+                if item.get_text().strip() and overlaps(box, bounds):
                     return "text", bounds
             elif isinstance(item, LTImage):
-                if box.overlaps(bounds):
+                if overlaps(box, bounds):
                     return "image", bounds
-            elif isinstance(item, LTCurve) and box.overlaps(bounds) and not _contains(bounds, mine):
+            elif isinstance(item, LTCurve) and overlaps(box, bounds) and not _contains(bounds, mine):
                 return "drawing", bounds
     return None
 
@@ -83,7 +102,7 @@ def check_placement(data: bytes, box: StampBox, stage: SigningStage) -> None:
     for annot_ref in page.get("/Annots", []):
         annot = annot_ref.get_object()
         rect: Rect = tuple(float(v) for v in annot.get("/Rect", [0, 0, 0, 0]))  # type: ignore[assignment]
-        if not box.overlaps(rect):
+        if not overlaps(box, rect):
             continue
         is_signature = annot.get("/FT") == "/Sig" or (
             "/Parent" in annot and annot["/Parent"].get_object().get("/FT") == "/Sig"

@@ -10,11 +10,12 @@ from multiprocessing import util as mp_util
 import aiohttp
 from pyhanko.sign.signers import Signer
 
-from adapters.signing.config import SigningConfig
+from adapters.signing.certcheck import RevocationChecker
 from adapters.signing.keys import load_extra_certs, load_signer
-from adapters.signing.models import SignPdfRequest, ValidatePdfRequest
-from adapters.signing.sign import SigningContext, sign_pdf
-from adapters.signing.validate import TrustSettings, validate_pdf
+from adapters.signing.pades_report import TrustSettings, validate_pdf
+from adapters.signing.pades_sign import SigningContext, sign_pdf
+from adapters.signing.settings import SigningConfig
+from schemas.signing import SignPdfRequest, ValidatePdfRequest
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class WorkerState:
     """What one worker process keeps between jobs: its event loop, HTTP session and opened signers."""
 
     config: SigningConfig
+    revocation_timeout: float = 5.0
     loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
     signers: dict[str, Signer] = field(default_factory=dict, repr=False)
     context: SigningContext | None = field(default=None, repr=False)
@@ -34,7 +36,10 @@ class WorkerState:
             roots = load_extra_certs(self.config.trust_anchors)
             extra = load_extra_certs(self.config.extra_certs)
             session = self.loop.run_until_complete(_new_session())
-            self.context = SigningContext(self.config, roots, extra, session=session)
+            revocation = RevocationChecker(
+                roots, extra, TrustSettings.load_crls(self.config.crl_files), timeout=self.revocation_timeout
+            )
+            self.context = SigningContext(self.config, roots, extra, session=session, revocation=revocation)
         return self.context
 
     def trust_settings(self) -> TrustSettings:
@@ -80,10 +85,10 @@ async def _new_session() -> aiohttp.ClientSession:
 _state: WorkerState | None = None
 
 
-def init_worker(config_json: str) -> None:
+def init_worker(config_json: str, revocation_timeout: float = 5.0) -> None:
     """Set up a worker process (ProcessPoolExecutor initializer)."""
     global _state
-    _state = WorkerState(SigningConfig.model_validate_json(config_json))
+    _state = WorkerState(SigningConfig.model_validate_json(config_json), revocation_timeout)
     mp_util.Finalize(None, _state.close, exitpriority=10)
 
 
@@ -113,7 +118,7 @@ def validate_job(data: bytes, request_json: str) -> str:
 
 def validate_edxml_job(data: bytes, allow_sha1: bool) -> str:
     """Verify an edXML signature in the worker; return the ValidationReport as JSON."""
-    from adapters.signing.edxml import validate_edxml
+    from adapters.signing.xmldsig_report import validate_edxml
 
     report = validate_edxml(data, list(state().config.trust_anchors), allow_sha1=allow_sha1)
     return report.model_dump_json()

@@ -1,31 +1,32 @@
-"""The signing service on the bus: `sign.pdf.requested` and `sign.validate.requested` commands.
+"""The signing adapter's logic: commands to the engine and back, and the USB token signing flow.
 
-Documents travel as claim checks; signing and validation run in the engine's worker processes, so the
-hub's event loop never blocks. Outcomes are events caused by the command (same correlation id and
-business key): `sign.pdf.signed` or `sign.pdf.refused`, `sign.validate.completed` or
-`sign.validate.failed`. A key that cannot be opened (missing token, wrong PIN) is a transient error:
-the command is retried and, when deliveries run out, dead-lettered with a reason that names the key
-source, never the secret.
+`sign_document` and `validate_document` turn a bus command into an engine call and return the outcome
+to publish (same correlation id, by the consumer): `sign.pdf.signed` or `sign.pdf.refused`,
+`sign.validate.completed` or `sign.validate.failed`. A signing command names the acting user: unless
+that person is bound to the key (`authority.py`), the service answers `sign.pdf.refused`, writes an
+audit row and the command goes to the dead letters (`NotTheSigner`, a domain error). A key that cannot
+be opened (missing token, wrong PIN) is a transient error: the command is retried and, when deliveries
+run out, dead-lettered with a reason that names the key source, never the secret.
+
+The USB token flow is `tokens.py`.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import structlog
-import yaml
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.signing.config import KeySourceError, SigningConfig
-from adapters.signing.edxml import NotEdxml
-from adapters.signing.engine import SigningEngine
-from adapters.signing.sign import SigningRefused
-from adapters.signing.validate import NotAPdf
-from hub.errors import TransientError
-from hub.module import Module
+from adapters.signing.authority import KeyHolders, refusal
+from adapters.signing.pades_report import NotAPdf
+from adapters.signing.refusals import SigningRefused
+from adapters.signing.settings import KeySourceError
+from adapters.signing.xmldsig_report import NotEdxml
+from hub.adapter_health import record_call
+from hub.errors import Forbidden, TransientError
+from hub.models import AuditEntry
 from schemas.signing import (
     DocumentValidated,
     PdfSigned,
@@ -36,37 +37,11 @@ from schemas.signing import (
 )
 
 if TYPE_CHECKING:
-    from hub.runtime import Delivery, Hub
+    from adapters.signing.engine import SigningEngine
+    from hub.runtime import Hub
 
 log = structlog.get_logger(__name__)
 PDF = "application/pdf"
-
-
-class SigningSettings(BaseSettings):
-    """Where the signing configuration lives (LIENTHONG_SIGNING_CONFIG); absent means the module is off."""
-
-    model_config = SettingsConfigDict(env_prefix="LIENTHONG_SIGNING_", env_file=".env", extra="ignore")
-
-    config: Path | None = Field(default=None, description="YAML or JSON file holding a SigningConfig")
-    ack_wait_seconds: float = Field(default=120.0, gt=0, description="Time allowed for one signature")
-
-
-def load_config(path: Path) -> SigningConfig:
-    """Read a SigningConfig from YAML or JSON; the error names the file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"signing configuration {path} cannot be read: {exc}") from None
-    return SigningConfig.model_validate(data)
-
-
-async def _health(hub: Hub, ok: bool, started: float, error: str | None = None) -> None:
-    """Report the signing engine's health to the portal (hub/adapter_health.py), when that exists."""
-    try:
-        from hub.adapter_health import record_call
-    except ImportError:  # the health registry is optional
-        return
-    await record_call(hub, "signing", ok, (time.perf_counter() - started) * 1000, error=error)
 
 
 def is_xml(data: bytes) -> bool:
@@ -74,76 +49,107 @@ def is_xml(data: bytes) -> bool:
     return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
-class SigningModule(Module):
-    """Hub module that signs and validates PDFs through a SigningEngine."""
+async def _health(hub: Hub, ok: bool, started: float, error: str | None = None) -> None:
+    """Report the signing engine's health to the portal's adapter health."""
+    await record_call(hub, "signing", ok, (time.perf_counter() - started) * 1000, error=error)
 
-    name = "signing"
 
-    def __init__(self, config: SigningConfig | None = None, settings: SigningSettings | None = None) -> None:
-        self.settings = settings or SigningSettings()
-        if config is None and self.settings.config is not None:
-            config = load_config(self.settings.config)
-        self.config = config
-        self._engine: SigningEngine | None = None
+class NotTheSigner(Forbidden):
+    """The acting user is not bound to the key: answered with `outcome` (refused), then dead-lettered."""
 
-    @property
-    def engine(self) -> SigningEngine:
-        if self._engine is None:
-            if self.config is None:
-                raise RuntimeError("the signing module has no configuration")
-            self._engine = SigningEngine(self.config)
-        return self._engine
+    def __init__(self, outcome: PdfSignRefused) -> None:
+        super().__init__(outcome.reason_vi)
+        self.outcome = outcome
 
-    def setup(self, hub: Hub) -> None:
-        if self.config is None:
-            log.info("signing.disabled", reason="LIENTHONG_SIGNING_CONFIG is not set")
-            return
-        wait = self.settings.ack_wait_seconds
 
-        @hub.consumer("signing-pdf", "lt.sign.cmd.pdf", ack_wait=wait)
-        async def sign(d: Delivery) -> None:
-            """Sign a claim-checked PDF and publish the signed revision, or the refusal."""
-            cmd: SignPdfRequested = d.payload
-            data = await d.hub.claims.get(cmd.document)
-            started = time.perf_counter()
-            try:
-                signed, result = await self.engine.sign_pdf(data, cmd.request)
-            except SigningRefused as exc:
-                await _health(d.hub, True, started)  # the keys and workers are fine: a business refusal
-                log.info("signing.refused", signer=cmd.request.signer, reason=exc.en)
-                refusal = PdfSignRefused(
-                    original=cmd.document, request=cmd.request, reason_vi=exc.vi, reason_en=exc.en
-                )
-                await d.emit("sign.pdf.refused", refusal)
-                return
-            except KeySourceError as exc:
-                await _health(d.hub, False, started, error=str(exc))
-                raise TransientError(str(exc)) from None
-            await _health(d.hub, True, started)
-            claim = await d.hub.claims.put(signed, media_type=PDF)
-            await d.emit("sign.pdf.signed", PdfSigned(original=cmd.document, signed=claim, result=result))
+async def _audit(hub: Hub, actor: str, action: str, target: str, **detail: Any) -> None:
+    """An audit row in its own transaction (the bus consumer has none)."""
+    async with hub.db.session() as s:
+        s.add(AuditEntry(at=datetime.now(UTC), actor=actor, action=action, target=target, detail=detail))
 
-        @hub.consumer("signing-validate", "lt.sign.cmd.validate", ack_wait=wait)
-        async def validate(d: Delivery) -> None:
-            """Validate every signature of a claim-checked PDF and publish the report."""
-            cmd: ValidateRequested = d.payload
-            data = await d.hub.claims.get(cmd.document)
-            try:
-                if is_xml(data):
-                    report = await self.engine.validate_edxml(data)
-                else:
-                    report = await self.engine.validate_pdf(data, cmd.request)
-            except (NotAPdf, NotEdxml) as exc:
-                failure = ValidationFailed(
-                    document=cmd.document,
-                    reason_vi="tệp không phải PDF hay edXML đọc được, không kiểm tra được chữ ký",
-                    reason_en=str(exc),
-                )
-                await d.emit("sign.validate.failed", failure)
-                return
-            await d.emit("sign.validate.completed", DocumentValidated(document=cmd.document, report=report))
 
-    async def stop(self) -> None:
-        if self._engine is not None:
-            await self._engine.aclose()
-            self._engine = None
+async def check_authority(hub: Hub, holders: KeyHolders, cmd: SignPdfRequested, sent_by: str | None) -> None:
+    """Raise NotTheSigner (after an audit row) unless the acting user is bound to the requested key."""
+    profile = cmd.request.signer
+    if sent_by and sent_by != cmd.user_id:
+        reason: str | None = (
+            f"Yêu cầu ký do {sent_by} gửi nhưng ghi người ký là {cmd.user_id}: không ký thay người khác"
+        )
+    else:
+        async with hub.db.session() as s:
+            reason = await refusal(s, holders, profile, cmd.user_id)
+    if reason is None:
+        return
+    await _audit(
+        hub,
+        cmd.user_id,
+        "signing.refused",
+        f"signer:{profile}",
+        reason=reason,
+        stage=cmd.request.stage.value,
+        document_sha256=cmd.document.sha256,
+        sent_by=sent_by,
+    )
+    log.warning("signing.not_the_signer", signer=profile, user=cmd.user_id, sent_by=sent_by)
+    raise NotTheSigner(
+        PdfSignRefused(
+            original=cmd.document,
+            request=cmd.request,
+            reason_vi=reason,
+            reason_en=f"user {cmd.user_id!r} is not bound to the signing key {profile!r}",
+        )
+    )
+
+
+async def sign_document(
+    hub: Hub,
+    engine: SigningEngine,
+    cmd: SignPdfRequested,
+    holders: KeyHolders | None = None,
+    sent_by: str | None = None,
+) -> PdfSigned | PdfSignRefused:
+    """Sign a claim-checked PDF for its bound signer: the signed revision as a new claim, or the refusal."""
+    await check_authority(hub, holders or KeyHolders(), cmd, sent_by)
+    data = await hub.claims.get(cmd.document)
+    started = time.perf_counter()
+    try:
+        signed, result = await engine.sign_pdf(data, cmd.request)
+    except SigningRefused as exc:
+        await _health(hub, True, started)  # the keys and workers are fine: a business refusal
+        log.info("signing.refused", signer=cmd.request.signer, reason=exc.en)
+        return PdfSignRefused(original=cmd.document, request=cmd.request, reason_vi=exc.vi, reason_en=exc.en)
+    except KeySourceError as exc:
+        await _health(hub, False, started, error=str(exc))
+        raise TransientError(str(exc)) from None
+    await _health(hub, True, started)
+    claim = await hub.claims.put(signed, media_type=PDF)
+    await _audit(
+        hub,
+        cmd.user_id,
+        "signing.signed",
+        f"signer:{cmd.request.signer}",
+        stage=cmd.request.stage.value,
+        document_sha256=cmd.document.sha256,
+        signed_sha256=claim.sha256,
+        revocation=result.certificate.revocation if result.certificate else None,
+    )
+    return PdfSigned(original=cmd.document, signed=claim, result=result)
+
+
+async def validate_document(
+    hub: Hub, engine: SigningEngine, cmd: ValidateRequested
+) -> DocumentValidated | ValidationFailed:
+    """Validate every signature of a claim-checked PDF or edXML message (told apart by content)."""
+    data = await hub.claims.get(cmd.document)
+    try:
+        if is_xml(data):
+            report = await engine.validate_edxml(data)
+        else:
+            report = await engine.validate_pdf(data, cmd.request)
+    except (NotAPdf, NotEdxml) as exc:
+        return ValidationFailed(
+            document=cmd.document,
+            reason_vi="tệp không phải PDF hay edXML đọc được, không kiểm tra được chữ ký",
+            reason_en=str(exc),
+        )
+    return DocumentValidated(document=cmd.document, report=report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import time
@@ -15,17 +16,17 @@ import httpx
 import structlog
 from pydantic import ValidationError
 
-from adapters.resilience import BreakerSnapshot, CircuitBreaker, CircuitOpenError, retry_async
-from adapters.vdxp.config import VdxpConfig
+from adapters.vdxp.auth import sign_request
 from adapters.vdxp.errors import (
     VdxpCircuitOpenError,
     VdxpError,
     VdxpRejectedError,
     VdxpTransientError,
 )
-from adapters.vdxp.models import (
+from adapters.vdxp.protocol import (
     AgenciesReply,
     Agency,
+    EdocReply,
     MessageType,
     ReceivedItem,
     ReceivedListReply,
@@ -35,7 +36,8 @@ from adapters.vdxp.models import (
     TransportStatus,
     VdxpReply,
 )
-from adapters.vdxp.signing import sign_request
+from adapters.vdxp.settings import VdxpConfig
+from kit.resilience import BreakerSnapshot, CircuitBreaker, CircuitOpenError, retry_async
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +45,9 @@ R = TypeVar("R", bound=VdxpReply)
 T = TypeVar("T")
 JSON_TYPE = "application/json"
 OCTET_TYPE = "application/octet-stream"
+FILE_END = b"\r\n"
+"""What the SDK sends after the file in a /sendEdoc body (domain.md §3.2)."""
+_JSON_OVERHEAD = 64 * 1024
 # The request certainly did not reach the application behind these statuses.
 _NOT_PROCESSED = frozenset({429, 502, 503})
 _CHUNK = 1 << 20
@@ -193,23 +198,47 @@ class VdxpClient:
                 (await response.aread()) if response.status_code >= 400 else b"",
             )
             if response.headers.get("content-type", "").startswith(JSON_TYPE):
-                _parse_reply("getEdoc", httpx.Response(200, content=await response.aread()), VdxpReply)
-                raise VdxpTransientError("getEdoc", "reply OK but carries no document", http_status=200)
+                return await self._edoc_from_json(doc_id, response, write)
             size = 0
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.aiter_bytes():  # a raw edXML reply (older gateways)
                 size += len(chunk)
-                if size > self.config.max_download_bytes:
-                    raise VdxpRejectedError(
-                        "getEdoc",
-                        "TOO_LARGE",
-                        f"document {doc_id} exceeds {self.config.max_download_bytes} bytes",
-                    )
+                self._check_size(doc_id, size)
                 write(chunk)
             return size
         except httpx.TransportError as exc:
             raise _transport_error("getEdoc", exc) from exc
         finally:
             await response.aclose()
+
+    async def _edoc_from_json(
+        self, doc_id: str, response: httpx.Response, write: Callable[[bytes], Any]
+    ) -> int:
+        """The axis's `/getEdoc` reply: JSON whose `data` is the base64 edXML (domain.md §3.3)."""
+        limit = self.config.max_download_bytes * 4 // 3 + _JSON_OVERHEAD
+        raw = bytearray()
+        async for chunk in response.aiter_bytes():
+            raw.extend(chunk)
+            if len(raw) > limit:
+                self._check_size(doc_id, len(raw) * 3 // 4)
+        reply = _parse_reply("getEdoc", httpx.Response(200, content=bytes(raw)), EdocReply)
+        del raw
+        if not reply.data:
+            raise VdxpRejectedError("getEdoc", "NO_DOCUMENT", f"the reply for docId {doc_id} carries no data")
+        try:
+            content = base64.b64decode(reply.data, validate=True)
+        except ValueError:
+            raise VdxpRejectedError(
+                "getEdoc", "BAD_DATA", f"the data of docId {doc_id} is not base64"
+            ) from None
+        self._check_size(doc_id, len(content))
+        write(content)
+        return len(content)
+
+    def _check_size(self, doc_id: str, size: int) -> None:
+        if size > self.config.max_download_bytes:
+            raise VdxpRejectedError(
+                "getEdoc", "TOO_LARGE", f"document {doc_id} exceeds {self.config.max_download_bytes} bytes"
+            )
 
     async def _send(
         self, operation: str, params: Sequence[tuple[str, str]], body: bytes | Path, content_type: str
@@ -218,10 +247,13 @@ class VdxpClient:
         if isinstance(body, Path):
             digest, size = await asyncio.to_thread(_digest_file, body)
             headers = self._headers(params, content_type, None, digest)
-            headers["Content-Length"] = str(size)
+            headers["Content-Length"] = str(size + len(FILE_END))
             content = _file_chunks(body)
+        elif operation == "sendEdoc":
+            headers = self._headers(params, content_type, body)
+            content = body + FILE_END
         else:
-            headers = self._headers(params, content_type, body if operation == "sendEdoc" else None)
+            headers = self._headers(params, content_type, None)
             content = body
         try:
             response = await self._http.post(f"/{operation}", headers=headers, content=content)
@@ -290,12 +322,14 @@ def _digest_file(path: Path) -> tuple[bytes, int]:
 
 
 async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
+    """The file, then the CRLF the SDK sends after it (the signed hash-file is of the file alone)."""
     fh = await asyncio.to_thread(path.open, "rb")
     try:
         while chunk := await asyncio.to_thread(fh.read, _CHUNK):
             yield chunk
     finally:
         fh.close()
+    yield FILE_END
 
 
 def _writer(sink: IO[bytes]) -> Callable[[bytes], Any]:

@@ -1,39 +1,22 @@
-"""Wire format <-> bus payloads: edXML models to events, and status replies built from a received edoc."""
+"""The national axis's wire -> the shared intake: one inbox item becomes an `Arrival`."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from adapters.vdxp.models import ReceivedItem
-from schemas import axis_mapping as shared
-from schemas.axis import AttachmentRef, Axis, DocumentReceived, DocumentStatusChanged, SignatureCheck
-from schemas.edxml.codes import StatusCode
-from schemas.edxml.models import EdocHeader, Organization, StatusMessage
-from schemas.envelope import ClaimCheck
-
-AXIS: Axis = "vdxp"
+from adapters.axis.intake import Arrival
+from adapters.vdxp.protocol import ReceivedItem
+from schemas.axis import AxisMessageType
 
 
-def document_received(
-    header: EdocHeader,
-    item: ReceivedItem,
-    edxml: ClaimCheck,
-    attachments: list[AttachmentRef],
-    signature: SignatureCheck,
-    received_at: datetime,
-) -> DocumentReceived:
-    """The `document.received` payload of a stored incoming edoc."""
-    return shared.document_received(header, AXIS, item.doc_id, edxml, attachments, signature, received_at)
+def arrival_of(item: ReceivedItem, message_type: AxisMessageType, systemid: str) -> Arrival:
+    """The intake's view of an inbox item: the axis names the sender, the content hash keys the ids.
 
-
-def status_changed(message: StatusMessage, item: ReceivedItem, edxml: ClaimCheck) -> DocumentStatusChanged:
-    """The `document.status_changed` payload of an incoming status message."""
-    return shared.status_changed(message, AXIS, item.doc_id, edxml)
-
-
-def rejection_for_unreadable(
-    sender: str, document_id: str | None, reason: str, us: Organization, now: datetime | None = None
-) -> StatusMessage:
-    """A 02 status for an edoc whose header could not be fully read (only the sender is known)."""
-    description = f"{StatusCode.REJECTED.description}. Lý do: {reason}"
-    return shared.rejection_for_unreadable(sender, document_id, description, us, now)
+    The key keeps the envelope ids of earlier releases (`systemid:docId:sha256`), so an item taken
+    again after an upgrade is still recognised as a duplicate.
+    """
+    return Arrival(
+        axis="vdxp",
+        axis_doc_id=item.doc_id,
+        message_type=message_type,
+        sender=item.from_code,
+        key=f"{systemid}:{item.doc_id}:{item.content_sha256 or ''}",
+    )

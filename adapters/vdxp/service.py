@@ -1,234 +1,479 @@
-"""The national axis on the bus: the `vdxp-send` consumer and the background poll of inbox and deliveries."""
+"""The national axis's work: take our inbox onto the bus, send `axis.send` commands, track deliveries.
+
+Receiving: every pending item of our agency is downloaded to a temporary folder and handed to the
+shared axis intake (adapters/axis/intake.py), then acknowledged `done` on the axis (`fail` when the
+intake refused it). A failure before the acknowledgement leaves the item pending, so the next poll
+takes it again; the intake's deterministic envelope ids let JetStream drop the re-publish.
+
+Sending: sent items are remembered in the `lt-cursors` KV bucket (`vdxp.sent.<DocId>`) with their
+business key, so `axis.delivery_changed` events carry the document's issue and conversation even
+after a restart; a command already sent is remembered as `vdxp.cmd.<message id>` so a redelivery
+does not send it twice; `vdxp.conv.<hash of DocumentId>` links statuses coming back to the
+conversation.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
-from dataclasses import asdict
+import tempfile
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import structlog
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.kv import KeyValue
 
+from adapters.axis import reasons
+from adapters.axis.intake import AxisIntake, Refused
+from adapters.axis.mapping import code_of, edxml_of
 from adapters.vdxp.client import VdxpClient
-from adapters.vdxp.config import DEV_ENDPOINT, DEV_SECRET, DEV_SYSTEM_ID, VdxpConfig
-from adapters.vdxp.errors import VdxpError
-from adapters.vdxp.inbound import InboundPoller, InboundSettings, PollReport
-from adapters.vdxp.outbound import DeliveryTracker, Sender
-from hub.adapter_health import observed
-from hub.embedded import port_is_free
-from hub.module import Module
-from schemas.edxml.dsig import SigningKey, TrustConfig
-from schemas.edxml.models import Organization
+from adapters.vdxp.errors import VdxpError, VdxpRejectedError, VdxpTransientError
+from adapters.vdxp.mapping import arrival_of
+from adapters.vdxp.once import TRY_PREFIX, Attempt, candidates, claim_key, sha256_of
+from adapters.vdxp.protocol import ReceivedItem
+from hub.errors import PermanentError, TransientError
+from schemas.axis import AxisDeliveryChanged, AxisMessageType, AxisSendRequested, AxisSent
+from schemas.edxml.dsig import SigningKey, sign_edoc
+from schemas.edxml.errors import EdxmlError, InvalidSignatureError
+from schemas.edxml.models import AttachmentInfo
+from schemas.edxml.parse import parse_status
+from schemas.edxml.stream import stream_edoc
 
 if TYPE_CHECKING:
-    from adapters.vdxp.simulator import SimulatorServer
     from hub.runtime import Delivery, Hub
 
 log = structlog.get_logger(__name__)
-CURSORS_BUCKET = "lt-cursors"
-HEALTH_BUCKET = "lt-health"
+SOURCE = "vdxp"
+SENT_PREFIX = "vdxp.sent."
+CMD_PREFIX = "vdxp.cmd."
+CONVERSATION_PREFIX = "vdxp.conv."
+TRACK_FOR = timedelta(days=7)
+DEFAULT_SETTLE = timedelta(seconds=120)
+_IDS = uuid.UUID("a8b1f0f4-1f7e-4a43-9b8f-2f6f3c1d9e55")
+INBOX_IDS = uuid.UUID("3d0c6f0e-6a0b-4f55-9d0e-5a1f4b2c7e19")
+"""Namespace of the envelope ids the intake derives from inbox items (kept: ids stay stable)."""
+MAX_UNEXPECTED_FAILURES = 5
 
 
-class VdxpSettings(BaseSettings):
-    """National axis settings from LIENTHONG_VDXP_* (defaults talk to the local simulator)."""
+def conversation_key(document_id: str) -> str:
+    """KV key remembering the conversation (correlation id) of a document we sent."""
+    return CONVERSATION_PREFIX + hashlib.sha256(document_id.encode()).hexdigest()[:40]
 
-    model_config = SettingsConfigDict(env_prefix="LIENTHONG_VDXP_", env_file=".env", extra="ignore")
 
-    endpoint: str = DEV_ENDPOINT
-    systemid: str = DEV_SYSTEM_ID
-    secret: SecretStr = SecretStr(DEV_SECRET)
-    agency_code: str | None = Field(default=None, description="Our OrganId; the hub's agency_code by default")
-    agency_name: str | None = None
-    poll_enabled: bool = True
-    poll_interval: float = Field(default=10.0, gt=0)
-    trust_ca_files: list[Path] = Field(default_factory=list, description="CA PEM files for XML-DSig checks")
-    allow_sha1: bool = Field(default=False, description="Accept RSA-SHA1 signatures of older senders")
-    signing_key_file: Path | None = Field(
-        default=None, description="PEM private key that signs outgoing edocs"
-    )
-    signing_cert_file: Path | None = Field(
-        default=None, description="PEM certificate (then chain) of that key"
-    )
-    signing_key_password: SecretStr | None = None
-    read_timeout: float = Field(default=30.0, gt=0)
-    retry_attempts: int = Field(default=3, ge=1)
-    send_max_deliver: int = Field(
-        default=500,
-        ge=1,
-        description="Deliveries of a send before it is dead-lettered: an axis outage of hours is waited out",
-    )
-    breaker_open_seconds: float = Field(default=30.0, ge=0)
-    embed_simulator: bool = Field(
-        default=True,
-        description="With the untouched development endpoint and credentials, serve the simulator in-process "
-        "when nothing listens there yet (what `make run` relies on)",
-    )
+async def conversation_of(kv: KeyValue | None, document_id: str) -> uuid.UUID | None:
+    """The correlation id of the conversation in which we sent `document_id`, if we did."""
+    if kv is None:
+        return None
+    try:
+        entry = await kv.get(conversation_key(document_id))
+    except KeyNotFoundError:
+        return None
+    return uuid.UUID(entry.value.decode()) if entry.value else None
+
+
+class _Discard:
+    def write(self, data: bytes) -> None:
+        """Drop attachment content: only the header is wanted."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def _discard(_: AttachmentInfo) -> _Discard:
+    return _Discard()
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What an outgoing edXML file says about itself: recipients and what identifies the document."""
+
+    recipients: list[str]
+    document_id: str | None
+    status_code: str | None = None
+    notation: str | None = None
+    subject: str | None = None
+
+
+def read_outgoing(path: Path, message_type: str) -> Outgoing:
+    """Recipients, DocumentId, status code, số/ký hiệu and subject of an outgoing edXML file;
+    PermanentError if invalid.
+
+    An edoc is checked as a stream (attachments decoded and dropped), so a large one is not held in memory.
+    """
+    try:
+        if message_type == "status":
+            status = parse_status(path.read_bytes())
+            owner = status.response_for.organ_id
+            return Outgoing(
+                [owner] if owner else [], status.response_for.document_id, status.status_code.value
+            )
+        header = stream_edoc(path, _discard).header
+        mh = header.message_header
+        return Outgoing(
+            [o.organ_id for o in mh.to], mh.document_id, None, code_of(header), mh.subject or None
+        )
+    except EdxmlError as exc:
+        raise PermanentError(f"outgoing edXML is invalid: {exc}") from exc
+
+
+def sign_file(path: Path, key: SigningKey) -> Path:
+    """Sign an unsigned outgoing edoc with the agency's key (XML-DSig); a signed one is left as it is."""
+    try:
+        signed = sign_edoc(path.read_bytes(), key)
+    except InvalidSignatureError:  # sign_edoc refuses a message that is already signed
+        return path
+    target = path.with_name("signed-" + path.name)
+    target.write_bytes(signed)
+    return target
+
+
+@dataclass
+class _Send:
+    """One command being sent: the file, who from and to, what identifies it."""
+
+    d: Delivery
+    command: AxisSendRequested
+    path: Path
+    outgoing: Outgoing
+    from_code: str
+    to_codes: list[str]
 
     @property
-    def is_development(self) -> bool:
-        """True when endpoint and credentials are the local simulator's defaults."""
-        return self.endpoint == DEV_ENDPOINT and self.systemid == DEV_SYSTEM_ID
+    def document_id(self) -> str | None:
+        return self.command.document_id or self.outgoing.document_id
 
-    def signing_key(self) -> SigningKey | None:
-        """The agency's XML-DSig key, when configured (both files are needed)."""
-        if self.signing_key_file is None and self.signing_cert_file is None:
+    @property
+    def command_id(self) -> str:
+        return str(self.d.envelope.id)
+
+    def attempt(self, now: datetime) -> Attempt:
+        return Attempt(
+            command_id=self.command_id,
+            message_type=self.command.message_type,
+            from_code=self.from_code,
+            to_codes=self.to_codes,
+            notation=self.outgoing.notation,
+            subject=self.outgoing.subject,
+            document_id=self.document_id,
+            first_at=now,
+            last_at=now,
+        )
+
+
+class Sender:
+    """Handles `axis.send` commands: one sendEdoc call to all recipients, then `axis.sent`.
+
+    With a signing key, unsigned edocs are signed (enveloped XML-DSig) before they leave. A command is
+    sent at most once (once.py): an attempt whose reply was lost is looked up on the axis's sent list
+    before anything is sent again.
+    """
+
+    def __init__(
+        self,
+        client: VdxpClient,
+        agency_code: str,
+        kv: KeyValue | None,
+        signing_key: SigningKey | None = None,
+        *,
+        settle: timedelta = DEFAULT_SETTLE,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self.agency_code = agency_code
+        self.kv = kv
+        self.signing_key = signing_key
+        self.settle = settle
+        self._now = now
+
+    async def handle(self, d: Delivery) -> None:
+        """Send the command's edXML through the axis (the consumer's handler)."""
+        command: AxisSendRequested = d.payload
+        with tempfile.TemporaryDirectory(prefix="vdxp-out-") as tmp:
+            edxml = await edxml_of(d.hub, command)
+            path = await d.hub.claims.get_to_file(edxml, Path(tmp) / "message.edxml")
+            outgoing = await asyncio.to_thread(read_outgoing, path, command.message_type)
+            to_codes = command.to_codes or outgoing.recipients
+            if not to_codes:
+                raise PermanentError("outgoing edXML names no recipient and the command gives none")
+            send = _Send(d, command, path, outgoing, command.from_code or self.agency_code, list(to_codes))
+            doc_id = await self._already_sent(f"{CMD_PREFIX}{d.envelope.id}")
+            if doc_id is None:
+                doc_id = await self._send_once(send)
+        await d.emit(
+            "axis.sent",
+            AxisSent(
+                axis="vdxp",
+                sender_doc_id=doc_id,
+                message_type=command.message_type,
+                from_code=send.from_code,
+                to_codes=send.to_codes,
+                document_id=send.document_id,
+                status_code=outgoing.status_code,
+            ),
+            issue=d.envelope.issue or send.document_id,
+        )
+
+    async def _send_once(self, send: _Send) -> str:
+        """Send, unless an earlier attempt of this command reached the axis; return the DocId."""
+        try_key = f"{TRY_PREFIX}{send.command_id}"
+        attempt = await self._attempt(try_key)
+        if attempt is not None and attempt.uncertain:
+            doc_id = await self._arrived(attempt)
+            if doc_id is not None:
+                log.warning(
+                    "vdxp.send_recovered",
+                    doc_id=doc_id,
+                    attempts=attempt.attempts,
+                    document_id=send.document_id,
+                    hint="the reply was lost but the axis had stored the document: not sent again",
+                )
+                await self._remember(send, doc_id)
+                await self._forget(try_key)
+                return doc_id
+            now = self._now()
+            if not attempt.settled(now, self.settle):
+                wait = (attempt.last_at + self.settle - now).total_seconds()
+                raise TransientError(
+                    f"an earlier attempt at {attempt.last_at.isoformat(timespec='seconds')} may still reach "
+                    f"the national axis and is not on its sent list yet: not sent again for {wait:.0f} s"
+                )
+            log.warning("vdxp.send_again", attempts=attempt.attempts, document_id=send.document_id)
+        if self.signing_key is not None and send.command.message_type == "edoc":
+            send.path = await asyncio.to_thread(sign_file, send.path, self.signing_key)
+        attempt = attempt or send.attempt(self._now())
+        attempt.begin(await asyncio.to_thread(sha256_of, send.path), self._now())
+        await self._keep(try_key, attempt)
+        try:
+            doc_id = await self.client.send_edoc(
+                send.path, from_code=send.from_code, to=send.to_codes, message_type=send.command.message_type
+            )
+        except VdxpRejectedError as exc:
+            await self._forget(try_key)
+            raise PermanentError(f"the national axis refused the message: {exc}") from exc
+        except VdxpTransientError as exc:
+            if not exc.may_have_reached_server:
+                attempt.never_arrived()
+            attempt.last_at = self._now()
+            await self._keep(try_key, attempt)
+            unsure = " (it may have arrived: it is looked up before any new attempt)"
+            unsure = unsure if exc.may_have_reached_server else ""
+            raise TransientError(f"the national axis is unavailable: {exc}{unsure}") from exc
+        await self._remember(send, doc_id)
+        await self._forget(try_key)
+        return doc_id
+
+    async def _arrived(self, attempt: Attempt) -> str | None:
+        """The DocId of the item on the axis's sent list that is this attempt's document, if any."""
+        try:
+            rows = await self.client.get_sent_edoc_list(attempt.message_type)
+        except VdxpError as exc:
+            raise TransientError(f"cannot tell whether an earlier attempt arrived: {exc}") from exc
+        for doc_id in candidates(rows, attempt):
+            if await self._claim(doc_id, attempt.command_id):
+                return doc_id
+        return None
+
+    async def _claim(self, doc_id: str, command_id: str) -> bool:
+        """Take a DocId for this command unless another command already has it."""
+        assert self.kv is not None
+        key = claim_key(doc_id)
+        try:
+            await self.kv.create(key, command_id.encode())
+            return True
+        except KeyWrongLastSequenceError:
+            pass
+        try:
+            entry = await self.kv.get(key)
+        except KeyNotFoundError:
+            return False
+        return (entry.value or b"").decode() == command_id
+
+    async def _attempt(self, key: str) -> Attempt | None:
+        if self.kv is None:
             return None
-        if self.signing_key_file is None or self.signing_cert_file is None:
-            raise ValueError("set both LIENTHONG_VDXP_SIGNING_KEY_FILE and LIENTHONG_VDXP_SIGNING_CERT_FILE")
-        password = (
-            self.signing_key_password.get_secret_value().encode() if self.signing_key_password else None
-        )
-        return SigningKey.from_pem(
-            self.signing_key_file.read_bytes(), self.signing_cert_file.read_bytes(), password
-        )
+        try:
+            entry = await self.kv.get(key)
+        except KeyNotFoundError:
+            return None
+        return Attempt.model_validate_json(entry.value) if entry.value else None
 
-    def client_config(self) -> VdxpConfig:
-        """The HTTP client configuration."""
-        return VdxpConfig(
-            endpoint=self.endpoint,
-            systemid=self.systemid,
-            secret=self.secret,
-            read_timeout=self.read_timeout,
-            retry_attempts=self.retry_attempts,
-            breaker_open_seconds=self.breaker_open_seconds,
-        )
+    async def _keep(self, key: str, attempt: Attempt) -> None:
+        if self.kv is not None:
+            await self.kv.put(key, attempt.model_dump_json().encode())
+
+    async def _forget(self, key: str) -> None:
+        if self.kv is not None:
+            await self.kv.delete(key)
+
+    async def _already_sent(self, marker: str) -> str | None:
+        if self.kv is None:
+            return None
+        try:
+            entry = await self.kv.get(marker)
+        except KeyNotFoundError:
+            return None
+        return entry.value.decode() if entry.value else None
+
+    async def _remember(self, send: _Send, doc_id: str) -> None:
+        if self.kv is None:
+            return
+        d, document_id = send.d, send.document_id
+        record = {
+            "message_type": send.command.message_type,
+            "document_id": document_id,
+            "issue": d.envelope.issue or document_id,
+            "correlation_id": str(d.envelope.correlation_id),
+            "causation_id": str(d.envelope.id),
+            "sent_at": datetime.now(UTC).isoformat(),
+            "to": dict.fromkeys(send.to_codes, "pending"),
+        }
+        await self.kv.put(claim_key(doc_id), send.command_id.encode())
+        await self.kv.put(f"{SENT_PREFIX}{doc_id}", json.dumps(record).encode())
+        if send.command.message_type == "edoc" and document_id:
+            await self.kv.put(conversation_key(document_id), str(d.envelope.correlation_id).encode())
+        await self.kv.put(f"{CMD_PREFIX}{d.envelope.id}", doc_id.encode())
 
 
-class VdxpModule(Module):
-    """Wires the national axis client into the hub."""
+class DeliveryTracker:
+    """Polls getSentEdocList for remembered items and publishes each recipient's transport changes."""
 
-    name = "vdxp"
+    def __init__(self, hub: Hub, client: VdxpClient, kv: KeyValue) -> None:
+        self.hub = hub
+        self.client = client
+        self.kv = kv
 
-    def __init__(self, settings: VdxpSettings | None = None) -> None:
-        self._settings = settings
-        self._client: VdxpClient | None = None
-        self._sender: Sender | None = None
-        self.poller: InboundPoller | None = None
-        self.tracker: DeliveryTracker | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._simulator: SimulatorServer | None = None
+    async def sync_once(self) -> int:
+        """Publish `axis.delivery_changed` for every changed recipient; return how many changed."""
+        try:
+            keys = [k for k in await self.kv.keys() if k.startswith(SENT_PREFIX)]
+        except NoKeysError:
+            return 0
+        changed = 0
+        for key in keys:
+            changed += await self._sync(key)
+        return changed
 
-    @property
-    def settings(self) -> VdxpSettings:
-        if self._settings is None:
-            self._settings = VdxpSettings()
-        return self._settings
+    async def _sync(self, key: str) -> int:
+        try:
+            entry = await self.kv.get(key)
+        except KeyNotFoundError:
+            return 0
+        record: dict[str, Any] = json.loads(entry.value or b"{}")
+        doc_id = key.removeprefix(SENT_PREFIX)
+        rows = await self.client.get_sent_edoc_list(record["message_type"], doc_id=doc_id)
+        changed = 0
+        for row in rows:
+            to_code = row.to_code or ""
+            status = row.receive_status or "pending"
+            if record["to"].get(to_code) == status:
+                continue
+            record["to"][to_code] = status
+            changed += 1
+            await self.hub.publish(
+                "axis.delivery_changed",
+                AxisDeliveryChanged(
+                    axis="vdxp",
+                    sender_doc_id=doc_id,
+                    to_code=to_code,
+                    receiver_doc_id=row.receiver_doc_id,
+                    receive_status=status,
+                    receive_status_desc=row.receive_status_desc,
+                    document_id=record.get("document_id"),
+                ),
+                source=SOURCE,
+                issue=record.get("issue"),
+                id=uuid.uuid5(_IDS, f"{doc_id}:{to_code}:{status}"),
+                correlation_id=uuid.UUID(record["correlation_id"]),
+                causation_id=uuid.UUID(record["causation_id"]),
+            )
+        sent_at = datetime.fromisoformat(record["sent_at"])
+        finished = record["to"] and all(s == "done" for s in record["to"].values())
+        if finished or datetime.now(UTC) - sent_at > TRACK_FOR:
+            await self.kv.delete(key)
+        elif changed:
+            await self.kv.put(key, json.dumps(record).encode())
+        return changed
 
-    @property
-    def client(self) -> VdxpClient:
-        if self._client is None:
-            self._client = VdxpClient(self.settings.client_config())
-        return self._client
 
-    def setup(self, hub: Hub) -> None:
-        """Register the send consumer."""
+@dataclass
+class PollReport:
+    """Counts of one poll: received documents, statuses, refusals, items left for the next poll."""
 
-        @hub.consumer(
-            "vdxp-send",
-            "lt.axis.cmd.vdxp",
-            types=["axis.send"],
-            batch=8,
-            max_deliver=self.settings.send_max_deliver,
-        )
-        async def send(d: Delivery) -> None:
-            """Send edXML documents and statuses through the national axis."""
-            if self._sender is None:
-                raise RuntimeError("the vdxp module has not started")
-            async with observed(hub, "vdxp", circuit=lambda: self.client.breaker.state.value):
-                await self._sender.handle(d)
+    outcomes: Counter[str] = field(default_factory=Counter)
 
-    async def start(self, hub: Hub) -> None:
-        """Create the client and, when enabled, start polling."""
-        assert hub.js is not None
-        s = self.settings
-        us = Organization(
-            organ_id=s.agency_code or hub.settings.agency_code,
-            organ_name=s.agency_name or hub.settings.agency_name,
-        )
-        cursors = await hub.js.key_value(CURSORS_BUCKET)
-        self._sender = Sender(self.client, us.organ_id, cursors, s.signing_key())
-        trust = TrustConfig(s.trust_ca_files, allow_sha1=s.allow_sha1) if s.trust_ca_files else None
-        self.poller = InboundPoller(hub, self.client, InboundSettings(s.systemid, us, trust), cursors)
-        self.tracker = DeliveryTracker(hub, self.client, cursors)
-        self._health = await hub.js.key_value(HEALTH_BUCKET)
-        if s.embed_simulator and s.is_development:
-            self._simulator = await asyncio.to_thread(_embedded_simulator, hub.settings.data_dir, us.organ_id)
-        if s.poll_enabled:
-            self._task = asyncio.create_task(self._loop(), name="vdxp-poll")
-        log.info(
-            "vdxp.started",
-            endpoint=s.endpoint,
-            systemid=s.systemid,
-            agency=us.organ_id,
-            polling=s.poll_enabled,
-        )
+    def add(self, outcome: str) -> None:
+        self.outcomes[outcome] += 1
+
+
+class Poller:
+    """Takes every pending item of our agency from the national axis onto the bus."""
+
+    def __init__(self, client: VdxpClient, intake: AxisIntake, systemid: str) -> None:
+        self.client = client
+        self.intake = intake
+        self.systemid = systemid
+        self._refused: set[str] = set()
+        self._failures: Counter[str] = Counter()
 
     async def poll_once(self) -> PollReport:
-        """One inbox poll and one delivery sync (the loop's body; tests call it directly)."""
-        if self.poller is None or self.tracker is None:
-            raise RuntimeError("the vdxp module has not started")
-        async with observed(self.poller.hub, "vdxp", circuit=lambda: self.client.breaker.state.value):
-            report = await self.poller.poll_once()
-            report.outcomes["delivery_changes"] += await self.tracker.sync_once()
+        """Handle every pending edoc and status message once; axis outages end the poll early."""
+        report = PollReport()
+        for message_type in ("edoc", "status"):
+            items = await self.client.get_received_edoc_list(message_type, to=self.intake.us.organ_id)
+            for item in items:
+                if item.doc_id in self._refused:
+                    report.add("skipped")
+                    continue
+                try:
+                    report.add(await self._take(item, message_type))
+                except VdxpTransientError:
+                    raise
+                except Exception as exc:
+                    report.add("retry_later")
+                    await self._unexpected(item, message_type, exc)
         return report
 
-    async def _loop(self) -> None:
-        while True:
+    async def _unexpected(self, item: ReceivedItem, message_type: AxisMessageType, exc: Exception) -> None:
+        """Count a technical failure; after MAX_UNEXPECTED_FAILURES the item is refused, not retried."""
+        self._failures[item.doc_id] += 1
+        log.warning(
+            "vdxp.item_failed", doc_id=item.doc_id, error=str(exc), attempts=self._failures[item.doc_id]
+        )
+        if self._failures[item.doc_id] >= MAX_UNEXPECTED_FAILURES and not isinstance(exc, VdxpError):
+            reason = f"could not be processed after {MAX_UNEXPECTED_FAILURES} attempts: {exc}"
+            await self._refuse(item, message_type, None, Refused(reason, kind=reasons.UNPROCESSABLE))
+
+    async def _take(self, item: ReceivedItem, message_type: AxisMessageType) -> str:
+        with tempfile.TemporaryDirectory(prefix="vdxp-in-") as tmp:
+            path = Path(tmp) / "message.edxml"
             try:
-                report = await self.poll_once()
-                if any(report.outcomes.values()):
-                    log.info("vdxp.polled", **dict(report.outcomes))
-            except VdxpError as exc:
-                log.warning("vdxp.poll_failed", error=str(exc))
-            except Exception:
-                log.exception("vdxp.poll_crashed")
-            await self._publish_health()
-            await asyncio.sleep(self.settings.poll_interval)
+                await self.client.download_edoc(item.doc_id, path)
+            except VdxpRejectedError as exc:
+                if exc.error_code != "TOO_LARGE":
+                    raise
+                await self._refuse(item, message_type, None, Refused(exc.error_desc, kind=reasons.TOO_LARGE))
+                return "refused"
+            outcome = await self.intake.take(arrival_of(item, message_type, self.systemid), path)
+        if outcome.outcome == "refused":
+            await self._refused_on_axis(item)
+            return "refused"
+        await self.client.update_status(item.doc_id, "done")
+        self._failures.pop(item.doc_id, None)
+        return outcome.outcome
 
-    async def _publish_health(self) -> None:
-        snapshot = asdict(self.client.health())
-        snapshot["state"] = str(snapshot["state"])
-        try:
-            await self._health.put("vdxp", json.dumps(snapshot).encode())
-        except Exception as exc:
-            log.debug("vdxp.health_not_published", error=str(exc))
+    async def _refuse(
+        self, item: ReceivedItem, message_type: AxisMessageType, path: Path | None, refused: Refused
+    ) -> None:
+        await self.intake.refuse(arrival_of(item, message_type, self.systemid), path, refused)
+        await self._refused_on_axis(item)
 
-    async def stop(self) -> None:
-        """Stop polling and close the HTTP client."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-        if self._simulator is not None:
-            await asyncio.to_thread(self._simulator.stop)
-            self._simulator = None
-
-
-def _embedded_simulator(data_dir: Path, agency_code: str) -> SimulatorServer | None:
-    """Serve the simulator on the development endpoint unless something already listens there."""
-    from adapters.vdxp.simulator import SimulatorServer, build_simulator
-
-    url = httpx.URL(DEV_ENDPOINT)
-    host, port = url.host, url.port or 80
-    if not port_is_free(port, host):
-        log.info("vdxp.simulator_already_running", endpoint=DEV_ENDPOINT)
-        return None
-    simulator = build_simulator(data_dir / "vdxp-simulator", extra_agencies=[agency_code])
-    server = SimulatorServer(simulator, host, port).start()
-    log.warning(
-        "vdxp.embedded_simulator", endpoint=server.url, hint="set LIENTHONG_VDXP_ENDPOINT for the real axis"
-    )
-    return server
-
-
-module = VdxpModule()
+    async def _refused_on_axis(self, item: ReceivedItem) -> None:
+        await self.client.update_status(item.doc_id, "fail")
+        self._refused.add(item.doc_id)

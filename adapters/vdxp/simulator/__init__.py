@@ -1,6 +1,6 @@
 """A real HTTP server speaking the national axis protocol, for the demo, chaos tests and two-hub exchanges."""
 
-from adapters.vdxp.config import DEV_SECRET, DEV_SYSTEM_ID
+from adapters.vdxp.settings import DEV_SECRET, DEV_SYSTEM_ID
 from adapters.vdxp.simulator.accounts import SystemAccount, load_systems
 from adapters.vdxp.simulator.app import Simulator, create_app
 from adapters.vdxp.simulator.faults import FaultSpec

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from adapters.vdxp.config import DEV_PORT
+from adapters.vdxp.settings import DEV_PORT
 from adapters.vdxp.simulator.server import run_simulator
 
 

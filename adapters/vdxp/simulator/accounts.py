@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from adapters.vdxp.config import DEV_SECRET, DEV_SYSTEM_ID
+from adapters.vdxp.settings import DEV_SECRET, DEV_SYSTEM_ID
 
 ENV_VAR = "LIENTHONG_VDXP_SIM_SYSTEMS"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from adapters.vdxp.models import Agency
+from adapters.vdxp.protocol import Agency
 
 
 def load_directory(path: Path | None = None, extra_codes: Iterable[str] = ()) -> dict[str, Agency]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from adapters.vdxp.config import DEV_PORT
+from adapters.vdxp.settings import DEV_PORT
 from adapters.vdxp.simulator.accounts import SystemsSource, load_systems
 from adapters.vdxp.simulator.app import Simulator, create_app
 from adapters.vdxp.simulator.directory import load_directory

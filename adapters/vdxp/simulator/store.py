@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from adapters.vdxp.signing import VIETNAM_TZ
+from adapters.vdxp.auth import VIETNAM_TZ
 
 DeliveryStatus = Literal["pending", "processing", "done", "fail"]
 STATUS_DESC: dict[str, str] = {
@@ -133,6 +133,16 @@ class SimStore:
                     continue
                 rows.append((delivery, doc))
             return sorted(rows, key=lambda r: int(r[0].receiver_doc_id))
+
+    def delivered_counts(self, message_type: str | None = None) -> dict[str, int]:
+        """How many items each recipient was given (every copy counts, taken or not)."""
+        with self._lock:
+            counts: dict[str, int] = {}
+            for delivery in self.state.deliveries.values():
+                if message_type and self.state.documents[delivery.sender_doc_id].message_type != message_type:
+                    continue
+                counts[delivery.to_code] = counts.get(delivery.to_code, 0) + 1
+            return counts
 
     def delivery(self, receiver_doc_id: str) -> Delivery | None:
         with self._lock:
