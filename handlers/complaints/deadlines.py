@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.common.workcal import WorkingCalendar, default_calendar
+from kit.workcal import WorkingCalendar, default_calendar
 
 # Law 02/2011 Art. 28 and 37: (second, remote) -> (normal, complex) days
 COMPLAINT_DAYS: dict[tuple[bool, bool], tuple[int, int]] = {
@@ -94,3 +94,21 @@ def extension(
             )
         return days
     raise ExtensionRefused("Phản ánh, kiến nghị không có thủ tục gia hạn theo luật")
+
+
+COMPLAINT_LIMITATION_DAYS = 90  # Law 02/2011 Art. 9
+
+
+def limitation_ends(known_on: date, cal: WorkingCalendar | None = None) -> date:
+    """Last day to complain: 90 days from receiving or learning of the decision or act (Art. 9)."""
+    return _cal(cal).add_days(known_on, COMPLAINT_LIMITATION_DAYS, roll_forward=True)
+
+
+FORWARD_WORKING_DAYS = 5  # Law 25/2018 Art. 24; Decree 20/2008 Art. 9
+
+
+def forward_due(kind: str | None, received_on: date, cal: WorkingCalendar | None = None) -> date | None:
+    """Last day to forward a denunciation or a petition the department may not settle (5 working days)."""
+    if kind not in ("to_cao", "phan_anh", "kien_nghi"):
+        return None
+    return _cal(cal).add_working_days(received_on, FORWARD_WORKING_DAYS)

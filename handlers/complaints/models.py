@@ -1,11 +1,11 @@
-"""Tables of the complaints module: cases, their notes and the yearly case number."""
+"""Tables of the complaints module: cases, their notes, the yearly case number, the public rate limits."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base
@@ -27,6 +27,7 @@ class Case(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
+    receipt_code: Mapped[str | None] = mapped_column(String(20), unique=True)
     kind: Mapped[str | None] = mapped_column(String(20), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(500))
@@ -48,10 +49,12 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     duplicate_of: Mapped[str | None] = mapped_column(String(30))
     received_on: Mapped[date] = mapped_column(Date, index=True)
+    decision_known_on: Mapped[date | None] = mapped_column(Date)
     acceptance_due: Mapped[date] = mapped_column(Date)
     accepted_on: Mapped[date | None] = mapped_column(Date)
     accepted_on_time: Mapped[bool | None] = mapped_column(Boolean)
     rejected_reason: Mapped[str | None] = mapped_column(Text)
+    rejected_ground: Mapped[str | None] = mapped_column(String(40))
     resolution_days: Mapped[int | None] = mapped_column(Integer)
     resolution_due: Mapped[date | None] = mapped_column(Date)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
@@ -79,3 +82,15 @@ class CaseNote(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     by: Mapped[str | None] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class RateCount(Base):
+    """Hits of one client (hashed) in one slot of a public page's rate limit, shared by every process."""
+
+    __tablename__ = "cmp_rate_counts"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires: Mapped[float] = mapped_column(Float, index=True)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Literal, NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import select
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.complaints.models import Case
+from handlers.complaints.service import CHANNEL_LABELS, STATUS_LABELS
+from hub.orgchart import Unit
 from schemas.complaints import KIND_LABELS
+
+NO_UNIT = "Chưa giao đơn vị"
 
 COLUMNS = ("received", "accepted", "rejected", "concluded", "on_time", "late", "open", "overdue")
 HEADERS = (
@@ -29,58 +33,112 @@ HEADERS = (
 )
 
 
-async def cases_in(session: AsyncSession, start: date, end: date) -> list[Case]:
+class TallyRow(BaseModel):
+    """One kind, unit or month: how many cases in each state, and the on-time rate."""
+
+    key: str = Field(description="Kind code, unit id or YYYY-MM; '-' when none")
+    label: str
+    received: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    concluded: int = 0
+    on_time: int = 0
+    late: int = 0
+    open: int = 0
+    overdue: int = 0
+    on_time_rate: float | None = Field(default=None, description="Concluded on time / concluded, in %")
+
+
+class Tallies(NamedTuple):
+    """The period's cases counted three ways."""
+
+    by_kind: list[TallyRow]
+    by_unit: list[TallyRow]
+    by_month: list[TallyRow]
+
+
+async def cases_in(
+    session: AsyncSession, start: date, end: date, visible: ColumnElement[bool] | None = None
+) -> list[Case]:
+    """The cases received in the period, among those `visible` (`access.readable`; None: every case)."""
     q = select(Case).where(Case.received_on >= start, Case.received_on <= end).order_by(Case.received_on)
+    if visible is not None:
+        q = q.where(visible)
     return list((await session.execute(q)).scalars())
 
 
-def tally(cases: list[Case], key: str, today: date) -> list[dict[str, Any]]:
-    """One row per kind or unit: counts and on-time rate (concluded on time / concluded)."""
-    rows: dict[str, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
+def _count(row: TallyRow, c: Case, today: date) -> None:
+    row.received += 1
+    if c.accepted_on is not None:
+        row.accepted += 1
+    if c.status == "rejected":
+        row.rejected += 1
+    if c.status == "concluded":
+        row.concluded += 1
+        if c.on_time:
+            row.on_time += 1
+        else:
+            row.late += 1
+    elif c.status in ("accepted", "concluding"):
+        row.open += 1
+        if c.resolution_due is not None and today > c.resolution_due:
+            row.overdue += 1
+
+
+def _label(key: str, k: str, units: dict[str, str]) -> str:
+    """The words for a tally's key: the kind, the unit's name, the month as mm/yyyy."""
+    if key == "kind":
+        return KIND_LABELS.get(k, "Chưa phân loại")
+    if key == "unit":
+        return units.get(k, NO_UNIT if k == "-" else k)
+    return f"{k[5:7]}/{k[:4]}"
+
+
+def tally(
+    cases: list[Case], key: Literal["kind", "unit", "month"], today: date, units: dict[str, str] | None = None
+) -> list[TallyRow]:
+    """One row per kind, unit or month of receipt: counts and on-time rate (concluded on time / concluded)."""
+    rows: dict[str, TallyRow] = {}
     for c in cases:
         k = {"kind": c.kind, "unit": c.unit_id, "month": c.received_on.strftime("%Y-%m")}[key] or "-"
-        r = rows[k]
-        r["received"] += 1
-        if c.accepted_on is not None:
-            r["accepted"] += 1
-        if c.status == "rejected":
-            r["rejected"] += 1
-        if c.status == "concluded":
-            r["concluded"] += 1
-            r["on_time" if c.on_time else "late"] += 1
-        elif c.status in ("accepted", "concluding"):
-            r["open"] += 1
-            if c.resolution_due is not None and today > c.resolution_due:
-                r["overdue"] += 1
-    out = []
-    for k in sorted(rows):
-        r = rows[k]
-        rate = round(100.0 * r["on_time"] / r["concluded"], 1) if r["concluded"] else None
-        label = KIND_LABELS.get(k, k) if key == "kind" else k
-        out.append({"key": k, "label": label, **r, "on_time_rate": rate})
+        _count(rows.setdefault(k, TallyRow(key=k, label=_label(key, k, units or {}))), c, today)
+    out = [rows[k] for k in sorted(rows)]
+    for r in out:
+        r.on_time_rate = round(100.0 * r.on_time / r.concluded, 1) if r.concluded else None
     return out
 
 
-def workbook(
-    by_kind: list[dict[str, Any]],
-    by_unit: list[dict[str, Any]],
-    cases: list[Case],
-    by_month: list[dict[str, Any]] | None = None,
-) -> bytes:
+def tallies(cases: list[Case], today: date, units: dict[str, str] | None = None) -> Tallies:
+    """The cases counted per kind, per unit (named) and per month of receipt."""
+    return Tallies(
+        tally(cases, "kind", today), tally(cases, "unit", today, units), tally(cases, "month", today)
+    )
+
+
+async def unit_names(session: AsyncSession) -> dict[str, str]:
+    """Every unit's name, by id (the statistics name units, never show their ids)."""
+    return {u.id: u.name for u in (await session.execute(select(Unit))).scalars()}
+
+
+def workbook(counts: Tallies, cases: list[Case], units: dict[str, str] | None = None) -> bytes:
+    """The three tallies, one sheet each, then the list of cases."""
     wb = Workbook()
     first = wb.active
     assert first is not None
     wb.remove(first)
-    sheets = [("Theo loại đơn", by_kind, "Loại đơn"), ("Theo đơn vị", by_unit, "Đơn vị")]
-    if by_month is not None:
-        sheets.append(("Theo tháng", by_month, "Tháng"))
+    sheets = [
+        ("Theo loại đơn", counts.by_kind, "Loại đơn"),
+        ("Theo đơn vị", counts.by_unit, "Đơn vị"),
+        ("Theo tháng", counts.by_month, "Tháng"),
+    ]
     for title, rows, head in sheets:
         ws = wb.create_sheet(title)
         ws.append([head, *HEADERS])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r in rows:
-            ws.append([r["label"], *(r[c] for c in COLUMNS), r["on_time_rate"]])
+            figures = r.model_dump()
+            ws.append([r.label, *(figures[c] for c in COLUMNS), r.on_time_rate])
     ws = wb.create_sheet("Danh sách đơn")
     ws.append(
         [
@@ -106,11 +164,11 @@ def workbook(
             [
                 c.number,
                 KIND_LABELS.get(c.kind or "", ""),
-                c.channel,
+                CHANNEL_LABELS.get(c.channel, c.channel),
                 c.received_on,
                 c.subject,
-                c.status,
-                c.unit_id,
+                STATUS_LABELS.get(c.status, c.status),
+                (units or {}).get(c.unit_id or "", c.unit_id or ""),
                 c.acceptance_due,
                 c.accepted_on,
                 c.resolution_due,

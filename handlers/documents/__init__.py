@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import schemas.axis
 import schemas.documents
+import schemas.notify
 import schemas.signing  # noqa: F401  (registers the message types this module uses)
-from handlers.documents.core import Agency
-from handlers.documents.incoming import Context
+from handlers.documents.context import Agency, Context
 from handlers.documents.settings import DocumentsSettings
 from hub.module import Module
 
@@ -40,22 +40,23 @@ class DocumentsModule(Module):
 
     @property
     def ctx(self) -> Context:
+        """The service context (settings, this agency); known once the module is set up on a hub."""
         if self._ctx is None:
             raise RuntimeError("the documents module is not set up")
         return self._ctx
 
     def setup(self, hub: Hub) -> None:
         """Register the consumers."""
-        from handlers.documents import bus
+        from handlers.documents import consumers
 
         self._ctx = Context(self.settings, Agency(hub.settings.agency_code, hub.settings.agency_name))
-        bus.setup(hub, lambda: self.ctx)
+        consumers.setup(hub, self._ctx)
 
     def router(self) -> APIRouter:
         """The REST API under /api/documents."""
-        from handlers.documents.api import build_router
+        from handlers.documents import api
 
-        return build_router(lambda: self.ctx)
+        return api.router
 
 
 module = DocumentsModule()

@@ -10,24 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from handlers.documents.core import (
-    SYSTEM,
-    Refusal,
-    audit,
-    history,
-    now,
-    read_claim,
-    search_text,
-    send_status,
-    snapshot,
-)
-from handlers.documents.incoming import Context, Incoming
+from handlers.documents.clock import now
+from handlers.documents.context import SYSTEM, Context
+from handlers.documents.incoming import Incoming
 from handlers.documents.models import INCOMING, Document
+from handlers.documents.search import search_text
+from handlers.documents.statuses import send_status
+from handlers.documents.store import read_claim
+from handlers.documents.trail import audit, history, snapshot
 from hub.auth import Principal
 from schemas.edxml import AttachmentInfo, Bussiness, EdxmlError, StatusCode, stream_edoc
 
 if TYPE_CHECKING:
-    from hub.runtime import Unit as Work
+    from hub.runtime import Work
     from schemas.envelope import ClaimCheck
 
 FINAL = ("completed",)
@@ -142,6 +137,8 @@ async def update(
         if value is not None and value != getattr(doc, name):
             changes[name] = {"from": _json(getattr(doc, name)), "to": _json(value)}
             setattr(doc, name, value)
+    if "due_date" in changes and doc.assigned_at is None:
+        doc.deadline = doc.due_date  # the sender's new deadline, until a leader gives one
     doc.attachments = item.attachments or doc.attachments
     doc.edxml = item.edxml or doc.edxml
     if item.attachments:
@@ -197,8 +194,3 @@ async def take_back(
 
 def _json(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def require_axis(item: Incoming) -> None:
-    if not item.from_code:
-        raise Refusal(422, "Yêu cầu thu hồi/cập nhật phải có cơ quan gửi")

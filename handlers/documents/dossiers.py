@@ -3,30 +3,25 @@ hand over to the archive with a retention period (Decree 30 Art. 28-31, App. V a
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
 
-from handlers.documents.core import (
-    Refusal,
-    audit,
-    can_see,
-    local_date,
-    new_id,
-    not_found,
-    now,
-    sees_everything,
-)
-from handlers.documents.exports import DossierEntry, DossierEntryHeader
+from handlers.documents.access import can_see, not_found, sees_everything
+from handlers.documents.clock import local_date, now
+from handlers.documents.exports import DossierEntry, DossierEntryHeader, Download, dossier_pdf, dossier_xml
 from handlers.documents.models import DocDossier, DocDossierItem, Document
+from handlers.documents.store import new_id
+from handlers.documents.trail import audit
 from hub.auth import Principal
-from hub.directory import CLERK
+from hub.errors import Conflict, Forbidden, Invalid
+from hub.orgchart import CLERK
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from hub.runtime import Unit as Work
+    from hub.runtime import Work
 
 
 async def create(
@@ -44,7 +39,7 @@ async def create(
     file_code = f"{organ_id}.{year}.{notation}"
     exists = await work.session.scalar(select(DocDossier.id).where(DocDossier.file_code == file_code))
     if exists is not None:
-        raise Refusal(409, f"Mã hồ sơ {file_code} đã tồn tại", field="notation")
+        raise Conflict(f"Mã hồ sơ {file_code} đã tồn tại", field="notation")
     dossier = DocDossier(
         id=new_id(),
         file_code=file_code,
@@ -80,6 +75,7 @@ def _may_edit(dossier: DocDossier, actor: Principal) -> None:
 
 
 async def load(session: AsyncSession, actor: Principal, dossier_id: str) -> DocDossier:
+    """The dossier if the caller may work on it (its creator, its unit, clerks and leaders); 404 else."""
     dossier = await session.get(DocDossier, dossier_id)
     if dossier is None:
         raise not_found("Hồ sơ")
@@ -88,13 +84,14 @@ async def load(session: AsyncSession, actor: Principal, dossier_id: str) -> DocD
 
 
 async def add_item(
-    work: Work, actor: Principal, dossier: DocDossier, *, document_id: str | None, note: str | None
+    work: Work, actor: Principal, dossier_id: str, *, document_id: str | None, note: str | None
 ) -> DocDossierItem:
     """Add a document (one the caller may see) or a note to an open dossier."""
+    dossier = await load(work.session, actor, dossier_id)
     if dossier.status != "open":
-        raise Refusal(409, "Hồ sơ đã đóng, không thêm được")
+        raise Conflict("Hồ sơ đã đóng, không thêm được")
     if (document_id is None) == (note is None):
-        raise Refusal(422, "Thêm một văn bản (document_id) hoặc một ghi chú (note)", field="document_id")
+        raise Invalid("Thêm một văn bản (document_id) hoặc một ghi chú (note)", field="document_id")
     if document_id is not None:
         doc = await work.session.get(Document, document_id)
         if doc is None or not await can_see(work.session, actor, doc):
@@ -105,7 +102,7 @@ async def add_item(
             )
         )
         if dup is not None:
-            raise Refusal(409, "Văn bản đã có trong hồ sơ", field="document_id")
+            raise Conflict("Văn bản đã có trong hồ sơ", field="document_id")
     item = DocDossierItem(
         dossier_id=dossier.id, document_id=document_id, note=note, at=now(), added_by=actor.id
     )
@@ -126,8 +123,8 @@ def document_time(doc: Document) -> datetime:
     return doc.arrived_at or doc.issued_at or doc.created_at
 
 
-async def entries(session: AsyncSession, dossier: DocDossier) -> list[DossierEntry]:
-    """The dossier's documents and notes in chronological order."""
+async def entries(session: AsyncSession, dossier: DocDossier, actor: Principal) -> list[DossierEntry]:
+    """The dossier's documents the person may see, and its notes, in chronological order."""
     rows = (
         await session.execute(select(DocDossierItem).where(DocDossierItem.dossier_id == dossier.id))
     ).scalars()
@@ -135,7 +132,7 @@ async def entries(session: AsyncSession, dossier: DocDossier) -> list[DossierEnt
     for item in rows:
         if item.document_id is not None:
             doc = await session.get(Document, item.document_id)
-            if doc is not None:
+            if doc is not None and await can_see(session, actor, doc):
                 label = f"{doc.document_type or ''} {doc.subject}".strip()
                 out.append(DossierEntry(at=document_time(doc), kind=doc.direction, title=label, document=doc))
         else:
@@ -145,12 +142,11 @@ async def entries(session: AsyncSession, dossier: DocDossier) -> list[DossierEnt
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def header(dossier: DocDossier, items: list[DossierEntry], organ_id: str) -> DossierEntryHeader:
+    """What the export shows about the dossier: its span of dates and how many documents it holds."""
     dates = [local_date(e.at) for e in items]
     docs = [e for e in items if e.document is not None]
     return DossierEntryHeader(
@@ -163,10 +159,11 @@ def header(dossier: DocDossier, items: list[DossierEntry], organ_id: str) -> Dos
     )
 
 
-async def close(work: Work, actor: Principal, dossier: DocDossier) -> DocDossier:
+async def close(work: Work, actor: Principal, dossier_id: str) -> DocDossier:
     """Close an open dossier (nothing more can be added)."""
+    dossier = await load(work.session, actor, dossier_id)
     if dossier.status != "open":
-        raise Refusal(409, f"Hồ sơ đang ở trạng thái {dossier.status}")
+        raise Conflict(f"Hồ sơ đang ở trạng thái {dossier.status}")
     dossier.status = "closed"
     dossier.closed_at = now()
     audit(
@@ -180,14 +177,15 @@ async def close(work: Work, actor: Principal, dossier: DocDossier) -> DocDossier
     return dossier
 
 
-async def archive(work: Work, actor: Principal, dossier: DocDossier, retention: str) -> DocDossier:
+async def archive(work: Work, actor: Principal, dossier_id: str, retention: str) -> DocDossier:
     """Hand a closed dossier over to the agency archive with its retention period (clerk)."""
+    dossier = await load(work.session, actor, dossier_id)
     if not actor.has(CLERK):
-        raise Refusal(403, "Chỉ văn thư, lưu trữ nhận hồ sơ vào lưu trữ cơ quan")
+        raise Forbidden("Chỉ văn thư, lưu trữ nhận hồ sơ vào lưu trữ cơ quan")
     if dossier.status != "closed":
-        raise Refusal(409, "Chỉ nộp lưu được hồ sơ đã đóng")
+        raise Conflict("Chỉ nộp lưu được hồ sơ đã đóng")
     if not retention.strip():
-        raise Refusal(422, "Cần ghi thời hạn bảo quản", field="retention")
+        raise Invalid("Cần ghi thời hạn bảo quản", field="retention")
     dossier.status = "archived"
     dossier.archived_at = now()
     dossier.retention = retention
@@ -200,3 +198,23 @@ async def archive(work: Work, actor: Principal, dossier: DocDossier, retention: 
         {"status": "archived", "retention": retention},
     )
     return dossier
+
+
+async def read(
+    session: AsyncSession, actor: Principal, dossier_id: str
+) -> tuple[DocDossier, list[DossierEntry]]:
+    """A dossier with its documents and notes in chronological order."""
+    dossier = await load(session, actor, dossier_id)
+    return dossier, await entries(session, dossier, actor)
+
+
+async def export_file(
+    session: AsyncSession, actor: Principal, dossier_id: str, fmt: Literal["pdf", "xml"], organ_id: str
+) -> Download:
+    """A dossier as PDF (its contents in order) or XML metadata (Decree 30 App. VI); the export is audited."""
+    dossier, items = await read(session, actor, dossier_id)
+    head = header(dossier, items, organ_id)
+    audit(session, actor, "dossier.exported", f"dossier:{dossier.id}", None, None, format=fmt)
+    if fmt == "pdf":
+        return Download(dossier_pdf(head, items), "application/pdf", f"{dossier.file_code}.pdf")
+    return Download(dossier_xml(head, items), "application/xml", f"{dossier.file_code}.xml")

@@ -14,7 +14,7 @@ from lxml import etree
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from handlers.documents.core import local_date
+from handlers.documents.clock import local_date
 from handlers.documents.models import DocDossier, Document
 from handlers.documents.rules import CODE_BY_PRIORITY
 
@@ -92,6 +92,15 @@ def outgoing_row(doc: Document, signer: str) -> list[str]:
         "",
         doc.note or "",
     ]
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file handed to the caller: content, media type, the name it is saved under."""
+
+    data: bytes
+    media_type: str
+    filename: str
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Incoming documents (văn bản đến): receive, register with the next số đến, reject, assign, handle.
+"""Incoming documents (văn bản đến): receive, spot duplicates, register with the next số đến, reject.
 
 Every function runs inside the caller's transaction (`hub.transaction` or a transactional consumer):
 the row changes, the history entry, the audit entry, the event and the status back to the sender are
@@ -13,42 +13,25 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
-from handlers.common.workcal import default_calendar
-from handlers.documents.core import (
-    SYSTEM,
-    Agency,
-    Refusal,
-    audit,
-    grant,
-    granted_to,
-    history,
-    local_date,
-    new_id,
-    next_number,
-    now,
-    search_text,
-    send_status,
-    snapshot,
-    unit_exists,
-    user_of,
-)
+from handlers.documents.access import grant, granted_to, require
+from handlers.documents.clock import local_date, now
+from handlers.documents.context import SYSTEM, Context
 from handlers.documents.models import INCOMING, Document
-from handlers.documents.rules import fold
-from hub.auth import Principal
-from hub.directory import CLERK, LEADER, OFFICER, UNIT_HEAD, Unit
-from schemas.documents import (
-    DocumentAssigned,
-    DocumentCompleted,
-    DocumentHandlerAssigned,
-    DocumentProcessing,
-    DocumentRegistered,
-    DocumentRejected,
-)
+from handlers.documents.numbering import next_number
+from handlers.documents.rules import fold, status_word
+from handlers.documents.search import search_text
+from handlers.documents.secrecy import told_subject
+from handlers.documents.statuses import send_status
+from handlers.documents.store import new_id
+from handlers.documents.trail import audit, history, snapshot
+from hub.errors import Conflict, Invalid
+from hub.orgchart import CLERK
+from schemas.documents import DocumentRegistered, DocumentRejected
 from schemas.edxml import StatusCode
 
 if TYPE_CHECKING:
-    from handlers.documents.settings import DocumentsSettings
-    from hub.runtime import Unit as Work
+    from hub.auth import Principal
+    from hub.runtime import Work
 
 
 @dataclass
@@ -74,21 +57,6 @@ class Incoming:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     response_for_id: str | None = None
     full_text: str = ""
-
-
-@dataclass(frozen=True)
-class Context:
-    """Where the service runs: settings and this agency's identity on the axis."""
-
-    settings: DocumentsSettings
-    agency: Agency
-
-
-def require(p: Principal, *roles: str) -> None:
-    if p is not SYSTEM and not p.has(*roles):
-        raise Refusal(
-            403, f"Cần quyền: {', '.join(roles)}; tài khoản có: {', '.join(sorted(p.roles)) or 'không'}"
-        )
 
 
 async def find_duplicate(work: Work, item: Incoming) -> Document | None:
@@ -117,31 +85,9 @@ async def find_duplicate(work: Work, item: Incoming) -> Document | None:
     return found
 
 
-async def receive(
-    work: Work,
-    ctx: Context,
-    item: Incoming,
-    actor: Principal,
-    *,
-    register: bool,
-    allow_duplicate: bool = False,
-) -> Document:
-    """Create an incoming document; register it at once unless asked not to or it looks like a duplicate.
-
-    A duplicate is refused (409) when the caller is a person who did not confirm it; from the bus it is
-    kept waiting for the clerk with the warning, and no number is taken.
-    """
-    duplicate = await find_duplicate(work, item)
-    if duplicate is not None and not allow_duplicate and actor is not SYSTEM:
-        raise Refusal(
-            409,
-            f"Văn bản trùng với văn bản đã có (số đến {duplicate.number or 'chưa vào sổ'}, "
-            f"ký hiệu {duplicate.code or '—'}, {duplicate.from_agency}); "
-            "gửi lại với allow_duplicate=true nếu vẫn muốn vào sổ",
-            field="code",
-        )
-    moment = item.arrived_at or now()
-    doc = Document(
+def new_incoming(ctx: Context, item: Incoming, actor: Principal, duplicate: Document | None) -> Document:
+    """The unsaved row of an arriving document, with the duplicate it may repeat."""
+    return Document(
         id=new_id(),
         direction=INCOMING,
         status="received",
@@ -152,10 +98,11 @@ async def receive(
         from_agency=item.from_agency,
         from_code=item.from_code,
         issued_date=item.issued_date,
-        arrived_at=moment,
+        arrived_at=item.arrived_at or now(),
         priority=item.priority,
         confidentiality=item.confidentiality,
         due_date=item.due_date,
+        deadline=item.due_date,  # the sender's DueDate, until a leader gives the handling deadline
         source=item.source,
         axis=item.axis,
         external_ref=item.external_ref,
@@ -176,6 +123,31 @@ async def receive(
         created_at=now(),
         updated_at=now(),
     )
+
+
+async def receive(
+    work: Work,
+    ctx: Context,
+    item: Incoming,
+    actor: Principal,
+    *,
+    register: bool,
+    allow_duplicate: bool = False,
+) -> Document:
+    """Create an incoming document; register it at once unless asked not to or it looks like a duplicate.
+
+    A duplicate is refused (409) when the caller is a person who did not confirm it; from the bus it is
+    kept waiting for the clerk with the warning, and no number is taken.
+    """
+    duplicate = await find_duplicate(work, item)
+    if duplicate is not None and not allow_duplicate and actor is not SYSTEM:
+        raise Conflict(
+            f"Văn bản trùng với văn bản đã có (số đến {duplicate.number or 'chưa vào sổ'}, "
+            f"ký hiệu {duplicate.code or '—'}, {duplicate.from_agency}); "
+            "gửi lại với allow_duplicate=true nếu vẫn muốn vào sổ",
+            field="code",
+        )
+    doc = new_incoming(ctx, item, actor, duplicate)
     doc.search_text = search_text(doc)
     work.session.add(doc)
     await work.session.flush()
@@ -201,13 +173,15 @@ async def register_document(work: Work, ctx: Context, doc: Document, actor: Prin
     """Give the document the next số đến of its register and year; 03 back to the sender."""
     require(actor, CLERK)
     if doc.status != "received":
-        raise Refusal(409, f"Văn bản đang ở trạng thái {doc.status}, không vào sổ được nữa")
+        raise Conflict(f"Văn bản đang ở trạng thái “{status_word(doc.status)}”, không vào sổ được nữa")
     before = snapshot(doc)
     arrived = doc.arrived_at or now()
     doc.year = local_date(arrived).year
     doc.number = await next_number(work.session, doc.register_code, doc.year)
     doc.status = "registered"
     doc.updated_at = now()
+    if actor is not SYSTEM:  # the clerk who registered it is named on it (a confidential one stays theirs)
+        grant(work.session, doc, "user", actor.id, await granted_to(work.session, doc))
     history(work.session, doc, actor, "registered", f"Vào sổ văn bản đến, số đến {doc.number}", "03")
     audit(work.session, actor, "document.registered", f"document:{doc.id}", before, snapshot(doc))
     await work.emit(
@@ -217,7 +191,7 @@ async def register_document(work: Work, ctx: Context, doc: Document, actor: Prin
             so_den=doc.number,
             year=doc.year,
             register_code=doc.register_code,
-            subject=doc.subject,
+            subject=told_subject(doc),
             priority=doc.priority,  # type: ignore[arg-type]
             confidentiality=doc.confidentiality,  # type: ignore[arg-type]
             from_agency=doc.from_agency or "",
@@ -236,9 +210,11 @@ async def reject(work: Work, ctx: Context, doc: Document, actor: Principal, reas
     """Refuse a received document with a reason (02 back to the sender, Art. 21.2.b)."""
     require(actor, CLERK)
     if not reason.strip():
-        raise Refusal(422, "Cần nêu lý do từ chối", field="reason")
+        raise Invalid("Cần nêu lý do từ chối", field="reason")
     if doc.status != "received":
-        raise Refusal(409, f"Chỉ từ chối được văn bản chưa vào sổ; văn bản đang ở trạng thái {doc.status}")
+        raise Conflict(
+            f"Chỉ từ chối được văn bản chưa vào sổ; văn bản đang ở trạng thái “{status_word(doc.status)}”"
+        )
     before = snapshot(doc)
     doc.status = "rejected"
     doc.note = reason
@@ -251,7 +227,7 @@ async def reject(work: Work, ctx: Context, doc: Document, actor: Principal, reas
         "document.rejected",
         DocumentRejected(
             document_id=doc.id,
-            subject=doc.subject,
+            subject=told_subject(doc),
             from_agency=doc.from_agency or "",
             reason=reason,
             rejected_by=actor.id,
@@ -259,210 +235,4 @@ async def reject(work: Work, ctx: Context, doc: Document, actor: Principal, reas
         issue=doc.edoc_document_id or doc.id,
     )
     await send_status(work, ctx.agency, doc, StatusCode.REJECTED, actor, reason)
-    return doc
-
-
-async def assign(
-    work: Work,
-    ctx: Context,
-    doc: Document,
-    actor: Principal,
-    *,
-    lead_unit_id: str,
-    coordinating_unit_ids: list[str],
-    deadline: date | None,
-    instruction: str,
-) -> Document:
-    """A leader assigns the lead unit, co-ordinating units and the deadline (04 back to the sender)."""
-    require(actor, LEADER)
-    if doc.status not in ("registered", "assigned"):
-        raise Refusal(409, f"Chỉ phân công được văn bản đã vào sổ; văn bản đang ở trạng thái {doc.status}")
-    for unit_id in [lead_unit_id, *coordinating_unit_ids]:
-        if not await unit_exists(work.session, unit_id):
-            raise Refusal(422, f"Đơn vị {unit_id!r} không tồn tại", field="lead_unit_id")
-    if lead_unit_id in coordinating_unit_ids:
-        raise Refusal(422, "Đơn vị chủ trì không đồng thời là đơn vị phối hợp", field="coordinating_unit_ids")
-    today_vn = local_date(now())
-    if deadline is None:
-        deadline = doc.due_date or default_calendar().add_working_days(
-            today_vn, ctx.settings.default_deadline_working_days
-        )
-    elif deadline < today_vn:
-        raise Refusal(422, f"Hạn xử lý {deadline.isoformat()} đã qua", field="deadline")
-    first = doc.status == "registered"
-    before = snapshot(doc)
-    doc.lead_unit_id = lead_unit_id
-    doc.coordinating_unit_ids = list(coordinating_unit_ids)
-    doc.deadline = deadline
-    doc.instruction = instruction
-    doc.status = "assigned"
-    doc.assigned_at = now()
-    doc.updated_at = now()
-    doc.search_text = search_text(doc)
-    granted = await granted_to(work.session, doc)
-    for unit_id in [lead_unit_id, *coordinating_unit_ids]:
-        grant(work.session, doc, "unit", unit_id, granted)
-    units = ", ".join(coordinating_unit_ids) or "không"
-    history(
-        work.session,
-        doc,
-        actor,
-        "assigned",
-        f"Lãnh đạo phân công: chủ trì {lead_unit_id}, phối hợp {units}, "
-        f"hạn {deadline.isoformat()}. {instruction}".strip(),
-        "04",
-    )
-    audit(work.session, actor, "document.assigned", f"document:{doc.id}", before, snapshot(doc))
-    await work.emit(
-        "document.assigned",
-        DocumentAssigned(
-            document_id=doc.id,
-            subject=doc.subject,
-            priority=doc.priority,  # type: ignore[arg-type]
-            lead_unit_id=lead_unit_id,
-            coordinating_unit_ids=list(coordinating_unit_ids),
-            deadline=deadline,
-            instruction=instruction,
-            assigned_by=actor.id,
-            so_den=doc.number,
-        ),
-        issue=doc.edoc_document_id or doc.id,
-    )
-    if first:
-        await send_status(work, ctx.agency, doc, StatusCode.ASSIGNED, actor)
-    return doc
-
-
-async def assign_handlers(
-    work: Work,
-    ctx: Context,
-    doc: Document,
-    actor: Principal,
-    *,
-    officer_ids: list[str],
-    lead_officer_id: str | None,
-    deadline: date | None,
-) -> Document:
-    """The head of an assigned unit names officers of the unit to handle the document."""
-    require(actor, UNIT_HEAD)
-    if doc.status not in ("assigned", "processing"):
-        raise Refusal(409, f"Văn bản chưa được lãnh đạo phân công (trạng thái {doc.status})")
-    units = [doc.lead_unit_id, *doc.coordinating_unit_ids]
-    if actor.unit_id not in units:
-        raise Refusal(403, "Văn bản không được giao cho đơn vị của bạn")
-    if not officer_ids:
-        raise Refusal(422, "Cần chọn ít nhất một chuyên viên", field="officer_ids")
-    for officer_id in officer_ids:
-        user = await user_of(work.session, officer_id)
-        if user is None or not user.active:
-            raise Refusal(422, f"Người dùng {officer_id!r} không tồn tại", field="officer_ids")
-        if user.unit_id != actor.unit_id:
-            raise Refusal(422, f"{user.full_name} không thuộc đơn vị của bạn", field="officer_ids")
-    lead = lead_officer_id or officer_ids[0]
-    if lead not in officer_ids:
-        raise Refusal(422, "Người chủ trì phải nằm trong danh sách chuyên viên", field="lead_officer_id")
-    if deadline is not None and doc.deadline is not None and deadline > doc.deadline:
-        raise Refusal(422, "Hạn của đơn vị không được muộn hơn hạn lãnh đạo giao", field="deadline")
-    before = snapshot(doc)
-    is_lead_unit = actor.unit_id == doc.lead_unit_id
-    merged = list(dict.fromkeys([*doc.officer_ids, *officer_ids]))
-    doc.officer_ids = merged
-    if is_lead_unit:
-        doc.lead_officer_id = lead
-    doc.updated_at = now()
-    granted = await granted_to(work.session, doc)
-    for officer_id in officer_ids:
-        grant(work.session, doc, "user", officer_id, granted)
-    effective = deadline or doc.deadline
-    history(
-        work.session,
-        doc,
-        actor,
-        "handler_assigned",
-        f"Trưởng đơn vị {actor.unit_id} giao chuyên viên {', '.join(officer_ids)} (chủ trì: {lead})",
-    )
-    audit(work.session, actor, "document.handler_assigned", f"document:{doc.id}", before, snapshot(doc))
-    unit = await work.session.get(Unit, actor.unit_id or "")
-    await work.emit(
-        "document.handler_assigned",
-        DocumentHandlerAssigned(
-            document_id=doc.id,
-            subject=doc.subject,
-            priority=doc.priority,  # type: ignore[arg-type]
-            unit_id=unit.id if unit else (actor.unit_id or ""),
-            officer_ids=officer_ids,
-            lead_officer_id=lead,
-            deadline=effective,
-            assigned_by=actor.id,
-        ),
-        issue=doc.edoc_document_id or doc.id,
-    )
-    return doc
-
-
-def _require_officer(doc: Document, actor: Principal) -> None:
-    require(actor, OFFICER, UNIT_HEAD)
-    if actor.id not in doc.officer_ids:
-        raise Refusal(403, "Văn bản không được giao cho bạn xử lý")
-
-
-async def start_processing(work: Work, ctx: Context, doc: Document, actor: Principal, note: str) -> Document:
-    """An assigned officer starts handling (05 back to the sender the first time)."""
-    _require_officer(doc, actor)
-    if doc.status not in ("assigned", "processing"):
-        raise Refusal(409, f"Văn bản ở trạng thái {doc.status}, không chuyển sang đang xử lý được")
-    first = doc.status == "assigned"
-    before = snapshot(doc)
-    doc.status = "processing"
-    doc.updated_at = now()
-    history(work.session, doc, actor, "processing", f"Đang xử lý. {note}".strip(), "05" if first else None)
-    audit(work.session, actor, "document.processing", f"document:{doc.id}", before, snapshot(doc))
-    await work.emit(
-        "document.processing",
-        DocumentProcessing(document_id=doc.id, officer_id=actor.id, at=now(), note=note),
-        issue=doc.edoc_document_id or doc.id,
-    )
-    if first:
-        await send_status(work, ctx.agency, doc, StatusCode.PROCESSING, actor)
-    return doc
-
-
-async def complete(work: Work, ctx: Context, doc: Document, actor: Principal, note: str) -> Document:
-    """The lead officer (or the lead unit's head) completes the handling (06 back to the sender)."""
-    require(actor, OFFICER, UNIT_HEAD)
-    lead_head = actor.has(UNIT_HEAD) and actor.unit_id == doc.lead_unit_id
-    if actor.id != doc.lead_officer_id and not lead_head:
-        raise Refusal(403, "Chỉ chuyên viên chủ trì hoặc trưởng đơn vị chủ trì được kết thúc xử lý")
-    if doc.status != "processing":
-        raise Refusal(
-            409, f"Văn bản ở trạng thái {doc.status}; cần chuyển sang đang xử lý trước khi hoàn thành"
-        )
-    before = snapshot(doc)
-    doc.status = "completed"
-    doc.completed_at = now()
-    doc.updated_at = now()
-    done_on = local_date(doc.completed_at)
-    on_time = doc.deadline is None or done_on <= doc.deadline
-    history(
-        work.session,
-        doc,
-        actor,
-        "completed",
-        f"Hoàn thành xử lý ({'đúng hạn' if on_time else 'quá hạn'}). {note}".strip(),
-        "06",
-    )
-    audit(work.session, actor, "document.completed", f"document:{doc.id}", before, snapshot(doc))
-    await work.emit(
-        "document.completed",
-        DocumentCompleted(
-            document_id=doc.id,
-            officer_id=actor.id,
-            at=doc.completed_at,
-            completed_on_time=on_time,
-            deadline=doc.deadline,
-            note=note,
-        ),
-        issue=doc.edoc_document_id or doc.id,
-    )
-    await send_status(work, ctx.agency, doc, StatusCode.FINISHED, actor)
     return doc

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from datetime import date
 
-from handlers.common.workcal import WorkingCalendar
+from kit.workcal import WorkingCalendar
 
 # App. III §I: type name (folded) -> abbreviation. Công văn and thư công have none.
 TYPE_ABBREVIATIONS: dict[str, str] = {
@@ -48,6 +48,32 @@ PRIORITY_BY_CODE = {0: "Thường", 1: "Khẩn", 2: "Thượng khẩn", 3: "Hỏ
 CODE_BY_PRIORITY = {label: code for code, label in PRIORITY_BY_CODE.items()}
 URGENT = ("Khẩn", "Thượng khẩn", "Hỏa tốc", "Hỏa tốc hẹn giờ")
 CONFIDENTIAL = ("Mật", "Tối mật", "Tuyệt mật")
+
+# The Vietnamese words for a document's status, used in the module's own refusals and history.
+STATUS_WORDS = {
+    "received": "chờ vào sổ",
+    "registered": "đã vào sổ, chờ chỉ đạo",
+    "rejected": "đã từ chối",
+    "assigned": "đã giao xử lý",
+    "processing": "đang xử lý",
+    "completed": "đã hoàn thành",
+    "revoked": "đã thu hồi",
+    "replaced": "đã bị thay thế",
+    "draft": "dự thảo",
+    "returned": "bị trả lại",
+    "pending_approval": "chờ duyệt",
+    "signing": "đang ký số",
+    "approved": "đã duyệt, chờ ban hành",
+    "issuing": "đang ban hành",
+    "issued": "đã ban hành",
+    "issue_failed": "ban hành không thành công",
+}
+
+
+def status_word(status: str) -> str:
+    """How a status is said to a person ("đang xử lý"), never the code itself."""
+    return STATUS_WORDS.get(status, "không xác định")
+
 
 _SPACES = re.compile(r"\s+")
 

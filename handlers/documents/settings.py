@@ -7,6 +7,14 @@ import os
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The agencies of the axes' directory known when nothing else is set (codes from docs/domain.md §4).
+KNOWN_AGENCIES = {
+    "000.00.00.G22": "Văn phòng Chính phủ",
+    "000.00.00.H41": "Ủy ban nhân dân tỉnh Nghệ An",
+    "000.00.00.H53": "Ủy ban nhân dân tỉnh Tây Ninh",
+    "000.00.01.H53": "Văn phòng Ủy ban nhân dân tỉnh Tây Ninh",
+}
+
 
 class DocumentsSettings(BaseSettings):
     """Registers, notation, signing profiles and defaults of the e-office."""
@@ -36,6 +44,12 @@ class DocumentsSettings(BaseSettings):
     approval_box: tuple[int, float, float, float, float] = Field(
         default=(1, 330.0, 330.0, 540.0, 440.0),
         description="Page and rectangle (PDF points, origin bottom-left) of the leader's signature",
+    )
+    max_upload_mb: int = Field(default=50, ge=1, description="Largest scan or draft file accepted (MB)")
+    agencies: dict[str, str] = Field(
+        default_factory=lambda: dict(KNOWN_AGENCIES),
+        description="Directory of agencies a draft may be sent to over the axes: mã định danh -> name "
+        "(agencies that sent us documents are added to it from the incoming register)",
     )
     issue_box: tuple[int, float, float, float, float] = Field(
         default=(1, 275.0, 350.0, 415.0, 420.0),

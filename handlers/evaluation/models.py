@@ -1,4 +1,9 @@
-"""Evaluation tables: evidence fed from the bus (tasks, attendance), cycles, assessments, quota rules."""
+"""Evaluation tables: evidence fed from the bus (tasks, attendance), cycles, assessments, quota rules.
+
+Civil servants are scored per Decree 335/2025 (general and task points on the assessment, each unit's
+confirmation in `ev_period_units`); public employees keep the levels of Decree 90/2020 (`ev_staff`
+says who is which).
+"""
 
 from __future__ import annotations
 
@@ -12,20 +17,30 @@ from hub.db import Base
 
 
 class TaskEvidence(Base):
-    """A task fact from work tracking: completed (on time or late) or overdue."""
+    """A task fact from work tracking: created, completed (on time or late), overdue, or assessed."""
 
     __tablename__ = "ev_task_evidence"
 
     task_id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12), primary_key=True)  # completed | overdue
+    kind: Mapped[str] = mapped_column(
+        String(12), primary_key=True
+    )  # created | completed | overdue | assessed
     user_id: Mapped[str] = mapped_column(String(40), index=True)
-    unit_id: Mapped[str | None] = mapped_column(String(40))
+    unit_id: Mapped[str | None] = mapped_column(String(40), index=True)
     title: Mapped[str] = mapped_column(String(500))
     deadline: Mapped[date] = mapped_column(Date, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     on_time: Mapped[bool | None] = mapped_column(Boolean)
     days_overdue: Mapped[int] = mapped_column(Integer, default=0)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    product_weight: Mapped[float | None] = mapped_column(Float)  # hệ số quy đổi; None: not set
+    quality_errors: Mapped[int | None] = mapped_column(Integer)  # None: quality not assessed
+    quality_errors_excused: Mapped[int] = mapped_column(Integer, default=0)
+    delay_cause: Mapped[str | None] = mapped_column(Text)  # objective cause of a delay, as confirmed
+    delay_confirmed_by: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str | None] = mapped_column(String(40))
+    external_ref: Mapped[str | None] = mapped_column(String(120))
+    document_id: Mapped[str | None] = mapped_column(String(80))
 
 
 class AttendanceEvidence(Base):
@@ -76,6 +91,41 @@ class Assessment(Base):
     reviewer_id: Mapped[str | None] = mapped_column(String(40))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     final_level: Mapped[str | None] = mapped_column(String(20))
+    scheme: Mapped[str] = mapped_column(String(8), default="nd335")  # nd335 (công chức) | nd90 (viên chức)
+    general_self: Mapped[float | None] = mapped_column(Float)  # the person's own general points (0-30)
+    general_points: Mapped[float | None] = mapped_column(Float)  # the reviewer's general points (0-30)
+    general_note: Mapped[str] = mapped_column(Text, default="")
+    task_points_entered: Mapped[float | None] = mapped_column(Float)  # reviewer's task points, with a reason
+    task_note: Mapped[str] = mapped_column(Text, default="")
+    disqualified: Mapped[str | None] = mapped_column(String(20))  # why "not completed" whatever the score
+    scored_by: Mapped[str | None] = mapped_column(String(40))
+    total_points: Mapped[float | None] = mapped_column(Float)  # frozen on confirmation
+    scored_level: Mapped[str | None] = mapped_column(String(20))  # the band of the score, before the cap
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PeriodUnit(Base):
+    """A unit in a cycle: who opened it, and the unit head's confirmation with the cap applied."""
+
+    __tablename__ = "ev_period_units"
+
+    cycle_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(40), primary_key=True)  # or MANAGERS, the unit heads' group
+    opened_by: Mapped[str] = mapped_column(String(40))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_by: Mapped[str | None] = mapped_column(String(40))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cap: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Staff(Base):
+    """Whether a person is a civil servant (công chức, Decree 335) or a public employee (viên chức)."""
+
+    __tablename__ = "ev_staff"
+
+    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # cong_chuc | vien_chuc
+    updated_by: Mapped[str] = mapped_column(String(40))
 
 
 class QuotaRule(Base):

@@ -15,14 +15,17 @@ import schemas.documents
 import schemas.intake
 import schemas.notify
 import schemas.tasks  # noqa: F401  (registers the message types this module emits)
-from handlers.common.ratelimit import RateLimiter
+from handlers.intake.settings import IntakeSettings
 from hub.module import Module
+from kit.ratelimit import RateLimiter
 
 log = structlog.get_logger(__name__)
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from handlers.intake.deadline_watch import ScanCounts
+    from hub.db import Database
     from hub.runtime import Hub
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -33,22 +36,41 @@ def vn_now() -> datetime:
 
 
 class IntakeModule(Module):
-    """The intake module; `clock` and the look-up rate limit are injectable for tests."""
+    """The intake module; `clock` is injectable for tests, and so are the settings' values one by one."""
 
     name = "intake"
     migrations = Path(__file__).with_name("migrations")
 
     def __init__(
         self,
+        settings: IntakeSettings | None = None,
+        *,
         clock: Callable[[], datetime] = vn_now,
-        lookup_limit: int = 30,
-        lookup_window: float = 60.0,
-        scan_every: float = 3600.0,
+        lookup_limit: int | None = None,
+        lookup_window: float | None = None,
+        scan_every: float | None = None,
     ) -> None:
+        base = settings or IntakeSettings()
+        overrides = {"lookup_limit": lookup_limit, "lookup_window": lookup_window, "scan_every": scan_every}
+        self.settings = base.model_copy(update={k: v for k, v in overrides.items() if v is not None})
         self.clock = clock
-        self.limiter = RateLimiter(lookup_limit, lookup_window)
-        self.scan_every = scan_every
+        self._limiter: RateLimiter | None = None
         self._watch: asyncio.Task[None] | None = None
+
+    def limiter(self, db: Database) -> RateLimiter:
+        """The public look-up's rate limit per client IP, counted in `intake_rate_counts` (every process
+        on the database shares the counts)."""
+        if self._limiter is None:
+            from handlers.intake.throttle import DatabaseCounter
+
+            self._limiter = RateLimiter(
+                self.settings.lookup_limit,
+                self.settings.lookup_window,
+                DatabaseCounter(db),
+                scope="intake.lookup",
+                clock=lambda: self.clock().timestamp(),
+            )
+        return self._limiter
 
     def now(self) -> datetime:
         return self.clock().astimezone(VN)
@@ -57,18 +79,20 @@ class IntakeModule(Module):
         return self.now().date()
 
     def setup(self, hub: Hub) -> None:
-        from handlers.intake.consumers import register
+        """Register the consumers (one-stop events, finished tasks)."""
+        from handlers.intake import consumers
 
-        register(hub, self)
+        consumers.setup(hub, self.now)
 
-    async def scan(self, hub: Hub) -> dict[str, int]:
+    async def scan(self, hub: Hub) -> ScanCounts:
         """Run the appointment watch once for today (the background loop calls this)."""
-        from handlers.intake.watch import scan
+        from handlers.intake.deadline_watch import scan
 
         return await scan(hub, self.today())
 
     async def start(self, hub: Hub) -> None:
-        if self.scan_every > 0:
+        """Start the appointment watch, every `settings.scan_every` seconds (0: never)."""
+        if self.settings.scan_every > 0:
             self._watch = asyncio.create_task(self._loop(hub), name="intake-watch")
 
     async def stop(self) -> None:
@@ -83,18 +107,19 @@ class IntakeModule(Module):
                 await self.scan(hub)
             except Exception as exc:  # the watch must outlive a database hiccup
                 log.warning("intake.scan_failed", error=str(exc))
-            await asyncio.sleep(self.scan_every)
+            await asyncio.sleep(self.settings.scan_every)
 
     def router(self) -> APIRouter:
-        from handlers.intake.api import build_router
+        """The staff API under /api/intake."""
+        from handlers.intake import api
 
-        return build_router(self)
+        return api.router
 
     def public_router(self) -> APIRouter:
-        """Router of the public look-up (mount WITHOUT login, e.g. under /public)."""
-        from handlers.intake.public import build_public_router
+        """The public dossier look-up (page and JSON), mounted WITHOUT login under /public."""
+        from handlers.intake import api_public
 
-        return build_public_router(self)
+        return api_public.router
 
 
 module = IntakeModule()

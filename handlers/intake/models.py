@@ -1,11 +1,23 @@
-"""Tables of the intake module: dossiers, their history, the daily code sequence, apology forms."""
+"""Tables of the intake module: dossiers, their history, the daily code sequence, apology forms, and the
+public look-up's rate-limit counters."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base
@@ -51,6 +63,8 @@ class Dossier(Base):
     overdue_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    supplement_items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    supplement_requested_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str | None] = mapped_column(String(40))
 
 
@@ -83,3 +97,14 @@ class Apology(Base):
     issued_on: Mapped[date] = mapped_column(Date)
     issued_by: Mapped[str | None] = mapped_column(String(40))
     form: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RateCount(Base):
+    """Hits of one client (hashed) in one slot of the public look-up's rate limit, shared by every process."""
+
+    __tablename__ = "intake_rate_counts"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires: Mapped[float] = mapped_column(Float, index=True)

@@ -1,376 +1,490 @@
-"""Dossier life cycle at the one-stop desk: codes, appointments, transitions, the apology form."""
+"""What the desk, the handling units and the bus ask of the intake module: the entry point of its logic.
+
+The API and the consumers call these functions; the rules themselves (codes, transitions, Mẫu 04) are
+in `lifecycle.py`, the printed forms in `forms.py`, the daily watch in `deadline_watch.py`. Refusals
+are `hub.errors` domain errors (Vietnamese); nothing here knows about HTTP.
+"""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+import structlog
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.common.workcal import default_calendar
-from handlers.intake.models import Apology, Dossier, DossierSequence, DossierStep
-from handlers.intake.procedures import Procedure, UnknownProcedure, procedure
-from hub.directory import Unit as OrgUnit
-from hub.runtime import Unit
-from schemas.intake import EVENT_OF_STATUS, Applicant, DossierFile
+from handlers.intake import access, forms
+from handlers.intake.lifecycle import (
+    ACTION_LABELS,
+    IN_PROGRESS,
+    apply,
+    check_apology,
+    check_supplement,
+    find,
+    find_code,
+    find_external,
+    issue_apology,
+    receive,
+    status_of,
+    vn,
+)
+from handlers.intake.models import Apology, Dossier, DossierStep
+from hub.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.orgchart import CLERK, LEADER, OFFICER, UNIT_HEAD, Unit, User
+from kit.workcal import default_calendar
+from schemas.envelope import ClaimCheck
+from schemas.intake import Applicant, DossierFile
 
-STATUS_LABELS: dict[str, str] = {
-    "received": "Mới tiếp nhận",
-    "supplement_requested": "Chờ bổ sung",
-    "refused": "Từ chối",
-    "accepted": "Đang xử lý",
-    "transferred": "Đang xử lý",
-    "result_ready": "Đã có kết quả",
-    "returned": "Đã trả kết quả",
-    "overdue": "Quá hạn",
-}
-ACTION_STATUS = {"result_returned": "returned"}
-ALLOWED_FROM: dict[str, set[str]] = {
-    "received": {"supplement_requested"},
-    "supplement_requested": {"received"},
-    "refused": {"received", "supplement_requested", "accepted", "transferred"},
-    "accepted": {"received"},
-    "transferred": {"accepted"},
-    "result_ready": {"accepted", "transferred"},
-    "returned": {"result_ready"},
-}
-IN_PROGRESS = {"accepted", "transferred"}
+if TYPE_CHECKING:
+    from hub.runtime import Hub, Work
+    from schemas.intake import OnestopDossierEvent
+    from schemas.tasks import TaskCompleted
 
+log = structlog.get_logger(__name__)
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
-class IntakeError(Exception):
-    """A request the dossier's state or the law does not allow; the message is Vietnamese."""
-
-    status_code = 409
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+DESK_ACTIONS = frozenset(
+    {"received", "supplement_requested", "refused", "accepted", "transferred", "result_returned"}
+)
+UNIT_ACTIONS = frozenset({"result_ready", "refused"})
+PDF = "application/pdf"
 
 
-class NotFound(IntakeError):
-    status_code = 404
+class Actor(Protocol):
+    """Who acts (a `hub.auth.Principal` is one): their id, unit and roles."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def unit_id(self) -> str | None: ...
+
+    def has(self, *roles: str) -> bool: ...
 
 
-class Invalid(IntakeError):
-    status_code = 422
+@dataclass(frozen=True)
+class DossierFilter:
+    """Which dossiers a list shows: by status, handling unit, procedure, words (code or applicant),
+    the ones at risk (due within one working day) or overdue, received in a period."""
+
+    status: str | None = None
+    unit_id: str | None = None
+    at_risk: bool = False
+    overdue: bool = False
+    procedure_code: str | None = None
+    q: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
 
 
-def vn(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
+# -- the counter ---------------------------------------------------------------------------------
 
 
-def public_status(d: Dossier, today: date) -> str:
-    """The status a citizen sees; a dossier past its appointment without result reads 'overdue'."""
-    if d.status in IN_PROGRESS and d.due_date is not None and today > d.due_date:
-        return "overdue"
-    return d.status
+async def store_file(hub: Hub, name: str, data: bytes, media_type: str | None) -> DossierFile:
+    """Store one scanned document in the Object Store; the dossier refers to it by claim check."""
+    if not data:
+        raise Invalid("Tệp rỗng")
+    media = media_type or "application/octet-stream"
+    claim = await hub.claims.put(data, media_type=media)
+    return DossierFile(name=name, claim=claim, content_type=media)
 
 
-async def next_code(session: AsyncSession, agency_code: str, day: date) -> str:
-    """Next dossier code `<agency>-YYMMDD-XXXX`; the counter moves in the caller's transaction (no gaps)."""
-    key = day.strftime("%y%m%d")
-    bumped = await session.execute(
-        update(DossierSequence)
-        .where(DossierSequence.agency_code == agency_code, DossierSequence.day == key)
-        .values(last=DossierSequence.last + 1)
-        .returning(DossierSequence.last)
-    )
-    number = bumped.scalar_one_or_none()
-    if number is None:
-        try:
-            async with session.begin_nested():
-                session.add(DossierSequence(agency_code=agency_code, day=key, last=1))
-            number = 1
-        except IntegrityError:  # another transaction created today's row first
-            return await next_code(session, agency_code, day)
-    if number > 9999:
-        raise IntakeError(f"Đã hết số hồ sơ trong ngày {vn(day)} (tối đa 9999)")
-    return f"{agency_code}-{key}-{number:04d}"
-
-
-async def find(session: AsyncSession, code: str) -> Dossier:
-    d = (await session.execute(select(Dossier).where(Dossier.code == code))).scalar_one_or_none()
-    if d is None:
-        raise NotFound(f"Không tìm thấy hồ sơ mã {code}")
-    return d
-
-
-async def find_external(session: AsyncSession, external_id: str) -> Dossier | None:
-    q = select(Dossier).where(Dossier.external_id == external_id)
-    return (await session.execute(q)).scalar_one_or_none()
-
-
-def facts(d: Dossier, **extra: Any) -> dict[str, Any]:
-    """Payload fields shared by every intake event."""
-    return {
-        "code": d.code,
-        "external_id": d.external_id,
-        "procedure_code": d.procedure_code,
-        "procedure_name": d.procedure_name,
-        "status": d.status,
-        "received_on": d.received_on,
-        "due_date": d.due_date,
-        "unit_id": d.unit_id,
-        "note": d.note,
-        **extra,
-    }
-
-
-async def receive(
-    tx: Unit,
+async def receive_at_desk(
+    tx: Work,
     *,
-    agency_code: str,
     procedure_code: str,
     applicant: Applicant,
     channel: str,
     documents: list[DossierFile],
+    note: str,
+    accept: bool,
     when: datetime,
-    by: str | None,
-    external_id: str | None = None,
-    note: str = "",
+    by: str,
 ) -> Dossier:
-    """Register a new dossier with its code; announce it and tell the applicant the code."""
-    try:
-        proc = procedure(procedure_code)
-    except UnknownProcedure as exc:
-        raise Invalid(f"Thủ tục không có trong danh mục: {procedure_code!r}") from exc
-    today = when.date()
-    d = Dossier(
-        id=str(uuid.uuid4()),
-        code=await next_code(tx.session, agency_code, today),
-        external_id=external_id,
-        procedure_code=proc.code,
-        procedure_name=proc.name,
-        channel=channel,
-        applicant_name=applicant.name,
-        applicant_id_number=applicant.id_number,
-        applicant_phone=applicant.phone,
-        applicant_email=applicant.email,
-        applicant_address=applicant.address,
-        status="received",
-        received_at=when,
-        received_on=today,
-        note=note,
-        documents=[f.model_dump(mode="json") for f in documents],
-        created_by=by,
-    )
-    tx.session.add(d)
-    await _step(tx, d, "received", when, by, note)
-    await tx.emit("intake.dossier_received", facts(d), issue=d.code)
-    await _tell_applicant(
+    """Receive a dossier at the counter: its code now, the appointment too when it is accepted at once."""
+    d = await receive(
         tx,
-        d,
-        "received",
-        f"Hồ sơ {d.code} đã được tiếp nhận",
-        f"Hồ sơ {d.procedure_name} của Ông/Bà đã được tiếp nhận ngày {vn(today)}, mã hồ sơ {d.code}.",
+        agency_code=tx.hub.settings.agency_code,
+        procedure_code=procedure_code,
+        applicant=applicant,
+        channel=channel,
+        documents=documents,
+        when=when,
+        by=by,
+        note=note,
     )
+    if accept:
+        await apply(tx, d, "accepted", when=when, by=by)
     return d
 
 
-async def apply(
-    tx: Unit,
-    d: Dossier,
+def check_may_act(actor: Actor, action: str) -> None:
+    """The desk (clerks) and the handling units (heads, officers, leaders) each have their own steps."""
+    allowed = (DESK_ACTIONS if actor.has(CLERK) else frozenset()) | (
+        UNIT_ACTIONS if actor.has(UNIT_HEAD, OFFICER, LEADER) else frozenset()
+    )
+    if action not in allowed:
+        raise Forbidden(f"Tài khoản không được thực hiện thao tác '{ACTION_LABELS.get(action, action)}'")
+
+
+async def act(
+    tx: Work,
+    code: str,
     action: str,
+    actor: Actor,
     *,
     when: datetime,
-    by: str | None,
     note: str = "",
     unit_id: str | None = None,
     documents: list[DossierFile] | None = None,
+    items: list[str] | None = None,
 ) -> Dossier:
-    """Move a dossier to the status of an action, with the effects the law and the contracts ask."""
-    target = ACTION_STATUS.get(action, action)
-    if target not in ALLOWED_FROM:
-        raise Invalid(f"Thao tác không hợp lệ: {action!r}")
-    if d.status not in ALLOWED_FROM[target]:
-        raise IntakeError(
-            f"Hồ sơ {d.code} đang ở trạng thái '{STATUS_LABELS[d.status]}', "
-            f"không thể chuyển sang '{STATUS_LABELS[target]}'"
-        )
-    today = when.date()
-    proc = procedure(d.procedure_code)
-    d.status = target
-    d.note = note or d.note
-    if documents:
-        d.documents = list(d.documents) + [f.model_dump(mode="json") for f in documents]
-    extra: dict[str, Any] = {}
-    if target == "accepted":
-        d.accepted_on = today
-        d.due_date = d.original_due_date = default_calendar().add_working_days(
-            today, proc.duration_working_days
-        )
-        await _tell_applicant(
-            tx,
-            d,
-            target,
-            f"Hồ sơ {d.code}: hẹn trả kết quả ngày {vn(d.due_date)}",
-            f"Hồ sơ {d.procedure_name} (mã {d.code}) đã được tiếp nhận giải quyết. "
-            f"Ngày hẹn trả kết quả: {vn(d.due_date)}.",
-        )
-    elif target == "transferred":
-        await _transfer(tx, d, proc, unit_id or d.unit_id or proc.unit_id, by)
-    elif target == "supplement_requested":
-        await _tell_applicant(
-            tx, d, target, f"Hồ sơ {d.code} cần bổ sung", f"Đề nghị Ông/Bà bổ sung, hoàn thiện hồ sơ: {note}"
-        )
-    elif target == "refused":
-        await _tell_applicant(
-            tx, d, target, f"Hồ sơ {d.code} bị từ chối", f"Hồ sơ không đủ điều kiện giải quyết. Lý do: {note}"
-        )
-    elif target == "result_ready":
-        d.result_ready_on = today
-        d.on_time = d.due_date is None or today <= d.due_date
-        extra["on_time"] = d.on_time
-        await _tell_applicant(
-            tx,
-            d,
-            target,
-            f"Hồ sơ {d.code} đã có kết quả",
-            f"Hồ sơ {d.procedure_name} (mã {d.code}) đã có kết quả. Mời Ông/Bà đến nhận kết quả.",
-        )
-    elif target == "returned":
-        d.returned_on = today
-        extra["on_time"] = bool(d.on_time)
-    await _step(tx, d, action, when, by, note)
-    await tx.emit(EVENT_OF_STATUS[target], facts(d, **extra), issue=d.code)
-    return d
+    """Record one step of a dossier (supplement_requested, refused, accepted, transferred, ...).
 
-
-async def _transfer(tx: Unit, d: Dossier, proc: Procedure, unit_id: str, by: str | None) -> None:
-    """Hand the dossier to the unit as a task; its documents become incoming documents."""
-    if await tx.session.get(OrgUnit, unit_id) is None:
-        raise Invalid(f"Không có đơn vị {unit_id!r} để chuyển hồ sơ {d.code}")
-    d.unit_id = unit_id
-    await tx.emit(
-        "task.create_requested",
-        {
-            "title": f"Giải quyết hồ sơ {d.code}: {d.procedure_name}",
-            "description": f"Người nộp: {d.applicant_name}. Hạn trả kết quả: {vn(d.due_date)}.",
-            "assignee_unit_id": unit_id,
-            "assigner": by or "onestop",
-            "deadline": d.due_date,
-            "source": "intake",
-            "external_ref": d.code,
-            "issue": d.code,
-            "priority": "Thường",
-        },
-        issue=d.code,
+    A supplement is asked for once, every item at once; a refusal says why (Mẫu 02, Mẫu 03)."""
+    check_may_act(actor, action)
+    d = await access.find_for(tx.session, code, actor)
+    if not (actor.has(CLERK) and action in DESK_ACTIONS):
+        access.require_handling_unit(actor, d, f"ghi bước '{ACTION_LABELS.get(action, action)}'")
+    if unit_id is not None and await tx.session.get(Unit, unit_id) is None:
+        raise Invalid(f"Không có đơn vị {unit_id!r}", field="unit_id")
+    wanted = [i.strip() for i in (items or []) if i.strip()]
+    if action == "supplement_requested":
+        check_supplement(d, wanted)
+    if action == "refused" and not note.strip():
+        raise Invalid("Cần ghi lý do từ chối (in trên Phiếu từ chối, Mẫu 03)", field="note")
+    return await apply(
+        tx, d, action, when=when, by=actor.id, note=note, unit_id=unit_id, documents=documents, items=wanted
     )
-    attachments = [
-        {"name": f["name"], "claim": f["claim"], "content_type": f.get("content_type")}
-        for f in d.documents
-        if f.get("claim")
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def _filtered(q: Select[Dossier], where: DossierFilter, today: date) -> Select[Dossier]:
+    for column, value in (
+        (Dossier.status, where.status),
+        (Dossier.unit_id, where.unit_id),
+        (Dossier.procedure_code, where.procedure_code),
+    ):
+        if value:
+            q = q.where(column == value)
+    if where.at_risk:
+        horizon = default_calendar().add_working_days(today, 1)
+        q = q.where(Dossier.status.in_(IN_PROGRESS), Dossier.due_date <= horizon)
+    if where.overdue:
+        q = q.where(Dossier.status.in_(IN_PROGRESS), Dossier.due_date < today)
+    if where.q:
+        words = f"%{where.q.strip()}%"
+        q = q.where(Dossier.code.ilike(words) | Dossier.applicant_name.ilike(words))
+    if where.received_from:
+        q = q.where(Dossier.received_on >= where.received_from)
+    if where.received_to:
+        q = q.where(Dossier.received_on <= where.received_to)
+    return q
+
+
+async def list_dossiers(
+    session: AsyncSession, where: DossierFilter, today: date, *, actor: Actor, limit: int, offset: int
+) -> tuple[list[Dossier], int]:
+    """One page of the dossiers this person may read, newest first, and how many match in all."""
+    matching = _filtered(select(Dossier), where, today)
+    visible = access.readable(actor)
+    if visible is not None:
+        matching = matching.where(visible)
+    total = (await session.execute(select(func.count()).select_from(matching.subquery()))).scalar_one()
+    page = matching.order_by(Dossier.received_at.desc(), Dossier.code.desc()).offset(offset).limit(limit)
+    return list((await session.execute(page)).scalars()), int(total)
+
+
+async def dossier_with_steps(
+    session: AsyncSession, code: str, actor: Actor
+) -> tuple[Dossier, list[DossierStep]]:
+    """A dossier this person may read and its steps in order (Mẫu 05); 404 otherwise."""
+    d = await access.find_for(session, code, actor)
+    q = select(DossierStep).where(DossierStep.dossier_id == d.id).order_by(DossierStep.id)
+    return d, list((await session.execute(q)).scalars())
+
+
+async def lookup(session: AsyncSession, code: str) -> Dossier:
+    """The dossier a citizen looks up by its code (the caller shows status and dates only)."""
+    return await find(session, code.strip())
+
+
+# -- printed forms -------------------------------------------------------------------------------
+
+
+async def receipt_pdf(hub: Hub, code: str, actor: Actor) -> bytes:
+    """Mẫu 01: the receipt and appointment slip of an accepted dossier."""
+    async with hub.db.session() as s:
+        d = await access.find_for(s, code, actor)
+    if d.original_due_date is None:
+        raise Conflict(f"Hồ sơ {code} chưa được tiếp nhận giải quyết")
+    return forms.render_receipt(
+        forms.ReceiptForm(
+            agency_name=hub.settings.agency_name,
+            code=d.code,
+            applicant_name=d.applicant_name,
+            applicant_address=d.applicant_address or "",
+            applicant_phone=d.applicant_phone or "",
+            procedure_name=d.procedure_name,
+            documents=[str(f.get("name", "")) for f in d.documents],
+            received_on=d.received_on,
+            due_date=d.original_due_date,
+        )
+    )
+
+
+async def dossier_file(hub: Hub, code: str, index: int, actor: Actor) -> tuple[str, str, bytes]:
+    """One document of the dossier: its name, media type and bytes."""
+    async with hub.db.session() as s:
+        d = await access.find_for(s, code, actor)
+    if not 0 <= index < len(d.documents) or not d.documents[index].get("claim"):
+        raise NotFound(f"Hồ sơ {code} không có tài liệu này")
+    f = d.documents[index]
+    data = await hub.claims.get(ClaimCheck.model_validate(f["claim"]))
+    return str(f.get("name") or "tai-lieu"), str(f.get("content_type") or "application/octet-stream"), data
+
+
+async def supplement_pdf(hub: Hub, code: str, actor: Actor) -> bytes:
+    """Mẫu 02: what the applicant was asked to add, every item at once."""
+    async with hub.db.session() as s:
+        d = await access.find_for(s, code, actor)
+    if d.supplement_requested_on is None:
+        raise NotFound(f"Hồ sơ {code} chưa có yêu cầu bổ sung")
+    return forms.render_supplement(
+        forms.SupplementForm(
+            agency_name=hub.settings.agency_name,
+            code=d.code,
+            applicant_name=d.applicant_name,
+            procedure_name=d.procedure_name,
+            received_on=d.received_on,
+            items=list(d.supplement_items),
+            requested_on=d.supplement_requested_on,
+        )
+    )
+
+
+async def refusal_pdf(hub: Hub, code: str, actor: Actor) -> bytes:
+    """Mẫu 03: the refusal and its reason (the note of the refusal step)."""
+    async with hub.db.session() as s:
+        d, steps = await dossier_with_steps(s, code, actor)
+    refused = [x for x in steps if x.action == "refused"]
+    if d.status != "refused" or not refused:
+        raise NotFound(f"Hồ sơ {code} không bị từ chối")
+    return forms.render_refusal(
+        forms.RefusalForm(
+            agency_name=hub.settings.agency_name,
+            code=d.code,
+            applicant_name=d.applicant_name,
+            procedure_name=d.procedure_name,
+            received_on=d.received_on,
+            reason=refused[-1].note or "(không ghi)",
+            refused_on=refused[-1].at.date(),
+        )
+    )
+
+
+def _local(at: datetime) -> datetime:
+    """A stored time in Hanoi (SQLite gives back the wall time it was written, PostgreSQL an aware one)."""
+    return at.astimezone(VN) if at.tzinfo else at
+
+
+async def _names(session: AsyncSession) -> tuple[dict[str, str], dict[str, str]]:
+    """Staff and unit names, for the printed forms (never raw ids)."""
+    users = {u.id: u.full_name for u in (await session.execute(select(User))).scalars()}
+    units = {u.id: u.name for u in (await session.execute(select(Unit))).scalars()}
+    return users, units
+
+
+async def control_pdf(hub: Hub, code: str, actor: Actor) -> bytes:
+    """Mẫu 05: every step of the dossier, when and by whom."""
+    async with hub.db.session() as s:
+        d, steps = await dossier_with_steps(s, code, actor)
+        users, units = await _names(s)
+    rows = [
+        forms.ControlRow(
+            action=ACTION_LABELS.get(x.action, x.action)
+            + (f" ({units.get(d.unit_id or '', '')})" if x.action == "transferred" and d.unit_id else ""),
+            at=_local(x.at).strftime("%d/%m/%Y %H:%M"),
+            by=users.get(x.by or "", "Hệ thống một cửa" if x.by is None else x.by),
+            note=x.note,
+        )
+        for x in steps
     ]
-    await tx.emit(
-        "document.register",
-        {
-            "subject": f"Hồ sơ {d.code}: {d.procedure_name} - {d.applicant_name}",
-            "from_agency": d.applicant_name,
-            "code": d.code,
-            "date": d.received_on,
-            "document_type": "Hồ sơ thủ tục hành chính",
-            "attachments": attachments,
-            "source": "onestop",
-            "external_ref": d.code,
-            "due_date": d.due_date,
-            "received_at": d.received_at,
-        },
-        issue=d.code,
+    return forms.render_control(
+        forms.ControlForm(
+            agency_name=hub.settings.agency_name,
+            code=d.code,
+            applicant_name=d.applicant_name,
+            procedure_name=d.procedure_name,
+            received_on=d.received_on,
+            due_date=d.due_date,
+            rows=rows,
+        )
     )
 
 
-async def issue_apology(
-    tx: Unit,
-    d: Dossier,
-    *,
-    reason: str,
-    new_due_date: date,
-    when: datetime,
-    by: str | None,
-    form: dict[str, Any],
-) -> Apology:
-    """Record Mẫu 04 (once per dossier), move the appointment and tell the applicant."""
+async def register_pdf(hub: Hub, start: date, end: date, actor: Actor) -> bytes:
+    """Mẫu 06: the register of the dossiers received in the period that this person may read, in the
+    order received (a unit's register holds its own dossiers only)."""
+    if end < start:
+        raise Invalid("Ngày kết thúc trước ngày bắt đầu", field="to")
+    async with hub.db.session() as s:
+        q = (
+            select(Dossier)
+            .where(Dossier.received_on >= start, Dossier.received_on <= end)
+            .order_by(Dossier.received_at, Dossier.code)
+        )
+        visible = access.readable(actor)
+        if visible is not None:
+            q = q.where(visible)
+        dossiers = list((await s.execute(q)).scalars())
+        steps = await _first_steps(s, [d.id for d in dossiers])
+        _, units = await _names(s)
+    rows = [_register_row(d, steps.get(d.id, {}), units) for d in dossiers]
+    return forms.render_register(hub.settings.agency_name, start, end, rows)
+
+
+async def _first_steps(session: AsyncSession, ids: list[str]) -> dict[str, dict[str, date]]:
+    """For each dossier, the first day of each action (transferred, supplement_requested, ...)."""
+    found: dict[str, dict[str, date]] = {}
+    for start in range(0, len(ids), 500):
+        q = (
+            select(DossierStep)
+            .where(DossierStep.dossier_id.in_(ids[start : start + 500]))
+            .order_by(DossierStep.id)
+        )
+        for x in (await session.execute(q)).scalars():
+            found.setdefault(x.dossier_id, {}).setdefault(x.action, x.at.date())
+    return found
+
+
+def _register_row(d: Dossier, first: dict[str, date], units: dict[str, str]) -> forms.RegisterRow:
+    result = d.result_ready_on or first.get("supplement_requested")
+    note = {"refused": "Từ chối", "supplement_requested": "Chờ bổ sung"}.get(d.status, "")
+    if d.original_due_date and d.due_date != d.original_due_date:
+        note = (note + "; " if note else "") + f"Hẹn lại {vn(d.due_date)}"
+    return forms.RegisterRow(
+        code=d.code,
+        procedure_name=d.procedure_name,
+        applicant=d.applicant_name,
+        contact=", ".join(p for p in (d.applicant_address, d.applicant_phone) if p),
+        unit=units.get(d.unit_id or "", ""),
+        received_on=vn(d.received_on),
+        due_date=vn(d.original_due_date),
+        transferred_on=vn(first.get("transferred")),
+        result_on=vn(result),
+        returned_on=vn(d.returned_on),
+        note=note,
+    )
+
+
+async def apology_pdf(hub: Hub, code: str, actor: Actor) -> bytes:
+    """The issued Mẫu 04."""
+    async with hub.db.session() as s:
+        d = await access.find_for(s, code, actor)
+        a = (await s.execute(select(Apology).where(Apology.dossier_id == d.id))).scalar_one_or_none()
+    if a is None:
+        raise NotFound(f"Hồ sơ {code} chưa có phiếu xin lỗi")
+    return await hub.claims.get(ClaimCheck.model_validate(a.form))
+
+
+async def apologise(
+    hub: Hub, code: str, actor: Actor, *, reason: str, new_due_date: date, when: datetime
+) -> tuple[Dossier, ClaimCheck]:
+    """Issue Mẫu 04 (apology, new appointment): render it, store it, record it and tell the applicant."""
     today = when.date()
-    check_apology(d, new_due_date, today)
-    if (await tx.session.execute(select(Apology.id).where(Apology.dossier_id == d.id))).first():
-        raise IntakeError(f"Hồ sơ {d.code} đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần")
-    assert d.due_date is not None
-    old = d.due_date
-    apology = Apology(
-        dossier_id=d.id,
-        unit_id=d.unit_id,
-        reason=reason,
-        old_due_date=old,
+    async with hub.db.session() as s:
+        d = await access.find_for(s, code, actor)
+        check_apology(d, new_due_date, today)
+        access.require_handling_unit(actor, d, "lập phiếu xin lỗi")
+        unit = await s.get(Unit, d.unit_id) if d.unit_id else None
+    form = forms.ApologyForm(
+        agency_name=hub.settings.agency_name,
+        unit_name=unit.name if unit else hub.settings.agency_name,
+        code=d.code,
+        applicant_name=d.applicant_name,
+        procedure_name=d.procedure_name,
+        received_on=d.received_on,
+        old_due_date=d.due_date or today,
         new_due_date=new_due_date,
+        reason=reason,
         issued_on=today,
-        issued_by=by,
-        form=form,
     )
-    tx.session.add(apology)
-    d.due_date = new_due_date
-    d.warned_on = None  # warn again before the new date
-    await tx.session.flush()
-    await _step(tx, d, "apology", when, by, reason)
-    await tx.emit(
-        "intake.apology_issued",
-        facts(d, old_due_date=old, new_due_date=new_due_date, reason=reason, form=form),
-        issue=d.code,
-    )
-    await _tell_applicant(
-        tx,
-        d,
-        "apology",
-        f"Hồ sơ {d.code}: hẹn lại ngày trả kết quả {vn(new_due_date)}",
-        f"Chúng tôi xin lỗi vì hồ sơ {d.code} chưa giải quyết xong đúng hẹn ({vn(old)}). Lý do: {reason}. "
-        f"Ngày hẹn trả kết quả mới: {vn(new_due_date)}.",
-        attachment=form,
-    )
-    return apology
-
-
-def check_apology(d: Dossier, new_due_date: date, today: date) -> None:
-    """The law's conditions for Mẫu 04: in progress, at least one day before the deadline, a later date."""
-    if d.status not in IN_PROGRESS or d.due_date is None:
-        raise IntakeError(
-            f"Hồ sơ {d.code} đang ở trạng thái '{STATUS_LABELS[d.status]}': "
-            "không thể hẹn lại ngày trả kết quả"
+    claim = await hub.claims.put(forms.render_apology(form), media_type=PDF)
+    async with hub.transaction(source="intake", user_id=actor.id) as tx:
+        d = await find(tx.session, code)
+        await issue_apology(
+            tx,
+            d,
+            reason=reason,
+            new_due_date=new_due_date,
+            when=when,
+            by=actor.id,
+            form=claim.model_dump(mode="json"),
         )
-    if d.original_due_date is not None and d.due_date != d.original_due_date:
-        raise IntakeError(f"Hồ sơ {d.code} đã được hẹn lại một lần; chỉ được hẹn lại một lần")
-    if today > d.due_date - timedelta(days=1):
-        raise IntakeError(
-            f"Phiếu xin lỗi phải lập chậm nhất 1 ngày trước hạn trả kết quả ({vn(d.due_date)}); "
-            f"hôm nay là {vn(today)}"
-        )
-    if new_due_date <= d.due_date:
-        raise Invalid(f"Ngày hẹn mới ({vn(new_due_date)}) phải sau ngày hẹn cũ ({vn(d.due_date)})")
-    if not default_calendar().is_working_day(new_due_date):
-        raise Invalid(f"Ngày hẹn mới ({vn(new_due_date)}) không phải ngày làm việc")
+    return d, claim
 
 
-async def _step(tx: Unit, d: Dossier, action: str, when: datetime, by: str | None, note: str) -> None:
-    tx.session.add(DossierStep(dossier_id=d.id, action=action, status=d.status, at=when, by=by, note=note))
+# -- the bus -------------------------------------------------------------------------------------
 
 
-async def _tell_applicant(
-    tx: Unit, d: Dossier, fact: str, title: str, body: str, attachment: dict[str, Any] | None = None
-) -> None:
-    if not d.applicant_phone and not d.applicant_email:
+async def apply_onestop_event(work: Work, ev: OnestopDossierEvent, now: datetime) -> None:
+    """Apply a one-stop system event: a new dossier, or a step of one the hub already holds."""
+    when = (ev.occurred_at or now).astimezone(now.tzinfo)
+    dossier = await find_external(work.session, ev.external_id)
+    if dossier is None and ev.code:
+        dossier = await find_code(work.session, ev.code)
+    if dossier is None:
+        await _receive_from_onestop(work, ev, when)
         return
-    await tx.emit(
-        "intake.citizen_notification_requested",
-        {
-            "code": d.code,
-            "name": d.applicant_name,
-            "phone": d.applicant_phone,
-            "email": d.applicant_email,
-            "title": title,
-            "body": body,
-            "dedup_key": f"intake:{d.code}:{fact}:{d.status}",
-            "attachment": attachment,
-        },
-        issue=d.code,
+    if dossier.status == status_of(ev.action) and ev.action != "received":
+        log.info("intake.event_already_applied", code=dossier.code, action=ev.action)
+        return
+    if ev.action == "received" and dossier.status != "supplement_requested":
+        log.info("intake.duplicate_receipt", code=dossier.code)
+        return
+    await apply(
+        work,
+        dossier,
+        ev.action,
+        when=when,
+        by=None,
+        note=ev.note,
+        unit_id=ev.unit_id,
+        documents=ev.documents,
     )
+
+
+async def _receive_from_onestop(work: Work, ev: OnestopDossierEvent, when: datetime) -> None:
+    if ev.action != "received" or ev.applicant is None or ev.procedure_code is None:
+        raise Invalid(
+            f"Sự kiện một cửa {ev.action!r} cho hồ sơ chưa có trong hệ thống {ev.external_id!r} "
+            "(hồ sơ mới cần thao tác 'received' kèm applicant và procedure_code)"
+        )
+    await receive(
+        work,
+        agency_code=work.hub.settings.agency_code,
+        procedure_code=ev.procedure_code,
+        applicant=ev.applicant,
+        channel=ev.channel,
+        documents=ev.documents,
+        when=when,
+        by=None,
+        external_id=ev.external_id,
+        note=ev.note,
+    )
+
+
+async def take_task_result(work: Work, done: TaskCompleted, when: datetime) -> None:
+    """A unit finished the task of a transferred dossier: its result is ready (other tasks are ignored)."""
+    if done.source != "intake" or not done.external_ref:
+        return
+    dossier = await find_code(work.session, done.external_ref)
+    if dossier is None or dossier.status != "transferred":
+        return
+    await apply(work, dossier, "result_ready", when=when, by=done.officer_id, note="Hoàn thành nhiệm vụ")

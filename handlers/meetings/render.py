@@ -17,8 +17,6 @@ from openpyxl.styles import Alignment, Border, Font, Side
 
 from handlers.meetings.conflicts import WEEKDAY_NAMES, local
 
-AGENCY_PARENT = "UBND THÀNH PHỐ HÀ NỘI"
-AGENCY = "SỞ KẾ HOẠCH VÀ ĐẦU TƯ"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 HEADERS = ("Thứ, ngày", "Thời gian", "Nội dung", "Chủ trì", "Thành phần", "Địa điểm", "Chuẩn bị")
@@ -26,6 +24,14 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
 )
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The two lines over the schedule's left column: the governing body and the agency."""
+
+    parent: str = "UBND THÀNH PHỐ HÀ NỘI"
+    agency: str = "SỞ KẾ HOẠCH VÀ ĐẦU TƯ"
 
 
 @dataclass
@@ -122,7 +128,9 @@ def font_path() -> Path:
     raise FileNotFoundError("no Unicode TTF font found (install fonts-dejavu-core)")
 
 
-def schedule_pdf(items: Sequence[Item], week_start: date, version: int) -> bytes:
+def schedule_pdf(
+    items: Sequence[Item], week_start: date, version: int, head: Letterhead = Letterhead()
+) -> bytes:
     """The weekly schedule as an A4 landscape PDF."""
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_margins(10, 10, 10)
@@ -135,7 +143,7 @@ def schedule_pdf(items: Sequence[Item], week_start: date, version: int) -> bytes
     pdf.set_font("vn", "", 10)
     width = pdf.epw / 2
     y = pdf.get_y()
-    pdf.multi_cell(width, 5, f"{AGENCY_PARENT}\n**{AGENCY}**", align="C", markdown=True)
+    pdf.multi_cell(width, 5, f"{head.parent}\n**{head.agency}**", align="C", markdown=True)
     pdf.set_xy(10 + width, y)
     pdf.multi_cell(width, 5, f"**{NATION}**\n**{MOTTO}**", align="C", markdown=True)
     pdf.ln(6)
@@ -146,9 +154,9 @@ def schedule_pdf(items: Sequence[Item], week_start: date, version: int) -> bytes
     pdf.cell(0, 6, f"Bản phát hành lần {version}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("vn", "", 8.5)
-    head = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
+    heading = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
     with pdf.table(
-        col_widths=(24, 22, 70, 34, 60, 34, 33), headings_style=head, line_height=4.6, text_align="LEFT"
+        col_widths=(24, 22, 70, 34, 60, 34, 33), headings_style=heading, line_height=4.6, text_align="LEFT"
     ) as table:
         row = table.row()
         for label in HEADERS:
@@ -177,7 +185,9 @@ def schedule_pdf(items: Sequence[Item], week_start: date, version: int) -> bytes
     return bytes(pdf.output())
 
 
-def schedule_xlsx(items: Sequence[Item], week_start: date, version: int) -> bytes:
+def schedule_xlsx(
+    items: Sequence[Item], week_start: date, version: int, head: Letterhead = Letterhead()
+) -> bytes:
     """The weekly schedule as an XLSX sheet in the same layout."""
     wb = Workbook()
     ws = wb.active
@@ -188,7 +198,7 @@ def schedule_xlsx(items: Sequence[Item], week_start: date, version: int) -> byte
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
     center = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    ws["A1"], ws["A2"] = AGENCY_PARENT, AGENCY
+    ws["A1"], ws["A2"] = head.parent, head.agency
     ws["E1"], ws["E2"] = NATION, MOTTO
     for ref in ("A2", "E1", "E2"):
         ws[ref].font = bold

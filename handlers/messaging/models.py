@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base
@@ -26,6 +26,8 @@ class Message(Base):
     cites_document_id: Mapped[str | None] = mapped_column(String(120), index=True)
     cites_task_id: Mapped[str | None] = mapped_column(String(40), index=True)
     urgency: Mapped[str] = mapped_column(String(20), default="thuong")
+    # how the sender addressed it, in words ("Phòng Tổng hợp", "Nhóm Tổ FDI", "Vũ Thị Mai")
+    addressed: Mapped[list[str]] = mapped_column(JSON, default=list)
     search_text: Mapped[str] = mapped_column(Text, default="")  # folded: no diacritics, lower case
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import schemas.projects  # noqa: F401  (registers the message types)
+from handlers.projects.settings import ProjectsSettings
 from hub.module import Module
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+
+    from hub.runtime import Hub
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -22,12 +25,15 @@ def vn_now() -> datetime:
 
 
 class ProjectsModule(Module):
-    """REST-only module; its changes go out as events through the outbox."""
+    """REST-only module (it consumes nothing); its changes go out as events through the outbox."""
 
     name = "projects"
     migrations = Path(__file__).with_name("migrations")
 
-    def __init__(self, clock: Callable[[], datetime] = vn_now) -> None:
+    def __init__(
+        self, settings: ProjectsSettings | None = None, *, clock: Callable[[], datetime] = vn_now
+    ) -> None:
+        self.settings = settings or ProjectsSettings()
         self.clock = clock
 
     def now(self) -> datetime:
@@ -36,10 +42,17 @@ class ProjectsModule(Module):
     def today(self) -> date:
         return self.now().date()
 
-    def router(self) -> APIRouter:
-        from handlers.projects.api import build_router
+    def setup(self, hub: Hub) -> None:
+        """Register the consumers (there are none: see consumers.py)."""
+        from handlers.projects import consumers
 
-        return build_router(self)
+        consumers.setup(hub)
+
+    def router(self) -> APIRouter:
+        """The REST API under /api/projects."""
+        from handlers.projects import api
+
+        return api.router
 
 
 module = ProjectsModule()

@@ -1,26 +1,41 @@
-"""REST API of the investment project registry under /api/projects."""
+"""REST API of the investment project registry under /api/projects (login; mounted by lienthong.web).
+
+Routes translate HTTP to the service and its answers to typed views; domain refusals propagate to the
+app's error handler (`{"detail": message}` with 403/404/409/422). Lists are `hub.web.Page`s.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from pydantic import BaseModel, Field, computed_field
 
-from handlers.projects import registry, stats, xlsx
+from handlers.projects import ProjectsModule, service, stats, xlsx
 from handlers.projects.models import InvestorReport, Project, ProjectDocument, ProjectVersion
 from hub.auth import CurrentPrincipal, require_roles
-from hub.directory import CLERK, LEADER, OFFICER, UNIT_HEAD
+from hub.orgchart import CLERK, LEADER, OFFICER, UNIT_HEAD
+from hub.web import HubDep, Page, Paging, module_of, transaction
 from schemas.envelope import ClaimCheck
 from schemas.projects import ProjectData, ProjectStatus
 
-if TYPE_CHECKING:
-    from handlers.projects import ProjectsModule
+router = APIRouter(prefix="/projects", tags=["projects"])
 
+STAFF = require_roles(CLERK, LEADER, UNIT_HEAD, OFFICER)
+EDITORS = require_roles(OFFICER, UNIT_HEAD, LEADER)
+IMPORTERS = require_roles(UNIT_HEAD, LEADER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _projects(request: Request) -> ProjectsModule:
+    return module_of(request, "projects", ProjectsModule)
+
+
+ProjectsDep = Annotated[ProjectsModule, Depends(_projects)]
+
+
+# -- request and response models -----------------------------------------------------------------
 
 
 class Adjustment(BaseModel):
@@ -34,284 +49,260 @@ class StatusChange(BaseModel):
     on: date | None = None
 
 
-class Report(BaseModel):
-    period: str = Field(pattern=r"^\d{4}(-Q[1-4])?$", description="2026 or 2026-Q3")
-    realised_capital_vnd: int = Field(ge=0)
-    revenue_vnd: int = Field(default=0, ge=0)
-    employees: int = Field(default=0, ge=0)
-    export_usd: int = Field(default=0, ge=0)
-    notes: str = ""
+class ProjectView(ProjectData):
+    """A project's current version: the certificate's content, its version and the capital totals."""
+
+    version: int
+    updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def capital_vnd(self) -> int:
+        return self.contributed_vnd + self.mobilised_vnd
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def capital_usd(self) -> int:
+        return self.contributed_usd + self.mobilised_usd
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def country(self) -> str:
+        """The lead investor's nationality."""
+        return self.investors[0].nationality
 
 
-class DocumentLink(BaseModel):
-    title: str = Field(min_length=3, max_length=500)
-    reference: str | None = Field(default=None, description="Document id or number (số, ký hiệu)")
-    file: ClaimCheck | None = None
+class ReportView(BaseModel):
+    period: str
+    realised_capital_vnd: int
+    revenue_vnd: int
+    employees: int
+    export_usd: int
+    notes: str
 
 
-def view(p: Project) -> dict[str, Any]:
-    return {
-        "code": p.code,
-        "version": p.version,
-        "status": p.status,
-        "capital_vnd": p.capital_vnd,
-        "capital_usd": p.capital_usd,
-        "country": p.country,
-        "updated_at": p.updated_at,
-        **p.data,
-    }
+class DocumentView(BaseModel):
+    title: str
+    reference: str | None
+    file: ClaimCheck | None
+    linked_at: datetime
 
 
-def build_router(module: ProjectsModule) -> APIRouter:
-    router = APIRouter(prefix="/projects", tags=["projects"])
-    staff = require_roles(CLERK, LEADER, UNIT_HEAD, OFFICER)
-    editors = require_roles(OFFICER, UNIT_HEAD, LEADER)
+class ProjectDetail(ProjectView):
+    """A project with its investor reports and linked documents (neither makes a version)."""
 
-    def fail(exc: registry.RegistryError) -> HTTPException:
-        return HTTPException(exc.status_code, exc.message)
+    reports: list[ReportView]
+    documents: list[DocumentView]
 
-    @router.post("", status_code=201, dependencies=[editors])
-    async def register(body: ProjectData, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
-        """Register a project (version 1)."""
-        try:
-            async with request.app.state.hub.transaction(source="projects", user_id=principal.id) as tx:
-                p = await registry.register(tx, body, when=module.now(), by=principal.id)
-        except registry.RegistryError as exc:
-            raise fail(exc) from None
-        except IntegrityError:
-            raise HTTPException(status.HTTP_409_CONFLICT, f"Mã dự án {body.code} đã có") from None
-        return view(p)
 
-    @router.get("", dependencies=[staff])
-    async def listing(
-        request: Request,
-        funding: str | None = None,
-        status_: str | None = Query(default=None, alias="status"),
-        district: str | None = None,
-        sector: str | None = None,
-        country: str | None = None,
-        year: int | None = None,
-        q: str | None = Query(default=None, description="Part of the name or code"),
-        offset: int = 0,
-        limit: int = Query(default=100, le=1000),
-    ) -> list[dict[str, Any]]:
-        query = (
-            select(Project).order_by(Project.first_issued_on.desc(), Project.code).offset(offset).limit(limit)
-        )
-        for column, value in (
-            (Project.funding, funding),
-            (Project.status, status_),
-            (Project.district, district),
-            (Project.sector, sector),
-            (Project.country, country),
-            (Project.issued_year, year),
-        ):
-            if value is not None:
-                query = query.where(column == value)
-        if q:
-            query = query.where(Project.name.ilike(f"%{q}%") | Project.code.ilike(f"%{q}%"))
-        async with request.app.state.hub.db.session() as s:
-            return [view(p) for p in (await s.execute(query)).scalars()]
+VERSION_KINDS = {"registered": "Đăng ký lần đầu", "adjusted": "Điều chỉnh", "status": "Thay đổi trạng thái"}
+FIELD_LABELS = {field: title for title, field in xlsx.COLUMNS} | {"investors": "Nhà đầu tư"}
 
-    @router.get("/stats", dependencies=[staff])
-    async def statistics(
-        request: Request,
-        by: Literal["country", "sector", "district", "year", "funding", "status"] = "country",
-        funding: str | None = None,
-        status_: str | None = Query(default=None, alias="status"),
-    ) -> dict[str, Any]:
-        """Projects and capital grouped by country, sector, district or year of first certificate."""
-        async with request.app.state.hub.db.session() as s:
-            rows = await stats.grouped(s, by, funding, status_)
-        return {
-            "by": by,
-            "rows": rows,
-            "projects": sum(r["projects"] for r in rows),
-            "capital_vnd": sum(r["capital_vnd"] for r in rows),
-            "capital_usd": sum(r["capital_usd"] for r in rows),
+
+class VersionView(BaseModel):
+    """One version: registration, an adjustment or a status change, with what changed (and its words)."""
+
+    version: int
+    kind: str
+    kind_label: str
+    changed: list[str]
+    changed_labels: list[str]
+    reason: str
+    at: datetime
+    by: str | None
+    data: ProjectData
+
+
+def _fields(p: Project) -> dict[str, Any]:
+    return {**p.data, "version": p.version, "updated_at": p.updated_at}
+
+
+def project_view(p: Project) -> ProjectView:
+    return ProjectView.model_validate(_fields(p))
+
+
+def _detail(p: Project, reports: list[InvestorReport], docs: list[ProjectDocument]) -> ProjectDetail:
+    return ProjectDetail.model_validate(
+        {
+            **_fields(p),
+            "reports": [ReportView.model_validate(r, from_attributes=True) for r in reports],
+            "documents": [DocumentView.model_validate(d, from_attributes=True) for d in docs],
         }
+    )
 
-    @router.get("/export.xlsx", dependencies=[staff])
-    async def export(request: Request, funding: str | None = None) -> Response:
-        """Every project's current version as an Excel file (the import layout)."""
-        q = select(Project.data).order_by(Project.code)
-        if funding:
-            q = q.where(Project.funding == funding)
-        async with request.app.state.hub.db.session() as s:
-            items = [ProjectData.model_validate(d) for d in (await s.execute(q)).scalars()]
-        return Response(
-            xlsx.write(items),
-            media_type=XLSX,
-            headers={"Content-Disposition": 'attachment; filename="du-an-dau-tu.xlsx"'},
+
+def _version_view(v: ProjectVersion) -> VersionView:
+    return VersionView(
+        version=v.version,
+        kind=v.kind,
+        kind_label=VERSION_KINDS.get(v.kind, v.kind),
+        changed=v.changed,
+        changed_labels=[FIELD_LABELS.get(c, c) for c in v.changed],
+        reason=v.reason,
+        at=v.at,
+        by=v.by,
+        data=ProjectData.model_validate(v.data),
+    )
+
+
+# -- routes --------------------------------------------------------------------------------------
+
+
+@router.post("", status_code=201, dependencies=[EDITORS])
+async def register(
+    body: ProjectData, request: Request, principal: CurrentPrincipal, projects: ProjectsDep
+) -> ProjectView:
+    """Register a project (version 1)."""
+    async with transaction(request, "projects", principal.id) as tx:
+        p = await service.register(
+            tx, body, actor=principal, units=projects.settings.units, when=projects.now()
         )
+    return project_view(p)
 
-    @router.post("/import", dependencies=[require_roles(UNIT_HEAD, LEADER)])
-    async def import_xlsx(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
-        """Import an Excel file (raw body): new codes registered, changed rows adjusted; all or nothing."""
-        data = await request.body()
-        try:
-            items = xlsx.read(data)
-        except xlsx.ImportErrors as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"errors": exc.errors}) from None
-        async with request.app.state.hub.transaction(source="projects", user_id=principal.id) as tx:
-            counts = await registry.import_projects(tx, items, when=module.now(), by=principal.id)
-        return {"rows": len(items), **counts}
 
-    async def _change(request: Request, principal: Any, code: str, step: Any) -> dict[str, Any]:
-        try:
-            async with request.app.state.hub.transaction(source="projects", user_id=principal.id) as tx:
-                p = await registry.find(tx.session, code)
-                await step(tx, p)
-        except registry.RegistryError as exc:
-            raise fail(exc) from None
-        return view(p)
+@router.get("", dependencies=[STAFF])
+async def listing(
+    hub: HubDep,
+    paging: Paging,
+    funding: str | None = None,
+    status_: str | None = Query(default=None, alias="status"),
+    district: str | None = None,
+    sector: str | None = None,
+    country: str | None = None,
+    year: int | None = None,
+    q: str | None = Query(default=None, description="Part of the name or code"),
+) -> Page[ProjectView]:
+    """Projects, latest first certificate first, filtered by funding, status, place, sector, country, year."""
+    where = service.ProjectFilter(
+        funding=funding, status=status_, district=district, sector=sector, country=country, year=year, q=q
+    )
+    async with hub.db.session() as s:
+        rows, total = await service.list_projects(s, where, limit=paging.limit, offset=paging.offset)
+    return Page.of([project_view(p) for p in rows], total, paging)
 
-    @router.get("/{code}", dependencies=[staff])
-    async def detail(code: str, request: Request) -> dict[str, Any]:
-        async with request.app.state.hub.db.session() as s:
-            try:
-                p = await registry.find(s, code)
-            except registry.RegistryError as exc:
-                raise fail(exc) from None
-            out = view(p)
-            reports = (
-                await s.execute(
-                    select(InvestorReport)
-                    .where(InvestorReport.project_id == p.id)
-                    .order_by(InvestorReport.period)
-                )
-            ).scalars()
-            docs = (
-                await s.execute(
-                    select(ProjectDocument)
-                    .where(ProjectDocument.project_id == p.id)
-                    .order_by(ProjectDocument.id)
-                )
-            ).scalars()
-            out["reports"] = [
-                {
-                    "period": r.period,
-                    "realised_capital_vnd": r.realised_capital_vnd,
-                    "revenue_vnd": r.revenue_vnd,
-                    "employees": r.employees,
-                    "export_usd": r.export_usd,
-                    "notes": r.notes,
-                }
-                for r in reports
-            ]
-            out["documents"] = [
-                {"title": d.title, "reference": d.reference, "file": d.file, "linked_at": d.linked_at}
-                for d in docs
-            ]
-        return out
 
-    @router.get("/{code}/history", dependencies=[staff])
-    async def history(code: str, request: Request) -> list[dict[str, Any]]:
-        """Every version: registration, adjustments, status changes, with what changed."""
-        async with request.app.state.hub.db.session() as s:
-            try:
-                p = await registry.find(s, code)
-            except registry.RegistryError as exc:
-                raise fail(exc) from None
-            q = (
-                select(ProjectVersion)
-                .where(ProjectVersion.project_id == p.id)
-                .order_by(ProjectVersion.version)
-            )
-            return [
-                {
-                    "version": v.version,
-                    "kind": v.kind,
-                    "changed": v.changed,
-                    "reason": v.reason,
-                    "at": v.at,
-                    "by": v.by,
-                    "data": v.data,
-                }
-                for v in (await s.execute(q)).scalars()
-            ]
+@router.get("/stats", dependencies=[STAFF])
+async def statistics(
+    hub: HubDep,
+    by: stats.Dimension = "country",
+    funding: str | None = None,
+    status_: str | None = Query(default=None, alias="status"),
+) -> stats.StatsReport:
+    """Projects and capital grouped by country, sector, district or year of first certificate."""
+    async with hub.db.session() as s:
+        return await stats.report(s, by, funding, status_)
 
-    @router.post("/{code}/adjust", dependencies=[editors])
-    async def adjust(
-        code: str, body: Adjustment, request: Request, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        """Adjust the certificate: a new version."""
 
-        async def step(tx: Any, p: Project) -> None:
-            if not await registry.adjust(
-                tx, p, body.project, when=module.now(), by=principal.id, reason=body.reason
-            ):
-                raise registry.RegistryError("Nội dung điều chỉnh không khác phiên bản hiện tại")
+@router.get("/export.xlsx", dependencies=[STAFF])
+async def export(hub: HubDep, projects: ProjectsDep, funding: str | None = None) -> Response:
+    """Every project's current version as an Excel file (the import layout)."""
+    async with hub.db.session() as s:
+        data = await service.export_xlsx(s, funding)
+    filename = projects.settings.export_filename
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
-        return await _change(request, principal, code, step)
 
-    @router.post("/{code}/status", dependencies=[editors])
-    async def change_status(
-        code: str, body: StatusChange, request: Request, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        """Suspend, resume or terminate a project."""
-        return await _change(
-            request,
-            principal,
+@router.post("/import", dependencies=[IMPORTERS])
+async def import_xlsx(
+    request: Request, hub: HubDep, principal: CurrentPrincipal, projects: ProjectsDep
+) -> service.ImportResult:
+    """Import an Excel file (raw body): new codes registered, changed rows adjusted; all or nothing."""
+    try:
+        return await service.import_file(
+            hub,
+            await request.body(),
+            actor=principal,
+            units=projects.settings.units,
+            when=projects.now(),
+            insert_batch=projects.settings.import_insert_batch,
+        )
+    except xlsx.ImportErrors as exc:
+        # The one structured refusal: every bad row and column, which a DomainError's message cannot list.
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"errors": exc.errors}) from None
+
+
+@router.get("/{code}", dependencies=[STAFF])
+async def detail(code: str, hub: HubDep) -> ProjectDetail:
+    """A project's current version with its investor reports and linked documents."""
+    async with hub.db.session() as s:
+        p, reports, docs = await service.project_records(s, code)
+        return _detail(p, reports, docs)
+
+
+@router.get("/{code}/history", dependencies=[STAFF])
+async def history(code: str, hub: HubDep, paging: Paging) -> Page[VersionView]:
+    """Every version: registration, adjustments, status changes, with what changed."""
+    async with hub.db.session() as s:
+        rows, total = await service.history(s, code, limit=paging.limit, offset=paging.offset)
+    return Page.of([_version_view(v) for v in rows], total, paging)
+
+
+@router.post("/{code}/adjust", dependencies=[EDITORS])
+async def adjust(
+    code: str, body: Adjustment, request: Request, principal: CurrentPrincipal, projects: ProjectsDep
+) -> ProjectView:
+    """Adjust the certificate: a new version."""
+    async with transaction(request, "projects", principal.id) as tx:
+        p = await service.adjust(
+            tx,
             code,
-            lambda tx, p: registry.set_status(
-                tx,
-                p,
-                body.status,
-                on=body.on or module.today(),
-                when=module.now(),
-                by=principal.id,
-                reason=body.reason,
-            ),
+            body.project,
+            reason=body.reason,
+            actor=principal,
+            units=projects.settings.units,
+            when=projects.now(),
         )
+    return project_view(p)
 
-    @router.post("/{code}/reports", status_code=201, dependencies=[editors])
-    async def report(
-        code: str, body: Report, request: Request, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        """Record an investor's periodic report (one per period)."""
 
-        async def step(tx: Any, p: Project) -> None:
-            exists = await tx.session.execute(
-                select(InvestorReport.id).where(
-                    InvestorReport.project_id == p.id, InvestorReport.period == body.period
-                )
-            )
-            if exists.first():
-                raise registry.RegistryError(f"Dự án {p.code} đã có báo cáo kỳ {body.period}")
-            tx.session.add(InvestorReport(project_id=p.id, submitted_at=module.now(), **body.model_dump()))
-            await tx.emit(
-                "project.report_submitted",
-                {"code": p.code, **body.model_dump(exclude={"notes"})},
-                issue=f"project:{p.code}",
-            )
+@router.post("/{code}/status", dependencies=[EDITORS])
+async def change_status(
+    code: str, body: StatusChange, request: Request, principal: CurrentPrincipal, projects: ProjectsDep
+) -> ProjectView:
+    """Suspend, resume or terminate a project."""
+    async with transaction(request, "projects", principal.id) as tx:
+        p = await service.change_status(
+            tx,
+            code,
+            body.status,
+            on=body.on or projects.today(),
+            reason=body.reason,
+            actor=principal,
+            units=projects.settings.units,
+            when=projects.now(),
+        )
+    return project_view(p)
 
-        return await _change(request, principal, code, step)
 
-    @router.post("/{code}/documents", status_code=201, dependencies=[editors])
-    async def link(
-        code: str, body: DocumentLink, request: Request, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        """Link a document (certificate, decision, report) to the project."""
+@router.post("/{code}/reports", status_code=201, dependencies=[EDITORS])
+async def report(
+    code: str,
+    body: service.PeriodReport,
+    request: Request,
+    principal: CurrentPrincipal,
+    projects: ProjectsDep,
+) -> ProjectView:
+    """Record an investor's periodic report (one per period)."""
+    async with transaction(request, "projects", principal.id) as tx:
+        p = await service.add_report(
+            tx, code, body, actor=principal, units=projects.settings.units, when=projects.now()
+        )
+    return project_view(p)
 
-        async def step(tx: Any, p: Project) -> None:
-            file = body.file.model_dump(mode="json") if body.file else None
-            tx.session.add(
-                ProjectDocument(
-                    project_id=p.id,
-                    title=body.title,
-                    reference=body.reference,
-                    file=file,
-                    linked_at=module.now(),
-                    linked_by=principal.id,
-                )
-            )
-            await tx.emit(
-                "project.document_linked",
-                {"code": p.code, "title": body.title, "reference": body.reference, "file": file},
-                issue=f"project:{p.code}",
-            )
 
-        return await _change(request, principal, code, step)
-
-    return router
+@router.post("/{code}/documents", status_code=201, dependencies=[EDITORS])
+async def link(
+    code: str,
+    body: service.DocumentLink,
+    request: Request,
+    principal: CurrentPrincipal,
+    projects: ProjectsDep,
+) -> ProjectView:
+    """Link a document (certificate, decision, report) to the project."""
+    async with transaction(request, "projects", principal.id) as tx:
+        p = await service.link_document(
+            tx, code, body, actor=principal, units=projects.settings.units, when=projects.now()
+        )
+    return project_view(p)

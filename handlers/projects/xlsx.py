@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from pydantic import ValidationError
 
+from hub.errors import Invalid
 from schemas.projects import ProjectData
 
 FUNDING_IN = {"FDI": "FDI", "NSNN": "NSNN", "NGOÀI NSNN": "NGOAI_NSNN", "NGOAI_NSNN": "NGOAI_NSNN"}
@@ -46,14 +48,14 @@ COLUMNS: list[tuple[str, str]] = [
     ("Ưu đãi", "incentives"),
     ("Trạng thái", "status"),
 ]
-MAX_ERRORS = 50
+MAX_ERRORS = 200  # messages in full; every further bad row is still named, by its number
 
 
-class ImportErrors(ValueError):
-    """The file has rows that cannot be read; each error names the row and column."""
+class ImportErrors(Invalid):
+    """The file has rows that cannot be read; each error (in `errors`) names the row and column."""
 
     def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors[:5]))
+        super().__init__(f"Tệp nhập có {len(errors)} lỗi: " + "; ".join(errors[:5]))
         self.errors = errors
 
 
@@ -153,8 +155,67 @@ def _record(cells: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _ranges(rows: list[int]) -> str:
+    """Row numbers as short ranges: 7, 9-12, 15."""
+    parts: list[str] = []
+    for n in rows:
+        if parts and "-" not in parts[-1] and int(parts[-1]) == n - 1:
+            parts[-1] = f"{parts[-1]}-{n}"
+        elif parts and "-" in parts[-1] and int(parts[-1].split("-")[1]) == n - 1:
+            parts[-1] = f"{parts[-1].split('-')[0]}-{n}"
+        else:
+            parts.append(str(n))
+    return ", ".join(parts)
+
+
+def _row_errors(
+    n: int, cells: dict[str, Any], titles: dict[str, str]
+) -> tuple[ProjectData | None, list[str]]:
+    """One row read: the project, or what is wrong with it (row number and column in each message)."""
+    try:
+        return ProjectData.model_validate(_record(cells)), []
+    except ValidationError as exc:
+        found = []
+        for e in exc.errors(include_url=False):
+            field = str(e["loc"][0]) if e["loc"] else ""
+            column = f", cột '{titles[field]}'" if field in titles else ""
+            found.append(f"Dòng {n}{column}: {_vietnamese(e['msg'])}")
+        return None, found
+    except (ValueError, TypeError) as exc:
+        return None, [f"Dòng {n}: {exc}"]
+
+
+MESSAGES: list[tuple[str, str]] = [
+    (r"Field required", "thiếu giá trị"),
+    (r"greater than or equal to 0\b", "phải là số không âm"),
+    (r"greater than or equal to (\S+)", r"phải từ \1 trở lên"),
+    (r"less than or equal to (\S+)", r"không được quá \1"),
+    (r"valid integer", "phải là số nguyên"),
+    (r"valid number", "phải là số"),
+    (r"valid date", "ngày không hợp lệ (ngày/tháng/năm)"),
+    (r"String should have at least (\d+)", r"quá ngắn (ít nhất \1 ký tự)"),
+    (r"String should have at most (\d+)", r"quá dài (tối đa \1 ký tự)"),
+    (r"List should have at least 1", "cần ít nhất một giá trị"),
+    (
+        r"an FDI project needs at least one foreign investor",
+        "dự án FDI cần ít nhất một nhà đầu tư nước ngoài",
+    ),
+    (r"adjusted_on is before first_issued_on", "ngày điều chỉnh trước ngày cấp lần đầu"),
+]
+
+
+def _vietnamese(message: str) -> str:
+    """The validator's message in Vietnamese (the usual ones); any other stays as the validator says."""
+    for english, vietnamese in MESSAGES:
+        found = re.search(english, message)
+        if found:
+            return found.expand(vietnamese)
+    return message
+
+
 def read(data: bytes) -> list[ProjectData]:
-    """Parse a workbook; ImportErrors lists every bad row (up to 50) with row number and column."""
+    """Parse a workbook; ImportErrors names every bad row: the first MAX_ERRORS messages in full with the
+    row number and column, every further bad row by its number."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
@@ -169,27 +230,25 @@ def read(data: bytes) -> list[ProjectData]:
     titles = {f: t for t, f in COLUMNS}
     items: list[ProjectData] = []
     errors: list[str] = []
-    seen: set[str] = set()
+    more: list[int] = []  # bad rows past MAX_ERRORS messages
+    seen: dict[str, int] = {}
     for n, row in enumerate(rows, start=2):
         if not any(v not in (None, "") for v in row):
             continue
         cells = {f: (row[i] if i < len(row) else None) for f, i in index.items()}
-        try:
-            item = ProjectData.model_validate(_record(cells))
-        except ValidationError as exc:
-            for e in exc.errors(include_url=False):
-                field = str(e["loc"][0]) if e["loc"] else ""
-                errors.append(f"Dòng {n}, cột '{titles.get(field, field)}': {e['msg']}")
-        except (ValueError, TypeError) as exc:
-            errors.append(f"Dòng {n}: {exc}")
-        else:
-            if item.code in seen:
-                errors.append(f"Dòng {n}, cột 'Mã dự án': mã {item.code} trùng với một dòng trước")
-            seen.add(item.code)
+        item, found = _row_errors(n, cells, titles)
+        if item is not None and item.code in seen:
+            found = [f"Dòng {n}, cột 'Mã dự án': mã {item.code} trùng với dòng {seen[item.code]}"]
+        if item is not None and not found:
+            seen[item.code] = n
             items.append(item)
-        if len(errors) >= MAX_ERRORS:
-            break
+        elif len(errors) < MAX_ERRORS:
+            errors.extend(found)
+        else:
+            more.append(n)
     wb.close()
+    if more:
+        errors.append(f"Các dòng lỗi khác ({len(more)} dòng): {_ranges(more)}")
     if errors:
         raise ImportErrors(errors)
     return items

@@ -1,33 +1,58 @@
-"""REST API of the tasks module (mounted under /api/tasks behind login)."""
+"""REST API of the tasks module (mounted under /api/tasks behind login).
+
+Routes translate HTTP to the service and the readers and back; refusals are hub.errors domain
+errors, answered by the app's handler.
+"""
 
 from __future__ import annotations
 
-import calendar
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.tasks import service
-from handlers.tasks.dashboard import summarize, task_row
-from handlers.tasks.models import DONE, Task, TaskExtension, TaskHandover, TaskReport
-from handlers.tasks.policy import local_today
+from handlers.tasks import TasksModule, product, queries, service, urging
+from handlers.tasks.clock import local_today
+from handlers.tasks.dashboard import summarize
+from handlers.tasks.models import Task
+from handlers.tasks.service import TaskContext, Upload
 from handlers.tasks.status import aggregate, status_of
+from handlers.tasks.views import (
+    AssessmentView,
+    DelayCauseView,
+    DocumentTasks,
+    ExtensionDecided,
+    ExtensionRequested,
+    ExtensionView,
+    HandoverView,
+    LeaderDashboard,
+    OfficerDashboard,
+    ReportAdded,
+    Summary,
+    TaskDetail,
+    TaskView,
+    UnitDashboard,
+    UrgingCount,
+    UrgingView,
+    report_view,
+    task_view,
+)
 from handlers.tasks.xlsx import monthly_report
-from hub.auth import CurrentPrincipal, Principal, require_roles
-from hub.directory import LEADER, UNIT_HEAD, Unit, User
-from hub.errors import PermanentError
-from schemas.envelope import ClaimCheck
-from schemas.notify import NotifyRequested, urgency_of
+from hub.auth import CurrentPrincipal
+from hub.files import ATTACHMENTS, read_upload, stored_file, upload_limit
+from hub.web import HubDep, Page, Paging, module_of, transaction
+from schemas.tasks import UrgingKind
 
-if TYPE_CHECKING:
-    from handlers.tasks.module import TasksModule
-    from hub.runtime import Hub
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-MAX_ATTACHMENT = 50 * 1024 * 1024
+
+def _context(request: Request) -> TaskContext:
+    return module_of(request, "tasks", TasksModule).ctx
+
+
+Ctx = Annotated[TaskContext, Depends(_context)]
 
 
 class NewTask(BaseModel):
@@ -42,6 +67,10 @@ class NewTask(BaseModel):
     priority: str = "Thường"
     source: str = "direct"
     external_ref: str | None = None
+    document_id: str | None = Field(default=None, max_length=120, description="The document it follows")
+    product_weight: float = Field(
+        default=1, gt=0, le=100, description="Hệ số quy đổi of the product (Decree 335/2025)"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> NewTask:
@@ -74,517 +103,351 @@ class Decision(BaseModel):
     note: str = ""
 
 
-def _hub(request: Request) -> Hub:
-    hub: Hub = request.app.state.hub
-    return hub
+class Weight(BaseModel):
+    product_weight: float = Field(gt=0, le=100, description="Hệ số quy đổi (Decree 335/2025)")
 
 
-def _bad(exc: PermanentError) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc))
+class DelayReason(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000, description="Why the task is late")
 
 
-async def _task(session: AsyncSession, task_id: str) -> Task:
-    task = await session.get(Task, task_id)
-    if task is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Không tìm thấy nhiệm vụ {task_id}")
-    return task
+class CauseDecision(BaseModel):
+    confirm: bool = Field(description="True: an objective cause; False: rejected")
+    note: str = Field(default="", max_length=2000)
 
 
-async def _can_see(session: AsyncSession, p: Principal, task: Task) -> bool:
-    if p.has(LEADER) or p.id in (task.assignee_user_id, task.assigner, task.completed_by):
-        return True
-    return bool(p.has(UNIT_HEAD) and task.unit_id is not None and task.unit_id == p.unit_id)
+class Judgement(BaseModel):
+    """The product's quality after completion (Decree 335/2025: −25 % per major error not excused)."""
+
+    quality_errors: int = Field(
+        ge=0, le=100, description="Major content errors not due to an objective cause"
+    )
+    quality_errors_excused: int = Field(
+        default=0, ge=0, le=100, description="Errors an objective cause excuses"
+    )
+    excused_reason: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=2000)
+    confirm_delay_cause: bool | None = Field(
+        default=None, description="Decide a pending delay reason with the judgement (None: leave it)"
+    )
 
 
-async def _can_manage(session: AsyncSession, p: Principal, task: Task) -> bool:
-    """The assigner, a leader, or the head of the task's unit."""
-    if p.has(LEADER) or p.id == task.assigner:
-        return True
-    return p.has(UNIT_HEAD) and task.unit_id == p.unit_id
+class Urging(BaseModel):
+    kind: UrgingKind = Field(description="reminder (nhắc nhở), criticism (phê bình), self_criticism")
+    user_id: str | None = Field(default=None, description="Whom: the officer in charge when not given")
+    note: str = Field(default="", max_length=2000)
 
 
-def _forbid(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_403_FORBIDDEN, message)
+def _view(ctx: TaskContext, task: Task) -> TaskView:
+    return task_view(task, local_today(), ctx.cal, ctx.settings.due_soon_days)
 
 
-def build_router(mod: TasksModule) -> APIRouter:
-    """The tasks API."""
-    ctx = mod.ctx
-    router = APIRouter(prefix="/tasks", tags=["tasks"])
+def _summary(ctx: TaskContext, tasks: list[Task]) -> Summary:
+    return summarize(tasks, local_today(), ctx.cal, ctx.settings.due_soon_days)
 
-    def row(task: Task) -> dict[str, Any]:
-        return task_row(task, local_today(), ctx.cal, ctx.policy.due_soon_days)
 
-    @router.post("", status_code=201, dependencies=[require_roles(LEADER, UNIT_HEAD)])
-    async def create(request: Request, body: NewTask, principal: CurrentPrincipal) -> dict[str, Any]:
-        """Create a task directly (leaders and unit heads)."""
-        hub = _hub(request)
-        try:
-            deadline = ctx.deadline_from(body.deadline, body.duration_working_days)
-            async with hub.transaction(source="tasks", user_id=principal.id) as tx:
-                task = await service.create_task(
-                    tx.session,
-                    tx.emit,
-                    ctx,
-                    title=body.title,
-                    description=body.description,
-                    assignee_user_id=body.assignee_user_id,
-                    unit_id=body.assignee_unit_id,
-                    assigner=principal.id,
-                    deadline=deadline,
-                    priority=body.priority,
-                    source=body.source,
-                    external_ref=body.external_ref,
-                )
-                return row(task)
-        except PermanentError as exc:
-            raise _bad(exc) from None
+@router.post("", status_code=201)
+async def create(request: Request, body: NewTask, principal: CurrentPrincipal, ctx: Ctx) -> TaskView:
+    """Create a task directly (leaders; unit heads for their own unit)."""
+    deadline = ctx.deadline_from(body.deadline, body.duration_working_days)
+    async with transaction(request, "tasks", principal.id) as work:
+        await service.check_assigner(work.session, principal, body.assignee_user_id, body.assignee_unit_id)
+        task = await service.create_task(
+            work,
+            ctx,
+            title=body.title,
+            description=body.description,
+            assignee_user_id=body.assignee_user_id,
+            unit_id=body.assignee_unit_id,
+            assigner=principal.id,
+            deadline=deadline,
+            priority=body.priority,
+            source=body.source,
+            external_ref=body.external_ref,
+            document_id=body.document_id,
+            product_weight=body.product_weight,
+        )
+        return _view(ctx, task)
 
-    @router.get("")
-    async def list_tasks(
-        request: Request, principal: CurrentPrincipal, scope: str = "mine", status_code: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Tasks of the caller (mine), of their unit (unit) or assigned by them (assigned)."""
-        hub = _hub(request)
-        q = select(Task)
-        if scope == "mine":
-            q = q.where(Task.assignee_user_id == principal.id)
-        elif scope == "assigned":
-            q = q.where(Task.assigner == principal.id)
-        elif scope == "unit":
-            if not principal.has(UNIT_HEAD, LEADER):
-                raise _forbid("Chỉ lãnh đạo đơn vị xem được nhiệm vụ của đơn vị")
-            q = q.where(Task.unit_id == principal.unit_id)
-        else:
-            raise HTTPException(422, f"scope phải là mine, unit hoặc assigned (nhận được {scope!r})")
-        async with hub.db.session() as s:
-            tasks = list((await s.execute(q.order_by(Task.deadline, Task.id))).scalars())
-        rows = [row(t) for t in tasks]
-        if status_code:
-            rows = [
-                r
-                for r in rows
-                if r["status"]["code"] == status_code
-                or any(f["code"] == status_code for f in r["status"]["flags"])
-            ]
-        return rows
 
-    @router.get("/dashboard/officer/{user_id}")
-    async def officer_dashboard(
-        request: Request, user_id: str, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        """Dashboard of one officer's tasks."""
-        hub = _hub(request)
-        async with hub.db.session() as s:
-            user = await s.get(User, user_id)
-            if user is None:
-                raise HTTPException(404, f"Không tìm thấy cán bộ {user_id}")
-            if not (
-                principal.id == user_id
-                or principal.has(LEADER)
-                or (principal.has(UNIT_HEAD) and user.unit_id == principal.unit_id)
-            ):
-                raise _forbid("Không có quyền xem bảng theo dõi của cán bộ này")
-            tasks = list((await s.execute(select(Task).where(Task.assignee_user_id == user_id))).scalars())
-        return {"officer": user_id, "full_name": user.full_name, **_summary(tasks)}
+@router.get("")
+async def list_tasks(
+    hub: HubDep,
+    principal: CurrentPrincipal,
+    ctx: Ctx,
+    paging: Paging,
+    scope: str = "mine",
+    status_code: str | None = None,
+) -> Page[TaskView]:
+    """Tasks of the caller (mine), of their unit (unit) or assigned by them (assigned), by deadline.
 
-    @router.get("/dashboard/unit/{unit_id}")
-    async def unit_dashboard(request: Request, unit_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
-        """Dashboard of one unit's tasks, with workload per officer."""
-        hub = _hub(request)
-        if not (principal.has(LEADER) or (principal.has(UNIT_HEAD) and principal.unit_id == unit_id)):
-            raise _forbid("Không có quyền xem bảng theo dõi của đơn vị này")
-        async with hub.db.session() as s:
-            unit = await s.get(Unit, unit_id)
-            if unit is None:
-                raise HTTPException(404, f"Không tìm thấy đơn vị {unit_id}")
-            tasks = list((await s.execute(select(Task).where(Task.unit_id == unit_id))).scalars())
-        return {"unit": unit_id, "name": unit.name, **_summary(tasks)}
-
-    @router.get("/dashboard/leader/{user_id}")
-    async def leader_dashboard(request: Request, user_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
-        """Dashboard of the tasks a leader assigned."""
-        hub = _hub(request)
-        if not (principal.id == user_id or principal.has(LEADER)):
-            raise _forbid("Không có quyền xem các nhiệm vụ do lãnh đạo này giao")
-        async with hub.db.session() as s:
-            tasks = list(
-                (
-                    await s.execute(select(Task).where(Task.assigner == user_id, Task.parent_id.is_(None)))
-                ).scalars()
+    `status_code` keeps the tasks with that status or flag (e.g. `not_started_overdue`, `due_soon`).
+    """
+    async with hub.db.session() as s:
+        if status_code is None:
+            tasks, total = await queries.page_in_scope(
+                s, principal, scope, offset=paging.offset, limit=paging.limit
             )
-        return {"leader": user_id, **_summary(tasks)}
+            return Page.of([_view(ctx, t) for t in tasks], total, paging)
+        tasks = await queries.all_in_scope(s, principal, scope)
+    views = [v for v in (_view(ctx, t) for t in tasks) if v.status.matches(status_code)]
+    return Page.whole(views, paging)
 
-    def _summary(tasks: list[Task]) -> dict[str, Any]:
-        return summarize(tasks, local_today(), ctx.cal, ctx.policy.due_soon_days)
 
-    @router.get("/reports/unit/{unit_id}/monthly.xlsx")
-    async def monthly(
-        request: Request, unit_id: str, year: int, month: int, principal: CurrentPrincipal
-    ) -> Response:
-        """The unit's monthly report: tasks due or finished in the month, as an XLSX workbook."""
-        hub = _hub(request)
-        if not 1 <= month <= 12:
-            raise HTTPException(422, f"tháng phải từ 1 đến 12 (nhận được {month})")
-        if not (principal.has(LEADER) or (principal.has(UNIT_HEAD) and principal.unit_id == unit_id)):
-            raise _forbid("Không có quyền xuất báo cáo của đơn vị này")
-        first = date(year, month, 1)
-        last = date(year, month, calendar.monthrange(year, month)[1])
-        async with hub.db.session() as s:
-            unit = await s.get(Unit, unit_id)
-            if unit is None:
-                raise HTTPException(404, f"Không tìm thấy đơn vị {unit_id}")
-            start = datetime(year, month, 1, tzinfo=UTC)
-            tasks = list(
-                (
-                    await s.execute(
-                        select(Task)
-                        .where(Task.unit_id == unit_id)
-                        .where(
-                            or_(
-                                Task.deadline.between(first, last),
-                                Task.completed_at >= start,
-                            )
-                        )
-                        .order_by(Task.deadline, Task.id)
-                    )
-                ).scalars()
-            )
-        tasks = [
-            t
-            for t in tasks
-            if first <= t.deadline <= last or (t.completed_at and first <= t.completed_at.date() <= last)
-        ]
-        as_of = min(local_today(), last)
-        data = monthly_report(unit.name, year, month, tasks, as_of, ctx.cal)
-        return Response(
-            data,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={
-                "Content-Disposition": f'attachment; filename="bao-cao-{unit_id}-{year}-{month:02d}.xlsx"'
-            },
+@router.get("/dashboard/officer/{user_id}")
+async def officer_dashboard(
+    hub: HubDep, user_id: str, principal: CurrentPrincipal, ctx: Ctx
+) -> OfficerDashboard:
+    """Dashboard of one officer's tasks."""
+    async with hub.db.session() as s:
+        user, tasks = await queries.officer_tasks(s, principal, user_id)
+    return OfficerDashboard(officer=user_id, full_name=user.full_name, **dict(_summary(ctx, tasks)))
+
+
+@router.get("/dashboard/unit/{unit_id}")
+async def unit_dashboard(hub: HubDep, unit_id: str, principal: CurrentPrincipal, ctx: Ctx) -> UnitDashboard:
+    """Dashboard of one unit's tasks, with workload per officer."""
+    async with hub.db.session() as s:
+        unit, tasks = await queries.unit_tasks(s, principal, unit_id)
+    return UnitDashboard(unit=unit_id, name=unit.name, **dict(_summary(ctx, tasks)))
+
+
+@router.get("/dashboard/leader/{user_id}")
+async def leader_dashboard(
+    hub: HubDep, user_id: str, principal: CurrentPrincipal, ctx: Ctx
+) -> LeaderDashboard:
+    """Dashboard of the tasks a leader assigned."""
+    async with hub.db.session() as s:
+        tasks = await queries.leader_tasks(s, principal, user_id)
+    return LeaderDashboard(leader=user_id, **dict(_summary(ctx, tasks)))
+
+
+@router.get("/reports/unit/{unit_id}/monthly.xlsx")
+async def monthly(
+    hub: HubDep, unit_id: str, year: int, month: int, principal: CurrentPrincipal, ctx: Ctx
+) -> Response:
+    """The unit's monthly report: tasks due or finished in the month, as an XLSX workbook."""
+    async with hub.db.session() as s:
+        found = await queries.unit_month(s, principal, unit_id, year, month)
+    as_of = min(local_today(), found.last)
+    data = monthly_report(
+        found.unit.name, year, month, found.tasks, as_of, ctx.cal, urgings=found.urgings, names=found.names
+    )
+    filename = f"bao-cao-{unit_id}-{year}-{month:02d}.xlsx"
+    return Response(
+        data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@router.get("/reports/unit/{unit_id}/urgings")
+async def urgings(
+    hub: HubDep, unit_id: str, year: int, month: int, principal: CurrentPrincipal, paging: Paging
+) -> Page[UrgingCount]:
+    """Urgings (đôn đốc) of the month on the unit's tasks, counted per person and type."""
+    async with hub.db.session() as s:
+        rows = await queries.unit_urgings(s, principal, unit_id, year, month)
+    return Page.whole(rows, paging)
+
+
+@router.get("/by-document/{document_id}")
+async def by_document(
+    hub: HubDep, document_id: str, principal: CurrentPrincipal, ctx: Ctx, paging: Paging
+) -> DocumentTasks:
+    """A page of the tasks of one document, with the document's own status (worst of its tasks)."""
+    async with hub.db.session() as s:
+        tasks, visible = await queries.document_tasks(s, principal, document_id)
+    today = local_today()
+    status = aggregate([status_of(t, today, ctx.cal, ctx.settings.due_soon_days) for t in tasks])
+    page = Page.whole([_view(ctx, t) for t in visible], paging)
+    return DocumentTasks(document_id=document_id, status=status, **dict(page))
+
+
+@router.get("/{task_id}")
+async def detail(hub: HubDep, task_id: str, principal: CurrentPrincipal, ctx: Ctx) -> TaskDetail:
+    """A task with its sub-tasks, progress reports, extension requests and hand-overs."""
+    async with hub.db.session() as s:
+        rec = await queries.record_of(s, principal, task_id)
+        return TaskDetail(
+            **dict(_view(ctx, rec.task)),
+            description=rec.task.description,
+            subtasks=[_view(ctx, t) for t in rec.subtasks],
+            reports=[report_view(r) for r in rec.reports],
+            extensions=[ExtensionView.of(e) for e in rec.extensions],
+            handovers=[HandoverView.of(h) for h in rec.handovers],
+            late=product.is_late(rec.task),
+            delay_causes=[DelayCauseView.of(c) for c in rec.causes],
+            assessments=[AssessmentView.of(a) for a in rec.assessments],
+            urgings=[UrgingView.of(u) for u in rec.urgings],
+            actions=rec.actions,
         )
 
-    @router.get("/by-document/{document_id}")
-    async def by_document(request: Request, document_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
-        """The tasks of one document and the document's own status (worst of its tasks)."""
-        hub = _hub(request)
-        async with hub.db.session() as s:
-            tasks = list(
-                (
-                    await s.execute(select(Task).where(Task.document_id == document_id).order_by(Task.id))
-                ).scalars()
-            )
-            visible = [t for t in tasks if await _can_see(s, principal, t)]
-        if tasks and not visible:
-            raise _forbid("Không có quyền xem các nhiệm vụ của văn bản này")
-        today = local_today()
-        statuses = [status_of(t, today, ctx.cal, ctx.policy.due_soon_days) for t in tasks]
-        return {"document_id": document_id, "status": aggregate(statuses), "tasks": [row(t) for t in visible]}
 
-    @router.get("/{task_id}")
-    async def detail(request: Request, task_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
-        """A task with its sub-tasks, progress reports, extension requests and hand-overs."""
-        hub = _hub(request)
-        async with hub.db.session() as s:
-            task = await _task(s, task_id)
-            if not await _can_see(s, principal, task):
-                raise _forbid("Không có quyền xem nhiệm vụ này")
-            subs = await service.subtasks_of(s, task_id)
-            reports = (await s.execute(select(TaskReport).where(TaskReport.task_id == task_id))).scalars()
-            exts = (await s.execute(select(TaskExtension).where(TaskExtension.task_id == task_id))).scalars()
-            hos = (await s.execute(select(TaskHandover).where(TaskHandover.task_id == task_id))).scalars()
-            return {
-                **row(task),
-                "description": task.description,
-                "subtasks": [row(t) for t in subs],
-                "reports": [
-                    {
-                        "id": r.id,
-                        "author": r.author,
-                        "text": r.text,
-                        "progress": r.progress,
-                        "attachments": [
-                            {"index": i, "name": a["name"], "size": a["claim"]["size"]}
-                            for i, a in enumerate(r.attachments)
-                        ],
-                        "created_at": r.created_at.isoformat(),
-                    }
-                    for r in reports
-                ],
-                "extensions": [
-                    {
-                        "id": e.id,
-                        "requested_by": e.requested_by,
-                        "current_deadline": e.current_deadline.isoformat(),
-                        "new_deadline": e.new_deadline.isoformat(),
-                        "reason": e.reason,
-                        "status": e.status,
-                        "decided_by": e.decided_by,
-                    }
-                    for e in exts
-                ],
-                "handovers": [
-                    {"from": h.from_user_id, "to": h.to_user_id, "by": h.by_user_id, "note": h.note}
-                    for h in hos
-                ],
-            }
+@router.post("/{task_id}/subtasks", status_code=201)
+async def subtask(
+    request: Request, task_id: str, body: NewTask, principal: CurrentPrincipal, ctx: Ctx
+) -> TaskView:
+    """Split a task: a sub-task with its own owner and a deadline no later than the parent's."""
+    async with transaction(request, "tasks", principal.id) as work:
+        task = await service.add_subtask(
+            work,
+            ctx,
+            principal,
+            task_id,
+            title=body.title,
+            description=body.description,
+            assignee_user_id=body.assignee_user_id,
+            unit_id=body.assignee_unit_id,
+            deadline=body.deadline,
+            working_days=body.duration_working_days,
+            priority=body.priority,
+            product_weight=body.product_weight,
+        )
+        return _view(ctx, task)
 
-    @router.post("/{task_id}/subtasks", status_code=201)
-    async def subtask(
-        request: Request, task_id: str, body: NewTask, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        """Split a task: a sub-task with its own owner and a deadline no later than the parent's."""
-        hub = _hub(request)
-        try:
-            async with hub.transaction(source="tasks", user_id=principal.id) as tx:
-                parent = await _task(tx.session, task_id)
-                if not (
-                    await _can_manage(tx.session, principal, parent)
-                    or principal.id == parent.assignee_user_id
-                ):
-                    raise _forbid("Chỉ người giao, lãnh đạo đơn vị hoặc người chủ trì được tạo nhiệm vụ con")
-                deadline = ctx.deadline_from(body.deadline, body.duration_working_days)
-                if deadline > parent.deadline:
-                    raise HTTPException(
-                        422,
-                        f"Hạn của nhiệm vụ con ({deadline:%d/%m/%Y}) không được sau hạn của nhiệm vụ "
-                        f"({parent.deadline:%d/%m/%Y})",
-                    )
-                task = await service.create_task(
-                    tx.session,
-                    tx.emit,
-                    ctx,
-                    title=body.title,
-                    description=body.description,
-                    assignee_user_id=body.assignee_user_id,
-                    unit_id=body.assignee_unit_id,
-                    assigner=principal.id,
-                    deadline=deadline,
-                    priority=body.priority or parent.priority,
-                    source=parent.source,
-                    document_id=parent.document_id,
-                    parent_id=parent.id,
-                )
-                service.start_task(parent)
-                return row(task)
-        except PermanentError as exc:
-            raise _bad(exc) from None
 
-    @router.post("/{task_id}/reports", status_code=201)
-    async def report(
-        request: Request,
-        task_id: str,
-        principal: CurrentPrincipal,
-        text: str = Form(""),
-        progress: int = Form(0, ge=0, le=100),
-        files: list[UploadFile] = File(default=[]),
-    ) -> dict[str, Any]:
-        """A progress report by the officer in charge, with attachments kept in the Object Store."""
-        hub = _hub(request)
-        attachments = []
-        for f in files:
-            data = await f.read()
-            if len(data) > MAX_ATTACHMENT:
-                raise HTTPException(413, f"Tệp {f.filename} vượt quá {MAX_ATTACHMENT // 1024 // 1024} MB")
-            claim = await hub.claims.put(data, media_type=f.content_type or "application/octet-stream")
-            attachments.append({"name": f.filename or "tep-dinh-kem", "claim": claim.model_dump(mode="json")})
-        async with hub.transaction(source="tasks", user_id=principal.id) as tx:
-            task = await _task(tx.session, task_id)
-            if principal.id != task.assignee_user_id and not await _can_manage(tx.session, principal, task):
-                raise _forbid("Chỉ cán bộ xử lý được báo cáo tiến độ nhiệm vụ này")
-            if task.state == DONE:
-                raise HTTPException(409, "Nhiệm vụ đã hoàn thành")
-            service.start_task(task)
-            task.progress = max(task.progress, progress)
-            entry = TaskReport(
-                task_id=task.id,
-                author=principal.id,
-                text=text,
-                progress=progress,
-                attachments=attachments,
-                created_at=datetime.now(UTC),
-            )
-            tx.session.add(entry)
-            await tx.session.flush()
-            return {"id": entry.id, "task": row(task), "attachments": len(attachments)}
+@router.post("/{task_id}/reports", status_code=201)
+async def report(
+    request: Request,
+    hub: HubDep,
+    task_id: str,
+    principal: CurrentPrincipal,
+    ctx: Ctx,
+    text: Annotated[str, Form()] = "",
+    progress: Annotated[int, Form(ge=0, le=100)] = 0,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> ReportAdded:
+    """A progress report by the officer in charge, with attachments kept in the Object Store."""
+    limit = min(ctx.settings.max_attachment_bytes, upload_limit(hub.settings.max_upload_mb))
+    uploads = []
+    for f in files or []:
+        data, media = await read_upload(f, limit, ATTACHMENTS)
+        uploads.append(Upload(f.filename or "tep-dinh-kem", media, data))
+    kept = await service.keep_files(hub.claims, uploads, ctx.settings.max_attachment_bytes)
+    async with transaction(request, "tasks", principal.id) as work:
+        entry, task = await service.add_report(
+            work, principal, task_id, text=text, progress=progress, attachments=kept
+        )
+        return ReportAdded(id=entry.id, task=_view(ctx, task), attachments=len(kept))
 
-    @router.get("/{task_id}/reports/{report_id}/attachments/{index}")
-    async def attachment(
-        request: Request, task_id: str, report_id: int, index: int, principal: CurrentPrincipal
-    ) -> Response:
-        """Download an attachment of a progress report (content checked against its sha256)."""
-        hub = _hub(request)
-        async with hub.db.session() as s:
-            task = await _task(s, task_id)
-            if not await _can_see(s, principal, task):
-                raise _forbid("Không có quyền xem nhiệm vụ này")
-            entry = await s.get(TaskReport, report_id)
-            if entry is None or entry.task_id != task_id or not 0 <= index < len(entry.attachments):
-                raise HTTPException(404, "Không tìm thấy tệp đính kèm")
-            item = entry.attachments[index]
-        claim = ClaimCheck.model_validate(item["claim"])
-        data = await hub.claims.get(claim)
-        return Response(data, media_type=claim.media_type)
 
-    @router.post("/{task_id}/start")
-    async def start(request: Request, task_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
-        """The officer starts work on the task."""
-        hub = _hub(request)
-        async with hub.transaction(source="tasks", user_id=principal.id) as tx:
-            task = await _task(tx.session, task_id)
-            if principal.id != task.assignee_user_id and not await _can_manage(tx.session, principal, task):
-                raise _forbid("Chỉ cán bộ xử lý được bắt đầu nhiệm vụ này")
-            service.start_task(task)
-            return row(task)
+@router.get("/{task_id}/reports/{report_id}/attachments/{index}")
+async def attachment(
+    hub: HubDep, task_id: str, report_id: int, index: int, principal: CurrentPrincipal
+) -> Response:
+    """Download an attachment of a progress report (content checked against its sha256)."""
+    async with hub.db.session() as s:
+        claim = await queries.report_file(s, principal, task_id, report_id, index)
+    return stored_file(
+        await hub.claims.get(claim), f"bao-cao-{report_id}-tep-{index + 1}", declared=claim.media_type
+    )
 
-    @router.post("/{task_id}/complete")
-    async def complete(request: Request, task_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
-        """Finish the task (officer in charge, assigner or unit head); emits task.completed."""
-        hub = _hub(request)
-        async with hub.transaction(source="tasks", user_id=principal.id) as tx:
-            task = await _task(tx.session, task_id)
-            if principal.id != task.assignee_user_id and not await _can_manage(tx.session, principal, task):
-                raise _forbid("Chỉ cán bộ xử lý hoặc người giao được hoàn thành nhiệm vụ này")
-            open_subs = [t.id for t in await service.subtasks_of(tx.session, task_id) if t.state != DONE]
-            if open_subs:
-                raise HTTPException(409, f"Còn nhiệm vụ con chưa hoàn thành: {', '.join(open_subs)}")
-            if not await service.complete_task(tx.session, tx.emit, task, principal.id):
-                raise HTTPException(409, "Nhiệm vụ đã hoàn thành")
-            return row(task)
 
-    @router.post("/{task_id}/handover")
-    async def handover(
-        request: Request, task_id: str, body: Handover, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        """Hand the task over to another officer (by the officer in charge, the assigner or unit head)."""
-        hub = _hub(request)
-        try:
-            async with hub.transaction(source="tasks", user_id=principal.id) as tx:
-                s = tx.session
-                task = await _task(s, task_id)
-                if principal.id != task.assignee_user_id and not await _can_manage(s, principal, task):
-                    raise _forbid("Chỉ cán bộ xử lý, người giao hoặc lãnh đạo đơn vị được bàn giao")
-                if task.state == DONE:
-                    raise HTTPException(409, "Nhiệm vụ đã hoàn thành, không thể bàn giao")
-                target = await service.require_user(s, body.to_user_id, "to_user_id")
-                previous = task.assignee_user_id
-                if previous == target.id:
-                    raise HTTPException(409, f"Nhiệm vụ đang do {target.id} xử lý")
-                task.assignee_user_id = target.id
-                task.unit_id = target.unit_id or task.unit_id
-                s.add(
-                    TaskHandover(
-                        task_id=task.id,
-                        from_user_id=previous,
-                        to_user_id=target.id,
-                        by_user_id=principal.id,
-                        note=body.note,
-                        created_at=datetime.now(UTC),
-                    )
-                )
-                await tx.emit(
-                    "notify.requested",
-                    NotifyRequested(
-                        recipients=[target.id],
-                        title=f"Nhận bàn giao nhiệm vụ: {task.title}"[:300],
-                        body=(
-                            f"Bàn giao từ {previous or 'đơn vị'}. "
-                            f"Hạn xử lý: {task.deadline:%d/%m/%Y}. {body.note}"
-                        ),
-                        urgency=urgency_of(task.priority),
-                        link=f"/tasks/{task.id}",
-                        dedup_key=f"task.handover:{task.id}:{target.id}:{datetime.now(UTC).timestamp():.0f}",
-                        source_type="task.handover",
-                        issue=task.id,
-                    ),
-                )
-                return row(task)
-        except PermanentError as exc:
-            raise _bad(exc) from None
+@router.post("/{task_id}/start")
+async def start(request: Request, task_id: str, principal: CurrentPrincipal, ctx: Ctx) -> TaskView:
+    """The officer starts work on the task."""
+    async with transaction(request, "tasks", principal.id) as work:
+        return _view(ctx, await service.start(work, principal, task_id))
 
-    @router.post("/{task_id}/extensions", status_code=201)
-    async def request_extension(
-        request: Request, task_id: str, body: ExtensionRequest, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        """The officer in charge asks the assigner for a later deadline."""
-        hub = _hub(request)
-        async with hub.transaction(source="tasks", user_id=principal.id) as tx:
-            task = await _task(tx.session, task_id)
-            if principal.id != task.assignee_user_id:
-                raise _forbid("Chỉ cán bộ xử lý được xin gia hạn")
-            if task.state == DONE:
-                raise HTTPException(409, "Nhiệm vụ đã hoàn thành")
-            new = body.new_deadline or ctx.cal.add_working_days(task.deadline, body.extra_working_days or 0)
-            if new <= task.deadline:
-                raise HTTPException(
-                    422, f"Hạn mới ({new:%d/%m/%Y}) phải sau hạn hiện tại ({task.deadline:%d/%m/%Y})"
-                )
-            ext = TaskExtension(
-                task_id=task.id,
-                requested_by=principal.id,
-                current_deadline=task.deadline,
-                new_deadline=new,
-                reason=body.reason,
-                status="pending",
-                created_at=datetime.now(UTC),
-            )
-            tx.session.add(ext)
-            await tx.session.flush()
-            await tx.emit(
-                "notify.requested",
-                NotifyRequested(
-                    recipients=[task.assigner],
-                    title=f"Đề nghị gia hạn: {task.title}"[:300],
-                    body=f"{principal.full_name} đề nghị gia hạn đến {new:%d/%m/%Y}. Lý do: {body.reason}",
-                    urgency="thuong",
-                    link=f"/tasks/{task.id}",
-                    dedup_key=f"task.extension:{ext.id}",
-                    source_type="task.extension_requested",
-                    issue=task.id,
-                ),
-            )
-            return {"id": ext.id, "status": ext.status, "new_deadline": new.isoformat()}
 
-    @router.post("/{task_id}/extensions/{ext_id}/decision")
-    async def decide_extension(
-        request: Request, task_id: str, ext_id: int, body: Decision, principal: CurrentPrincipal
-    ) -> dict[str, Any]:
-        """The assigner approves (the deadline moves, reminders are re-planned) or refuses."""
-        hub = _hub(request)
-        async with hub.transaction(source="tasks", user_id=principal.id) as tx:
-            task = await _task(tx.session, task_id)
-            ext = await tx.session.get(TaskExtension, ext_id)
-            if ext is None or ext.task_id != task_id:
-                raise HTTPException(404, f"Không tìm thấy đề nghị gia hạn {ext_id}")
-            if principal.id != task.assigner:
-                raise _forbid("Chỉ người giao nhiệm vụ được duyệt gia hạn")
-            if ext.status != "pending":
-                raise HTTPException(409, f"Đề nghị gia hạn đã được xử lý ({ext.status})")
-            ext.status = "approved" if body.approve else "rejected"
-            ext.decided_by = principal.id
-            ext.decision_note = body.note
-            ext.decided_at = datetime.now(UTC)
-            if body.approve:
-                task.deadline = ext.new_deadline
-                await service.reschedule(tx.session, ctx, task)
-            await tx.emit(
-                "notify.requested",
-                NotifyRequested(
-                    recipients=[ext.requested_by],
-                    title=(
-                        f"Đồng ý gia hạn đến {ext.new_deadline:%d/%m/%Y}: {task.title}"
-                        if body.approve
-                        else f"Không đồng ý gia hạn: {task.title}"
-                    )[:300],
-                    body=body.note,
-                    urgency="thuong",
-                    link=f"/tasks/{task.id}",
-                    dedup_key=f"task.extension_decided:{ext.id}",
-                    source_type="task.extension_decided",
-                    issue=task.id,
-                ),
-            )
-            return {"id": ext.id, "status": ext.status, "task": row(task)}
+@router.post("/{task_id}/complete")
+async def complete(request: Request, task_id: str, principal: CurrentPrincipal, ctx: Ctx) -> TaskView:
+    """Finish the task (officer in charge, assigner or unit head); emits task.completed."""
+    async with transaction(request, "tasks", principal.id) as work:
+        return _view(ctx, await service.complete(work, principal, task_id))
 
-    return router
+
+@router.post("/{task_id}/handover")
+async def handover(
+    request: Request, task_id: str, body: Handover, principal: CurrentPrincipal, ctx: Ctx
+) -> TaskView:
+    """Hand the task over to another officer (by the officer in charge, the assigner or unit head)."""
+    async with transaction(request, "tasks", principal.id) as work:
+        task = await service.hand_over(work, principal, task_id, body.to_user_id, body.note)
+        return _view(ctx, task)
+
+
+@router.post("/{task_id}/extensions", status_code=201)
+async def request_extension(
+    request: Request, task_id: str, body: ExtensionRequest, principal: CurrentPrincipal, ctx: Ctx
+) -> ExtensionRequested:
+    """The officer in charge asks the assigner for a later deadline."""
+    async with transaction(request, "tasks", principal.id) as work:
+        ext = await service.request_extension(
+            work,
+            ctx,
+            principal,
+            task_id,
+            new_deadline=body.new_deadline,
+            extra_working_days=body.extra_working_days,
+            reason=body.reason,
+        )
+        return ExtensionRequested(id=ext.id, status=ext.status, new_deadline=ext.new_deadline)
+
+
+@router.post("/{task_id}/extensions/{ext_id}/decision")
+async def decide_extension(
+    request: Request, task_id: str, ext_id: int, body: Decision, principal: CurrentPrincipal, ctx: Ctx
+) -> ExtensionDecided:
+    """The assigner approves (the deadline moves, reminders are re-planned) or refuses."""
+    async with transaction(request, "tasks", principal.id) as work:
+        ext, task = await service.decide_extension(
+            work, ctx, principal, task_id, ext_id, approve=body.approve, note=body.note
+        )
+        return ExtensionDecided(id=ext.id, status=ext.status, task=_view(ctx, task))
+
+
+@router.put("/{task_id}/weight")
+async def set_weight(
+    request: Request, task_id: str, body: Weight, principal: CurrentPrincipal, ctx: Ctx
+) -> TaskView:
+    """The assigner sets the product's hệ số quy đổi while the task is open (task.updated)."""
+    async with transaction(request, "tasks", principal.id) as work:
+        return _view(ctx, await product.set_weight(work, principal, task_id, body.product_weight))
+
+
+@router.post("/{task_id}/delay-cause", status_code=201)
+async def give_delay_cause(
+    request: Request, task_id: str, body: DelayReason, principal: CurrentPrincipal
+) -> DelayCauseView:
+    """The officer whose product it is says why the late task is late."""
+    async with transaction(request, "tasks", principal.id) as work:
+        return DelayCauseView.of(await product.give_delay_cause(work, principal, task_id, body.reason))
+
+
+@router.post("/{task_id}/delay-cause/decision")
+async def decide_delay_cause(
+    request: Request, task_id: str, body: CauseDecision, principal: CurrentPrincipal
+) -> DelayCauseView:
+    """The assigner or unit head confirms the reason as an objective cause, or rejects it."""
+    async with transaction(request, "tasks", principal.id) as work:
+        row = await product.decide_delay_cause(work, principal, task_id, confirm=body.confirm, note=body.note)
+        return DelayCauseView.of(row)
+
+
+@router.post("/{task_id}/assessment", status_code=201)
+async def assess(
+    request: Request, task_id: str, body: Judgement, principal: CurrentPrincipal
+) -> AssessmentView:
+    """The assigner or unit head judges the finished product (task.product_assessed)."""
+    async with transaction(request, "tasks", principal.id) as work:
+        row = await product.assess(
+            work,
+            principal,
+            task_id,
+            quality_errors=body.quality_errors,
+            quality_errors_excused=body.quality_errors_excused,
+            excused_reason=body.excused_reason,
+            note=body.note,
+            confirm_delay_cause=body.confirm_delay_cause,
+        )
+        return AssessmentView.of(row)
+
+
+@router.post("/{task_id}/urgings", status_code=201)
+async def urge(request: Request, task_id: str, body: Urging, principal: CurrentPrincipal) -> UrgingView:
+    """Urge the officer in charge (or the unit's head): a reminder, a criticism or a self-criticism asked."""
+    async with transaction(request, "tasks", principal.id) as work:
+        row = await urging.urge(
+            work, principal, task_id, kind=body.kind, user_id=body.user_id, note=body.note
+        )
+        return UrgingView.of(row)

@@ -4,41 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any
 
-from handlers.common.workcal import WorkingCalendar
 from handlers.tasks.models import DONE, Task
 from handlers.tasks.status import LABELS, STATUSES, status_of
+from handlers.tasks.views import OverdueTask, Summary, Workload, task_view
+from kit.workcal import WorkingCalendar
 
 
-def task_row(task: Task, today: date, cal: WorkingCalendar, due_soon_days: int = 3) -> dict[str, Any]:
-    """A task as the API shows it, with its status as of today."""
-    return {
-        "id": task.id,
-        "title": task.title,
-        "assignee_user_id": task.assignee_user_id,
-        "unit_id": task.unit_id,
-        "assigner": task.assigner,
-        "deadline": task.deadline.isoformat(),
-        "original_deadline": task.original_deadline.isoformat(),
-        "priority": task.priority,
-        "source": task.source,
-        "external_ref": task.external_ref,
-        "document_id": task.document_id,
-        "role": task.role,
-        "parent_id": task.parent_id,
-        "state": task.state,
-        "progress": task.progress,
-        "completed_by": task.completed_by,
-        "on_time": task.on_time,
-        "status": status_of(task, today, cal, due_soon_days).as_dict(),
-    }
-
-
-def summarize(tasks: list[Task], today: date, cal: WorkingCalendar, due_soon_days: int = 3) -> dict[str, Any]:
+def summarize(tasks: list[Task], today: date, cal: WorkingCalendar, due_soon_days: int = 3) -> Summary:
     """Counts by status, on-time rate of finished tasks, overdue list and open workload."""
     counts: Counter[str] = Counter(dict.fromkeys(STATUSES, 0))
-    overdue: list[dict[str, Any]] = []
+    overdue: list[OverdueTask] = []
     workload: Counter[str] = Counter()
     done = on_time = 0
     for task in tasks:
@@ -54,18 +30,17 @@ def summarize(tasks: list[Task], today: date, cal: WorkingCalendar, due_soon_day
             continue
         workload[task.assignee_user_id or f"unit:{task.unit_id}"] += 1
         if st.overdue:
-            row = task_row(task, today, cal, due_soon_days)
-            row["working_days_overdue"] = -st.working_days_left
-            overdue.append(row)
-    overdue.sort(key=lambda r: (r["deadline"], r["id"]))
-    return {
-        "as_of": today.isoformat(),
-        "total": len(tasks),
-        "open": len(tasks) - done,
-        "done": done,
-        "counts": dict(counts),
-        "labels": LABELS,
-        "on_time_rate": round(on_time / done, 4) if done else None,
-        "overdue": overdue,
-        "workload": [{"owner": k, "open_tasks": v} for k, v in workload.most_common()],
-    }
+            view = task_view(task, today, cal, due_soon_days)
+            overdue.append(OverdueTask(**dict(view), working_days_overdue=-st.working_days_left))
+    overdue.sort(key=lambda r: (r.deadline, r.id))
+    return Summary(
+        as_of=today,
+        total=len(tasks),
+        open=len(tasks) - done,
+        done=done,
+        counts=dict(counts),
+        labels=LABELS,
+        on_time_rate=round(on_time / done, 4) if done else None,
+        overdue=overdue,
+        workload=[Workload(owner=k, open_tasks=v) for k, v in workload.most_common()],
+    )

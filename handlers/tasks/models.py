@@ -1,11 +1,11 @@
-"""Tables of the tasks module: tasks, progress reports, extension requests, hand-overs."""
+"""Tables of the tasks module: tasks, reports, extensions, hand-overs, delay causes, judgements, urgings."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base
@@ -13,6 +13,10 @@ from hub.db import Base
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
 DONE = "done"
+
+PENDING = "pending"
+CONFIRMED = "confirmed"
+REJECTED = "rejected"
 
 
 class Task(Base):
@@ -56,6 +60,8 @@ class Task(Base):
     on_time: Mapped[bool | None] = mapped_column()
     overdue_notified: Mapped[bool] = mapped_column(default=False)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # hệ số quy đổi of the task's product (Decree 335/2025), set by the assigner
+    product_weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
 
 
 class TaskReport(Base):
@@ -99,6 +105,56 @@ class TaskHandover(Base):
     task_id: Mapped[str] = mapped_column(ForeignKey("task_tasks.id"), index=True)
     from_user_id: Mapped[str | None] = mapped_column(String(40))
     to_user_id: Mapped[str] = mapped_column(String(40))
+    by_user_id: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TaskDelayCause(Base):
+    """Why a late task is late, given by its officer; the assigner or unit head confirms or rejects it.
+
+    A confirmed cause is objective (nguyên nhân khách quan, Decree 335/2025): the delay costs no points.
+    """
+
+    __tablename__ = "task_delay_causes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("task_tasks.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    given_by: Mapped[str] = mapped_column(String(40))
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default=PENDING)  # pending, confirmed, rejected
+    decided_by: Mapped[str | None] = mapped_column(String(40))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class TaskAssessment(Base):
+    """The assigner's (or unit head's) judgement of a finished task's product; the latest counts."""
+
+    __tablename__ = "task_assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("task_tasks.id"), index=True)
+    quality_errors: Mapped[int] = mapped_column(Integer)  # major content errors, not excused
+    quality_errors_excused: Mapped[int] = mapped_column(Integer, default=0)
+    excused_reason: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    assessed_by: Mapped[str] = mapped_column(String(40))
+    assessed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TaskUrging(Base):
+    """An urging (đôn đốc) of a person about a task: reminder, criticism or self-criticism."""
+
+    __tablename__ = "task_urgings"
+    __table_args__ = (Index("ix_task_urgings_unit_time", "unit_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("task_tasks.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # reminder, criticism, self_criticism
+    user_id: Mapped[str] = mapped_column(String(40), index=True)  # the person urged
+    unit_id: Mapped[str | None] = mapped_column(String(40))  # the task's unit at the time
     by_user_id: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

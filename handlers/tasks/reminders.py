@@ -15,9 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.common.workcal import WorkingCalendar
-from handlers.tasks.policy import LOCAL_TZ, TaskPolicy, local_time
+from handlers.tasks.clock import LOCAL_TZ, local_time
+from handlers.tasks.settings import TasksSettings
 from hub.models import OutboxEntry
+from kit.workcal import WorkingCalendar
 from schemas.envelope import Envelope
 from schemas.registry import registry
 from schemas.tasks import ReminderKind, TaskReminderDue
@@ -37,24 +38,24 @@ class PlannedReminder:
 
 
 def plan(
-    deadline: date, policy: TaskPolicy, cal: WorkingCalendar, now: datetime | None = None
+    deadline: date, settings: TasksSettings, cal: WorkingCalendar, now: datetime | None = None
 ) -> list[PlannedReminder]:
     """Reminders of a task due on `deadline`: before it, on the day, first overdue, escalation."""
     now = now or datetime.now(UTC)
     today = now.astimezone(LOCAL_TZ).date()
     out: list[PlannedReminder] = []
-    for n in sorted(set(policy.remind_days_before), reverse=True):
-        fire = local_time(cal.subtract_working_days(deadline, n), policy.remind_hour)
+    for n in sorted(set(settings.remind_days_before), reverse=True):
+        fire = local_time(cal.subtract_working_days(deadline, n), settings.remind_hour)
         if fire > now:
             out.append(PlannedReminder("before", fire, f"before-{n}", n))
-    on_day = local_time(deadline, policy.remind_hour)
+    on_day = local_time(deadline, settings.remind_hour)
     if deadline >= today:
         out.append(PlannedReminder("on_day", max(on_day, now), "on-day"))
-    first_overdue = local_time(cal.add_working_days(deadline, 1), policy.remind_hour)
+    first_overdue = local_time(cal.add_working_days(deadline, 1), settings.remind_hour)
     out.append(PlannedReminder("overdue", now if today > deadline else first_overdue, "overdue", 1))
-    escalate_day = cal.add_working_days(deadline, max(1, policy.escalate_after_days))
-    escalate = local_time(escalate_day, policy.remind_hour)
-    if today > deadline and (escalate_day <= today or policy.escalate_after_days == 0):
+    escalate_day = cal.add_working_days(deadline, max(1, settings.escalate_after_days))
+    escalate = local_time(escalate_day, settings.remind_hour)
+    if today > deadline and (escalate_day <= today or settings.escalate_after_days == 0):
         escalate = now
     out.append(PlannedReminder("escalate", escalate, "escalate"))
     return out
@@ -112,12 +113,12 @@ def schedule_all(
     session: AsyncSession,
     task_id: str,
     deadline: date,
-    policy: TaskPolicy,
+    settings: TasksSettings,
     cal: WorkingCalendar,
     issue: str | None = None,
 ) -> list[PlannedReminder]:
     """Plan and schedule every reminder of a task (replacing earlier schedules of the same slots)."""
-    planned = plan(deadline, policy, cal)
+    planned = plan(deadline, settings, cal)
     for reminder in planned:
         schedule_in(session, task_id, deadline, reminder, issue=issue)
     return planned

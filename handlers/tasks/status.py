@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from handlers.common.workcal import WorkingCalendar
+from pydantic import BaseModel
+
+from handlers.tasks.clock import local_date
 from handlers.tasks.models import DONE, IN_PROGRESS, NOT_STARTED, Task
-from handlers.tasks.policy import local_date
+from kit.workcal import WorkingCalendar
 
 LABELS = {
     "not_started_on_time": "Chưa xử lý - trong hạn",
@@ -36,17 +38,19 @@ class TaskStatus:
     def label(self) -> str:
         return LABELS[self.code]
 
-    def as_dict(self) -> dict[str, object]:
-        flags = [f for f in ("due_today", "due_soon") if getattr(self, f)]
-        return {
-            "code": self.code,
-            "label": self.label,
-            "overdue": self.overdue,
-            "due_today": self.due_today,
-            "due_soon": self.due_soon,
-            "working_days_left": self.working_days_left,
-            "flags": [{"code": f, "label": LABELS[f]} for f in flags],
-        }
+    @property
+    def flags(self) -> list[str]:
+        """The flags raised ('due_today', 'due_soon'), in that order."""
+        return [f for f in ("due_today", "due_soon") if getattr(self, f)]
+
+
+class DocumentStatus(BaseModel):
+    """A document's status from its tasks (`code` None while no task was given)."""
+
+    code: str | None
+    label: str
+    due_today: bool = False
+    due_soon: bool = False
 
 
 def classify(
@@ -81,10 +85,10 @@ def status_of(task: Task, today: date, cal: WorkingCalendar, due_soon_days: int 
     )
 
 
-def aggregate(statuses: list[TaskStatus]) -> dict[str, object]:
+def aggregate(statuses: list[TaskStatus]) -> DocumentStatus:
     """Status of a document from its tasks: done when all are done, overdue when any is late."""
     if not statuses:
-        return {"code": None, "label": "Chưa giao xử lý"}
+        return DocumentStatus(code=None, label="Chưa giao xử lý")
     codes = [s.code for s in statuses]
     overdue = any(s.overdue for s in statuses)
     if all(c.startswith("done_") for c in codes):
@@ -92,9 +96,9 @@ def aggregate(statuses: list[TaskStatus]) -> dict[str, object]:
     else:
         started = any(not c.startswith("not_started") for c in codes)
         code = f"{'in_progress' if started else 'not_started'}_{'overdue' if overdue else 'on_time'}"
-    return {
-        "code": code,
-        "label": LABELS[code],
-        "due_today": any(s.due_today for s in statuses),
-        "due_soon": any(s.due_soon for s in statuses),
-    }
+    return DocumentStatus(
+        code=code,
+        label=LABELS[code],
+        due_today=any(s.due_today for s in statuses),
+        due_soon=any(s.due_soon for s in statuses),
+    )

@@ -1,4 +1,4 @@
-"""Monthly report of a unit's tasks as an XLSX workbook (openpyxl)."""
+"""Monthly report of a unit's tasks as an XLSX workbook (openpyxl): summary, tasks, urgings per person."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from handlers.common.workcal import WorkingCalendar
 from handlers.tasks.models import Task
 from handlers.tasks.status import LABELS, status_of
+from handlers.tasks.views import UrgingCount
+from kit.workcal import WorkingCalendar
 
 HEADERS = [
     "Mã nhiệm vụ",
@@ -22,13 +23,24 @@ HEADERS = [
     "Trạng thái",
     "Tiến độ (%)",
     "Ngày hoàn thành",
+    "Hệ số quy đổi",
 ]
+URGING_HEADERS = ["Cán bộ", "Nhắc nhở", "Phê bình", "Tự phê bình", "Tổng số lần đôn đốc"]
 
 
 def monthly_report(
-    unit_name: str, year: int, month: int, tasks: list[Task], as_of: date, cal: WorkingCalendar
+    unit_name: str,
+    year: int,
+    month: int,
+    tasks: list[Task],
+    as_of: date,
+    cal: WorkingCalendar,
+    *,
+    urgings: list[UrgingCount] | None = None,
+    names: dict[str, str] | None = None,
 ) -> bytes:
-    """Workbook with a summary sheet and one row per task due or finished in the month."""
+    """Workbook: a summary, one row per task due or finished in the month, urgings per person and type."""
+    names = names or {}
     wb = Workbook()
     summary = wb.active
     assert summary is not None
@@ -63,18 +75,33 @@ def monthly_report(
             [
                 task.id,
                 task.title,
-                task.assignee_user_id or "",
-                task.assigner,
+                names.get(task.assignee_user_id or "", task.assignee_user_id or ""),
+                names.get(task.assigner, task.assigner),
                 task.priority,
                 task.deadline,
                 st.label,
                 task.progress,
                 task.completed_at.date() if task.completed_at else None,
+                task.product_weight,
             ]
         )
         detail.cell(row=detail.max_row, column=6).number_format = "DD/MM/YYYY"
         detail.cell(row=detail.max_row, column=9).number_format = "DD/MM/YYYY"
     detail.column_dimensions["B"].width = 60
+    _urgings_sheet(wb, urgings or [])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _urgings_sheet(wb: Workbook, urgings: list[UrgingCount]) -> None:
+    """Urging (đôn đốc) per person and type in the month (Decree 30 Appendix VI I.III.1.l–m)."""
+    sheet = wb.create_sheet("Đôn đốc")
+    sheet.append(URGING_HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in urgings:
+        sheet.append([row.full_name, row.reminder, row.criticism, row.self_criticism, row.total])
+    if not urgings:
+        sheet.append(["Không có lần đôn đốc nào trong tháng"])
+    sheet.column_dimensions["A"].width = 32

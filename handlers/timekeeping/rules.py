@@ -118,52 +118,28 @@ def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
+Halves = dict[str, tuple[datetime, datetime]]
+
+
 def evaluate_day(
     day: date, punches: Sequence[datetime], leaves: Sequence[LeaveSpan], rule: ShiftRuleConfig
 ) -> DayResult:
     """Judge one working day from its punches and approved leave under the shift rule."""
-    halves = {
+    halves: Halves = {
         "morning": (rule.at(day, rule.start), rule.at(day, rule.lunch_start)),
         "afternoon": (rule.at(day, rule.lunch_end), rule.at(day, rule.end)),
     }
-    on_leave: dict[str, str] = {}
-    for span in leaves:
-        for half in (span.half,) if span.half else ("morning", "afternoon"):
-            on_leave.setdefault(half, span.kind)
+    on_leave = _halves_on_leave(leaves)
     needed = [h for h in halves if h not in on_leave]
     times = sorted(local(p) for p in punches)
     result = DayResult(symbol="")
     worked: set[str] = set()
-    if times:
-        first, last = times[0], times[-1]
-        result.first_in, result.last_out = first, last if len(times) > 1 else None
-        if len(times) == 1:
-            # a single punch (forgotten check-in or check-out): credit only the half it falls in
-            single = "morning" if first < halves["afternoon"][0] else "afternoon"
-            worked = {single} & set(needed)
-            if single in worked and single == "morning":
-                late = _minutes(first - halves["morning"][0])
-                if late > rule.late_grace_minutes:
-                    result.late_minutes = late
-        else:
-            presence = sum(
-                max(0, _minutes(min(last, end) - max(first, begin))) for begin, end in halves.values()
-            )
-            if presence >= rule.absent_below_minutes:
-                for half in needed:
-                    begin, end = halves[half]
-                    overlap = _minutes(min(last, end) - max(first, begin))
-                    if overlap >= _minutes(end - begin) - rule.half_day_after_minutes:
-                        worked.add(half)
-            if worked:
-                opening = halves["morning" if "morning" in worked else "afternoon"][0]
-                closing = halves["afternoon" if "afternoon" in worked else "morning"][1]
-                late = _minutes(first - opening)
-                if late > rule.late_grace_minutes:
-                    result.late_minutes = late
-                early = _minutes(closing - last)
-                if early > rule.early_grace_minutes:
-                    result.early_minutes = early
+    if len(times) == 1:
+        result.first_in = times[0]
+        worked = _single_punch(result, times[0], halves, needed, rule)
+    elif times:
+        result.first_in, result.last_out = times[0], times[-1]
+        worked = _present(result, times[0], times[-1], halves, needed, rule)
     for half in halves:
         if half in on_leave:
             result.leave[on_leave[half]] = result.leave.get(on_leave[half], 0.0) + 0.5
@@ -173,6 +149,58 @@ def evaluate_day(
             result.absent += 0.5
     result.symbol = symbol_of(result)
     return result
+
+
+def _halves_on_leave(leaves: Sequence[LeaveSpan]) -> dict[str, str]:
+    """The leave kind of each half day covered by approved leave (the first span wins)."""
+    on_leave: dict[str, str] = {}
+    for span in leaves:
+        for half in (span.half,) if span.half else ("morning", "afternoon"):
+            on_leave.setdefault(half, span.kind)
+    return on_leave
+
+
+def _single_punch(
+    result: DayResult, at: datetime, halves: Halves, needed: list[str], rule: ShiftRuleConfig
+) -> set[str]:
+    """A single punch (forgotten check-in or check-out): credit only the half it falls in."""
+    single = "morning" if at < halves["afternoon"][0] else "afternoon"
+    worked = {single} & set(needed)
+    if single in worked and single == "morning":
+        late = _minutes(at - halves["morning"][0])
+        if late > rule.late_grace_minutes:
+            result.late_minutes = late
+    return worked
+
+
+def _present(
+    result: DayResult,
+    first: datetime,
+    last: datetime,
+    halves: Halves,
+    needed: list[str],
+    rule: ShiftRuleConfig,
+) -> set[str]:
+    """The halves worked between the first and the last punch, and how late or early the day was."""
+    presence = sum(max(0, _minutes(min(last, end) - max(first, begin))) for begin, end in halves.values())
+    if presence < rule.absent_below_minutes:
+        return set()
+    worked = set()
+    for half in needed:
+        begin, end = halves[half]
+        overlap = _minutes(min(last, end) - max(first, begin))
+        if overlap >= _minutes(end - begin) - rule.half_day_after_minutes:
+            worked.add(half)
+    if worked:
+        opening = halves["morning" if "morning" in worked else "afternoon"][0]
+        closing = halves["afternoon" if "afternoon" in worked else "morning"][1]
+        late = _minutes(first - opening)
+        if late > rule.late_grace_minutes:
+            result.late_minutes = late
+        early = _minutes(closing - last)
+        if early > rule.early_grace_minutes:
+            result.early_minutes = early
+    return worked
 
 
 def symbol_of(result: DayResult) -> str:

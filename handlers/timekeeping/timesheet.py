@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.common.workcal import WorkingCalendar, default_calendar
 from handlers.timekeeping.models import Correction, Leave, Punch, ShiftRule
 from handlers.timekeeping.rules import (
     HOLIDAY,
@@ -22,7 +21,9 @@ from handlers.timekeeping.rules import (
     evaluate_day,
     local,
 )
-from hub.directory import CLERK, LEADER, OFFICER, UNIT_HEAD, Unit, User
+from hub.orgchart import CLERK, LEADER, OFFICER, UNIT_HEAD, Unit, User
+from kit.collation import vietnamese_key
+from kit.workcal import WorkingCalendar, default_calendar
 from schemas.timekeeping import TimesheetRow
 
 STAFF_ROLES = {CLERK, LEADER, OFFICER, UNIT_HEAD}
@@ -61,6 +62,12 @@ class Sheet:
     working_days: int
     holidays: set[date]
     people: list[PersonMonth]
+    today: date  # days after it are blank
+
+
+def today_in_vietnam() -> date:
+    """Today's date in Hà Nội: days after it are not marked yet."""
+    return datetime.now(VIETNAM).date()
 
 
 async def rule_for(session: AsyncSession, unit_id: str | None) -> ShiftRuleConfig:
@@ -94,8 +101,14 @@ async def person_days(
     last: date,
     rule: ShiftRuleConfig,
     cal: WorkingCalendar,
+    today: date | None = None,
 ) -> dict[date, DayResult | None]:
-    """Each day's verdict (None for days that are not working days)."""
+    """Each day's verdict (None for days that are not working days, or not over yet).
+
+    Days after `today` stay blank; today is marked once it has a correction, approved leave or both a
+    check-in and a check-out (a single punch in the morning is not yet a half day).
+    """
+    today = today or today_in_vietnam()
     start, end = _day_bounds(first, last)
     punches: dict[date, list[datetime]] = defaultdict(list)
     rows = await session.execute(
@@ -129,7 +142,9 @@ async def person_days(
     days: dict[date, DayResult | None] = {}
     day = first
     while day <= last:
-        if day in corrections:
+        if day > today or (day == today and not _day_over(day, corrections, punches, spans)):
+            days[day] = None
+        elif day in corrections:
             days[day] = corrected_day(corrections[day])
         elif cal.is_working_day(day):
             days[day] = evaluate_day(day, punches.get(day, []), spans.get(day, []), rule)
@@ -137,6 +152,16 @@ async def person_days(
             days[day] = None
         day += timedelta(days=1)
     return days
+
+
+def _day_over(
+    day: date,
+    corrections: dict[date, str],
+    punches: dict[date, list[datetime]],
+    spans: dict[date, list[LeaveSpan]],
+) -> bool:
+    """Whether today can be marked already: corrected, on leave, or checked in and out."""
+    return day in corrections or bool(spans.get(day)) or len(punches.get(day, [])) >= 2
 
 
 def totals(user_id: str, days: dict[date, DayResult | None], working_days: int) -> TimesheetRow:
@@ -161,10 +186,15 @@ def totals(user_id: str, days: dict[date, DayResult | None], working_days: int) 
 
 
 async def build_sheet(
-    session: AsyncSession, unit_id: str, month: str, cal: WorkingCalendar | None = None
+    session: AsyncSession,
+    unit_id: str,
+    month: str,
+    cal: WorkingCalendar | None = None,
+    today: date | None = None,
 ) -> Sheet:
-    """Compute the unit's timesheet for a month."""
+    """Compute the unit's timesheet for a month (days after `today`, Hà Nội time by default, blank)."""
     cal = cal or default_calendar()
+    today = today or today_in_vietnam()
     first, last = parse_month(month)
     unit = await session.get(Unit, unit_id)
     if unit is None:
@@ -178,15 +208,17 @@ async def build_sheet(
     }
     people = []
     for user in await staff_of(session, unit_id):
-        days = await person_days(session, user.id, first, last, rule, cal)
+        days = await person_days(session, user.id, first, last, rule, cal, today)
         people.append(
             PersonMonth(user.id, user.full_name, user.position, days, totals(user.id, days, working))
         )
-    return Sheet(unit_id, unit.name, month, first, last, working, holidays, people)
+    people.sort(key=lambda p: vietnamese_key(p.full_name))
+    return Sheet(unit_id, unit.name, month, first, last, working, holidays, people, today)
 
 
 def day_symbol(sheet: Sheet, person: PersonMonth, day: date) -> str:
+    """The day's symbol: blank for weekends and days not over yet, L for a public holiday gone by."""
     result = person.days.get(day)
     if result is None:
-        return HOLIDAY if day in sheet.holidays else ""
+        return HOLIDAY if day in sheet.holidays and day <= sheet.today else ""
     return result.symbol
