@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import structlog
 from fastapi import Request
 
 from hub.auth import CSRF_HEADER, SESSION_COOKIE, Authenticator
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -20,6 +23,7 @@ class Answer:
     data: Any
     content: bytes = b""
     media_type: str = ""
+    path: str = ""
 
     @property
     def ok(self) -> bool:
@@ -44,6 +48,33 @@ class Answer:
                 f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg', '')}" for d in detail
             )
         return str(detail or f"Lỗi {self.status}")
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """The rows of a list answer, which every module API sends as a page (hub.web.Page).
+
+        A page is `{"items": [...], "total": n, "limit": l, "offset": o}`; a failed call has no rows,
+        and an answer of another shape is logged and shows none.
+        """
+        page = self._page()
+        if page is None:
+            return []
+        return [row for row in page["items"] if isinstance(row, dict)]
+
+    @property
+    def total(self) -> int:
+        """How many rows the list holds in all (the page's `total`), 0 when the call failed."""
+        page = self._page()
+        total = page.get("total") if page is not None else None
+        return total if isinstance(total, int) else 0
+
+    def _page(self) -> dict[str, Any] | None:
+        if not self.ok:
+            return None
+        if isinstance(self.data, dict) and isinstance(self.data.get("items"), list):
+            return self.data
+        log.warning("staff.not_a_page", path=self.path, kind=type(self.data).__name__)
+        return None
 
 
 class Api:
@@ -77,7 +108,7 @@ class Api:
         data: Any = None
         if media.startswith("application/json"):
             data = response.json()
-        return Answer(response.status_code, data, response.content, media)
+        return Answer(response.status_code, data, response.content, media, path)
 
     async def get(self, path: str, **params: Any) -> Answer:
         clean = {k: v for k, v in params.items() if v not in (None, "")}

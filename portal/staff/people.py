@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hub.auth import Principal
 from hub.db import Database
-from hub.directory import CLERK, LEADER, OFFICER, ROLE_LABELS, UNIT_HEAD, Delegation, Unit, User
+from hub.orgchart import CLERK, LEADER, OFFICER, ROLE_LABELS, UNIT_HEAD, Delegation, Unit, User
 
 STAFF_ROLES = (CLERK, LEADER, UNIT_HEAD, OFFICER)
 

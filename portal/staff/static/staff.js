@@ -7,6 +7,11 @@
   var menu = document.querySelector(".menu details");
   if (menu && window.matchMedia("(min-width: 800px)").matches) menu.open = true;
 
+  // a button that prints the page (no inline handler: the pages' CSP runs no inline script)
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   function staffLink(link) {
     // the notify adapter links to the API's paths; show the staff pages instead
     if (!link) return "";

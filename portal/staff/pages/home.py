@@ -1,0 +1,85 @@
+"""The home page: the person's work by role (clerk's queue, leader's decisions, officer's files)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from hub.orgchart import CLERK, LEADER, OFFICER, UNIT_HEAD
+from portal.staff.client import Api
+from portal.staff.kit import WHOLE, Who, current_approver, monday, render, state_of
+from portal.staff.people import Acting
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+Sections = dict[str, Any]
+
+
+async def _clerk(api: Api, sections: Sections) -> None:
+    """Incoming documents to register, approved (or failed) drafts to issue."""
+    queue, approved, failed = await api.many(
+        "/documents?direction=in&status=received&limit=100",
+        "/documents?direction=out&status=approved&limit=100",
+        "/documents?direction=out&status=issue_failed&limit=100",
+    )
+    sections["queue"] = queue.items
+    sections["to_issue"] = approved.items + failed.items
+
+
+async def _leader(api: Api, who: Acting, sections: Sections) -> None:
+    """Documents awaiting an instruction, drafts awaiting this leader, the week's meetings."""
+    waiting, drafts = await api.many(
+        "/documents?direction=in&status=registered&limit=100",
+        "/documents?direction=out&status=pending_approval&limit=100",
+    )
+    sections["to_assign"] = waiting.items
+    sections["to_approve"] = [d for d in drafts.items if current_approver(d) == who.principal.id]
+    week = await api.get("/meetings", week=monday("").isoformat(), limit=WHOLE)
+    sections["week"] = week.items
+    sections["week_state"] = state_of(week)
+
+
+async def _tasks(api: Api, sections: Sections) -> None:
+    tasks = await api.get("/tasks", scope="mine", limit=WHOLE)
+    sections["tasks"] = tasks.items
+    sections["tasks_state"] = state_of(tasks)
+
+
+async def _officer(api: Api, who: Acting, sections: Sections) -> None:
+    """Documents being handled, own drafts; a unit head also sees the drafts awaiting them."""
+    mine = await api.get("/documents", direction="in", limit=50)
+    sections["my_docs"] = [d for d in mine.items if d["status"] in ("assigned", "processing")]
+    drafts_out = await api.get("/documents", direction="out", limit=50)
+    sections["my_drafts"] = [
+        d for d in drafts_out.items if d["status"] in ("draft", "returned", "pending_approval")
+    ]
+    if who.has(UNIT_HEAD):
+        sections["to_approve"] = [
+            d
+            for d in drafts_out.items
+            if d["status"] == "pending_approval" and current_approver(d) == who.principal.id
+        ]
+
+
+async def _addressed(api: Api, sections: Sections) -> None:
+    """Documents of the agency issued to the person or their unit (internal delivery), newest first."""
+    sent = await api.get("/documents", addressed="true", status="issued", limit=20)
+    sections["addressed"] = sent.items
+    sections["addressed_state"] = state_of(sent)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, who: Who) -> HTMLResponse:
+    sections: Sections = {}
+    async with Api(request) as api:
+        await _addressed(api, sections)
+        if who.has(CLERK):
+            await _clerk(api, sections)
+        if who.has(LEADER):
+            await _leader(api, who, sections)
+        if who.has(UNIT_HEAD, OFFICER, LEADER):
+            await _tasks(api, sections)
+        if who.has(UNIT_HEAD, OFFICER):
+            await _officer(api, who, sections)
+    return render(request, "home.html", who, title="Trang chính", s=sections)
