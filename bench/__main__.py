@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +13,10 @@ BENCHES = [
     ("hub_throughput", ["3000", "--cluster"]),
     ("edxml_large", []),
     ("signing", []),
+    ("ops_overview", ["1000000"]),
+    ("ops_overview", ["1000000", "--postgres"]),
 ]
+RESULTS = Path(__file__).parent / "results.json"  # the last run's table, for tools and notes
 
 
 def main() -> int:
@@ -30,9 +35,14 @@ def main() -> int:
         rows.append(
             (name, "; ".join(ratio) if ratio else f"failed (exit {proc.returncode}): {proc.stderr[-300:]}")
         )
+    load = os.getloadavg()
+    print(f"\nload average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print("\n| benchmark | result |\n|---|---|")
     for name, result in rows:
         print(f"| {name} | {result} |")
+    table = {"load_average": load, "results": [{"benchmark": n, "result": r} for n, r in rows]}
+    RESULTS.write_text(json.dumps(table, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {RESULTS}")
     return 0
 
 

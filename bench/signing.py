@@ -27,10 +27,10 @@ from fpdf import FPDF
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from adapters.signing.config import Pkcs12Key, SecretRef, SignerProfile, SigningConfig
 from adapters.signing.keys import load_extra_certs, load_signer
-from adapters.signing.models import PadesLevel, SignPdfRequest, StampBox
-from adapters.signing.sign import SigningContext, sign_pdf
+from adapters.signing.pades_sign import SigningContext, sign_pdf
+from adapters.signing.settings import Pkcs12Key, SecretRef, SignerProfile, SigningConfig
+from schemas.signing import PadesLevel, SignPdfRequest, StampBox
 
 PASSPHRASE = "bench-only-passphrase"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
