@@ -13,6 +13,28 @@ import pytest
 from hub.embedded import NatsServer
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# `make test` runs the suite on two pytest-xdist workers. The adapters' development simulators and
+# listeners have fixed default ports; each worker moves them by its own offset, so two hubs on two
+# workers never share a simulator. The tests that need the default ports themselves (`lienthong up`
+# as a subprocess, which drops LIENTHONG_* variables, and the national axis's development endpoint)
+# run one after the other on a single worker (they live in one module, tests/lienthong/test_up.py,
+# and --dist loadfile keeps a module on one worker).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw") and _WORKER[2:].isdigit():
+    _OFFSET = 1000 * (int(_WORKER[2:]) + 1)
+    for _name, _port in {
+        "LIENTHONG_NOTIFY_SIMULATOR_SMTP_PORT": 8025,
+        "LIENTHONG_NOTIFY_SIMULATOR_SMS_PORT": 8091,
+        "LIENTHONG_NOTIFY_SIMULATOR_ZALO_PORT": 8092,
+        "LIENTHONG_ONESTOP_SIMULATOR_PORT": 8620,
+        "LIENTHONG_ONESTOP_LISTEN_PORT": 8610,
+        "LIENTHONG_ATTENDANCE_SIMULATOR_PORT": 8096,
+        "LIENTHONG_ATTENDANCE_PORT": 8095,
+        "LIENTHONG_LGSP_SIMULATOR_PORT": 8802,
+        "LIENTHONG_SIGNING_DEV_PKI_PORT": 8809,
+    }.items():
+        os.environ.setdefault(_name, str(_port + _OFFSET))
 PG_ADMIN_DSN = os.environ.get("LIENTHONG_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 

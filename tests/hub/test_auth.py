@@ -1,4 +1,4 @@
-"""Staff login: hashed passwords, session cookie and CSRF, roles, lockout; nothing open without login."""
+"""Staff login: hashed passwords, session cookie and CSRF, roles, throttling; nothing open without login."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import httpx
 from fastapi import APIRouter
 
 from hub.auth import CurrentPrincipal, require_roles
-from hub.directory import CLERK
 from hub.module import Module
+from hub.orgchart import CLERK
 from hub.runtime import Hub
-from hub.seed import seed_demo
-from portal.app import create_app
+from lienthong.seed import seed_demo
+from lienthong.web import create_app
 
 
 class Guarded(Module):
@@ -67,7 +67,7 @@ async def test_login_roles_csrf_and_lockout(hub_factory: Callable[..., Any]) -> 
         locked = await client.post(
             "/api/auth/login", json={"username": "giamdoc", "password": "mat-khau-demo"}
         )
-        assert locked.status_code == 423
+        assert locked.status_code == 429 and "thử lại sau" in locked.json()["detail"]
 
 
 async def test_a_deputy_acts_with_the_leaders_roles_only_during_the_delegation(
@@ -75,7 +75,7 @@ async def test_a_deputy_acts_with_the_leaders_roles_only_during_the_delegation(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from hub.directory import LEADER, Delegation
+    from hub.orgchart import LEADER, Delegation
 
     class LeaderOnly(Module):
         name = "leader-only"

@@ -33,7 +33,7 @@ def start_worker(nats: NatsServer, db_url: str, tmp_path: Path, log_name: str) -
     }
     log = (tmp_path / log_name).open("wb")
     return subprocess.Popen(
-        [sys.executable, "-m", "hub.cli", "worker", "--modules", "tests.support.counting"],
+        [sys.executable, "-m", "lienthong.cli", "worker", "--modules", "tests.support.counting"],
         env=env,
         cwd=ROOT,
         stdout=log,

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import select
 
-from adapters.attendance.service import AttendanceModule
+from adapters.attendance import AttendanceModule
+from adapters.attendance.hmac_auth import MAC_HEADER, body_mac
 from adapters.attendance.simulator import main as simulator_main
-from adapters.attendance.webhook import SIGNATURE_HEADER, sign
 from handlers.timekeeping.models import Punch
 from handlers.timekeeping.service import TimekeepingModule
 from hub.runtime import wait_for
@@ -27,20 +27,20 @@ async def test_webhook_authenticates_devices_and_puts_punches_on_the_bus(module_
 
     def signed(payload: object) -> tuple[bytes, dict[str, str]]:
         body = json.dumps(payload).encode()
-        return body, {SIGNATURE_HEADER: sign(SECRET, body), "Content-Type": "application/json"}
+        return body, {MAC_HEADER: body_mac(SECRET, body), "Content-Type": "application/json"}
 
     async with httpx.AsyncClient(timeout=30) as client:
         stranger = await client.post(f"{device.url}/attendance/v1/devices/la/events", content=b"{}")
         assert stranger.status_code == 401 and "unknown device" in stranger.text
         good = {"events": [{"id": "e1", "user_code": "vanthu", "time": "2026-09-07T08:00:00", "type": "in"}]}
         body, headers = signed(good)
-        forged = await client.post(endpoint, content=body, headers={SIGNATURE_HEADER: sign("sai", body)})
-        assert forged.status_code == 401 and SIGNATURE_HEADER in forged.text
+        forged = await client.post(endpoint, content=body, headers={MAC_HEADER: body_mac("sai", body)})
+        assert forged.status_code == 401 and MAC_HEADER in forged.text
         unsigned = await client.post(endpoint, content=body)
         assert unsigned.status_code == 401
         garbage, gh = signed("x")
         not_json = await client.post(
-            endpoint, content=b"{not json", headers={SIGNATURE_HEADER: sign(SECRET, b"{not json")}
+            endpoint, content=b"{not json", headers={MAC_HEADER: body_mac(SECRET, b"{not json")}
         )
         assert not_json.status_code == 422 and "not JSON" in not_json.text
         assert (await client.post(endpoint, content=garbage, headers=gh)).status_code == 422

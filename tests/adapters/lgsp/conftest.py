@@ -8,13 +8,12 @@ from dataclasses import dataclass
 import pytest
 
 from adapters.lgsp.client import LgspClient
-from adapters.lgsp.serving import serve_in_thread
+from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.simulator import SERVICE_PATH, create_app
 from adapters.lgsp.store import MemoryStore, OrganizationAccount
-from adapters.resilience import RetryPolicy
-from tests.paths import EDXML_SAMPLES
+from kit.resilience import RetryPolicy
+from tests.paths import official_sample
 
-FIXTURES = EDXML_SAMPLES
 ORG_A = "000.00.01.H26"
 ORG_B = "000.00.02.H26"
 ORG_C = "000.00.03.H26"
@@ -29,7 +28,7 @@ FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
 
 def edoc_from_to(sender: str = ORG_A, receiver: str = ORG_B) -> bytes:
     """Return the official new-document sample with From and To replaced."""
-    data = (FIXTURES / "edoc_new.edxml").read_bytes()
+    data = official_sample("edoc_new.edxml")
     return data.replace(b"002.00.20.H13", sender.encode()).replace(b"28.22.H17", receiver.encode())
 
 
@@ -37,7 +36,7 @@ def status_from_to(
     sender: str = ORG_B, receiver: str = ORG_A, name: str = "status_rejection_02.edxml"
 ) -> bytes:
     """Return an official status sample sent by `sender` about a document of `receiver`."""
-    data = (FIXTURES / name).read_bytes()
+    data = official_sample(name)
     return data.replace(b"000.00.00.H41", sender.encode()).replace(b"000.00.00.G22", receiver.encode())
 
 

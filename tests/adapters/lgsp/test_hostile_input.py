@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from adapters.lgsp.contract import NS, SOAP11_ENV
-from adapters.lgsp.serving import serve_in_thread
+from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.simulator import SERVICE_PATH, create_app
 from adapters.lgsp.store import MemoryStore
 from tests.adapters.lgsp.conftest import ACCOUNTS, ORG_A, TOKENS
@@ -130,7 +130,7 @@ CASES = {
         "MUST_UNDERSTAND",
         "urn:x",
     ),
-    "deep-nesting": (envelope("<a>" * 5000 + "</a>" * 5000), "Client", "MALFORMED_XML", "depth"),
+    "deep-nesting": (envelope("<a>" * 5000 + "</a>" * 5000), "Client", "TOO_LARGE", "nested"),
     "binary-garbage": (bytes(range(256)) * 4, "Client", "MALFORMED_XML", "not well-formed"),
     "utf16-doctype": (
         '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE e [<!ENTITY x "y">]><e>&x;</e>'.encode("utf-16"),

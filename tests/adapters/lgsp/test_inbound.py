@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from adapters.lgsp.api import create_inbound_app
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.errors import LgspAuthenticationError, LgspNotFoundError, LgspTransientError
-from adapters.lgsp.inbound import InboundBackend, InboundDocument, Rejection, create_inbound_app
-from adapters.lgsp.models import MessageType, StatusInfo, Trace, TraceUpdate
-from adapters.lgsp.serving import serve_in_thread
+from adapters.lgsp.http_server import serve_in_thread
+from adapters.lgsp.protocol import MessageType, StatusInfo, Trace, TraceUpdate
+from adapters.lgsp.push import InboundBackend, InboundDocument, Rejection
 from adapters.lgsp.store import MemoryStore, OrganizationAccount
 from schemas.edxml.models import EdocMessage
 from tests.adapters.lgsp.conftest import FAST_RETRY, ORG_B, ORG_C, TOKENS, edoc_from_to, status_from_to
@@ -106,28 +107,35 @@ async def test_status_message_is_accepted(inbound: Inbound, agency_b: LgspClient
 
 
 @pytest.mark.parametrize(
-    ("content", "reason"),
+    ("content", "reason", "told"),
     [
-        (b"<edXML xmlns='http://www.mic.gov.vn/TBT/QCVN_102_2016'/>", "MessageHeader"),
-        (b"not xml at all", "well-formed"),
+        (b"<edXML xmlns='http://www.mic.gov.vn/TBT/QCVN_102_2016'/>", "MessageHeader", "đúng loại"),
+        (b"not xml at all", "well-formed", "không phải là XML hợp lệ"),
         (
             b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><edXML>&e;</edXML>',
             "DOCTYPE",
+            "DOCTYPE",
         ),
-        (edoc_from_to(ORG_B, HUB).replace(b"<edXML:Subject>", b"<edXML:Subjectx>", 1), "well-formed"),
-        (edoc_from_to(ORG_C, HUB), "is not the authenticated organisation"),
+        (
+            edoc_from_to(ORG_B, HUB).replace(b"<edXML:Subject>", b"<edXML:Subjectx>", 1),
+            "well-formed",
+            "không phải là XML hợp lệ",
+        ),
+        (edoc_from_to(ORG_C, HUB), "is not the authenticated organisation", "không khớp với cơ quan gửi"),
     ],
     ids=["no-header", "not-xml", "xxe", "broken-tag", "impersonation"],
 )
 async def test_refused_document_gets_a_02_rejection_status(
-    inbound: Inbound, agency_b: LgspClient, content: bytes, reason: str
+    inbound: Inbound, agency_b: LgspClient, content: bytes, reason: str, told: str
 ) -> None:
+    """The sender reads why in Vietnamese; the operator keeps the technical reason."""
     receipt = await agency_b.send_document(content)
     assert receipt.status is not None
     assert receipt.status.status_code == "02"
     assert receipt.status.description is not None
     assert receipt.status.description.startswith("Văn thư - Phòng Văn thư - Lưu trữ: Từ chối không tiếp nhận")
-    assert reason in receipt.status.description
+    assert told in receipt.status.description
+    assert reason not in receipt.status.description or reason == "DOCTYPE"  # no English for the sender
     assert inbound.bus.delivered == []
     (rejection,) = inbound.bus.rejected
     assert (rejection.sender_id, rejection.transport_id) == (ORG_B, receipt.document_id)

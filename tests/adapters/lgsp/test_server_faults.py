@@ -10,7 +10,8 @@ from fastapi import FastAPI
 
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.errors import LgspTransientError
-from adapters.lgsp.models import (
+from adapters.lgsp.http_server import serve_in_thread
+from adapters.lgsp.protocol import (
     Document,
     Organization,
     PendingQuery,
@@ -19,7 +20,6 @@ from adapters.lgsp.models import (
     Trace,
     TraceUpdate,
 )
-from adapters.lgsp.serving import serve_in_thread
 from adapters.lgsp.soap_server import SoapEndpoint
 from tests.adapters.lgsp.conftest import FAST_RETRY, ORG_A, ORG_B, edoc_from_to
 

@@ -14,11 +14,11 @@ from adapters.lgsp.errors import (
     LgspPermanentError,
     LgspTransientError,
 )
-from adapters.lgsp.models import MessageType, TraceUpdate
-from adapters.lgsp.serving import serve_in_thread
+from adapters.lgsp.http_server import serve_in_thread
+from adapters.lgsp.protocol import MessageType, TraceUpdate
 from adapters.lgsp.simulator import create_app
 from adapters.lgsp.store import MemoryStore
-from adapters.resilience import RetryPolicy
+from kit.resilience import RetryPolicy
 from tests.adapters.lgsp.conftest import (
     ACCOUNTS,
     ORG_A,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.notify.config import NotifyConfig
+from adapters.notify.settings import NotifySettings
 from adapters.notify.simulator import ChannelSimulator
 from tests.adapters.notify.harness import Mailbox, SmtpServer, make_tls_pair
 from tests.hub.conftest import nats  # noqa: F401
@@ -43,8 +43,8 @@ async def zalo() -> AsyncIterator[ChannelSimulator]:
 
 
 @pytest.fixture
-def notify_config(smtp: SmtpServer, sms: ChannelSimulator, zalo: ChannelSimulator) -> NotifyConfig:
-    return NotifyConfig(
+def notify_config(smtp: SmtpServer, sms: ChannelSimulator, zalo: ChannelSimulator) -> NotifySettings:
+    return NotifySettings(
         smtp_host="127.0.0.1",
         smtp_port=smtp.port,
         smtp_tls="starttls",

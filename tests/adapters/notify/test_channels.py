@@ -12,13 +12,13 @@ import httpx
 from sqlalchemy import func, select
 
 from adapters.notify import NotifyModule
-from adapters.notify.config import NotifyConfig
 from adapters.notify.models import NotifyDelivery
+from adapters.notify.settings import NotifySettings
 from adapters.notify.simulator import ChannelSimulator
 from handlers.tasks import TasksModule
 from hub.core import module as core
-from hub.directory import User
 from hub.embedded import NatsServer
+from hub.orgchart import User
 from hub.runtime import Hub, wait_for
 from tests.adapters.notify.harness import Mailbox, SmtpServer, hubs, login, portal
 
@@ -57,7 +57,7 @@ async def read_sse(response: httpx.Response, events: list[dict[str, Any]], hello
 async def test_hoa_toc_document_assigned_goes_out_by_sms_zalo_and_live_in_app(
     nats: NatsServer,
     tmp_path: Path,
-    notify_config: NotifyConfig,
+    notify_config: NotifySettings,
     sms: ChannelSimulator,
     zalo: ChannelSimulator,
     mailbox: Mailbox,
@@ -101,7 +101,7 @@ async def test_hoa_toc_document_assigned_goes_out_by_sms_zalo_and_live_in_app(
                 reader.cancel()
         # the head of the lead unit got it live in the browser, by SMS and on Zalo
         assert events[0]["title"] == "Văn bản Hỏa tốc: Báo cáo khẩn tình hình giải ngân vốn đầu tư công"
-        assert events[0]["urgency"] == "hoa_toc" and events[0]["link"] == "/documents/VBD-2026-0142"
+        assert events[0]["urgency"] == "hoa_toc" and events[0]["link"] == "/staff/van-ban/VBD-2026-0142"
         assert [m["to"] for m in sms.received] == ["84912345678"]
         assert "giải ngân vốn đầu tư công" in sms.received[0]["text"]
         assert zalo.texts_to("8412345678901")[0].startswith("Văn bản Hỏa tốc")
@@ -148,7 +148,7 @@ async def test_hoa_toc_document_assigned_goes_out_by_sms_zalo_and_live_in_app(
 
 
 async def test_sms_gateway_down_delays_but_never_loses_or_repeats(
-    nats: NatsServer, tmp_path: Path, notify_config: NotifyConfig, sms: ChannelSimulator
+    nats: NatsServer, tmp_path: Path, notify_config: NotifySettings, sms: ChannelSimulator
 ) -> None:
     async with hubs(nats.url, tmp_path) as start:
         hub = await start([NotifyModule(notify_config)], ["adapters.notify"])
@@ -187,7 +187,7 @@ async def test_sms_gateway_down_delays_but_never_loses_or_repeats(
 async def test_smtp_stopped_during_digest_then_started_delivers_every_mail_once(
     nats: NatsServer,
     tmp_path: Path,
-    notify_config: NotifyConfig,
+    notify_config: NotifySettings,
     smtp: SmtpServer,
     mailbox: Mailbox,
 ) -> None:
@@ -257,9 +257,9 @@ async def test_preferences_and_quiet_hours_hold_back_all_but_hoa_toc(
     from datetime import UTC, datetime
 
     from adapters.notify.mapping import LOCAL_TZ
-    from portal.app import create_app
+    from lienthong.web import create_app
 
-    cfg = NotifyConfig(sms_url=sms.url, sms_api_key=sms.secret, poll_seconds=0.3, retry_base_seconds=0.2)
+    cfg = NotifySettings(sms_url=sms.url, sms_api_key=sms.secret, poll_seconds=0.3, retry_base_seconds=0.2)
     async with hubs(nats.url, tmp_path) as start:
         hub = await start([NotifyModule(cfg)], ["adapters.notify"])
         await set_contacts(hub, {"chuyenvien": ("0987000111", None)})
@@ -297,7 +297,7 @@ async def test_preferences_and_quiet_hours_hold_back_all_but_hoa_toc(
             assert held.not_before.replace(tzinfo=UTC) > datetime.now(UTC)
             # the in-app inbox has both, unread
             assert (await c.get("/api/notify/unread-count", headers=cv)).json() == {"unread": 2}
-            inbox = (await c.get("/api/notify/inbox", headers=cv)).json()
+            inbox = (await c.get("/api/notify/inbox", headers=cv)).json()["items"]
             assert [n["urgency_label"] for n in inbox] == ["Hỏa tốc", "Thượng khẩn"]
             await c.post(f"/api/notify/inbox/{inbox[0]['id']}/read", headers=cv)
             assert (await c.get("/api/notify/unread-count", headers=cv)).json() == {"unread": 1}
@@ -306,14 +306,14 @@ async def test_preferences_and_quiet_hours_hold_back_all_but_hoa_toc(
             ops = await login(c, "vanhanh")
             waiting = (
                 await c.get("/api/notify/deliveries", headers=ops, params={"status": "pending"})
-            ).json()
+            ).json()["items"]
             assert [(d["recipient"], d["channel"], d["dedup_key"]) for d in waiting] == [
                 ("chuyenvien", "sms", "quiet:1")
             ]
 
 
 async def test_the_digest_schedule_fires_on_its_own(
-    nats: NatsServer, tmp_path: Path, notify_config: NotifyConfig, mailbox: Mailbox
+    nats: NatsServer, tmp_path: Path, notify_config: NotifySettings, mailbox: Mailbox
 ) -> None:
     every_second = notify_config.model_copy(update={"digest_cron": "@every 1s"})
     async with hubs(nats.url, tmp_path) as start:

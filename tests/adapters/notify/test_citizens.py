@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from adapters.notify import NotifyModule
-from adapters.notify.config import NotifyConfig
+from adapters.notify.settings import NotifySettings
 from adapters.notify.simulator import ChannelSimulator
 from hub.embedded import NatsServer
 from hub.runtime import wait_for
@@ -17,7 +17,7 @@ from tests.adapters.notify.test_channels import WAIT, rows
 async def test_applicant_and_submitter_notices_go_out_once_by_sms_and_mail(
     nats: NatsServer,
     tmp_path: Path,
-    notify_config: NotifyConfig,
+    notify_config: NotifySettings,
     sms: ChannelSimulator,
     smtp: SmtpServer,
     mailbox: Mailbox,

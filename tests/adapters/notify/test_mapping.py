@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from adapters.notify.mapping import (
     CHANNELS,
     Contact,
     Preferences,
-    from_routed,
+    from_assigned,
+    from_escalated,
     normalize_phone,
     plan_channels,
     quiet_until,
 )
+from schemas.documents import DocumentAssigned
+from schemas.tasks import TaskEscalated
 
 ALL = set(CHANNELS)
 FULL = Contact("chuyenvien", "cv@skhdt.hanoi.gov.vn", "0912345678", "8412345")
@@ -63,35 +66,32 @@ def test_vietnamese_phone_numbers() -> None:
 
 
 def test_routed_events_become_notices() -> None:
-    notice = from_routed(
-        "document.assigned",
-        {
-            "document_id": "VBD-1",
-            "subject": "Công văn hỏa tốc",
-            "priority": "Thượng khẩn",
-            "lead_unit_id": "TH",
-            "coordinating_unit_ids": ["DNDT", "VP"],
-            "deadline": "2026-12-02",
-            "assigned_by": "giamdoc",
-        },
-        {"TH": "truongphongth", "DNDT": "truongphongdt", "VP": None},
+    assigned = DocumentAssigned(
+        document_id="VBD-1",
+        subject="Công văn hỏa tốc",
+        priority="Thượng khẩn",
+        lead_unit_id="TH",
+        coordinating_unit_ids=["DNDT", "VP"],
+        deadline=date(2026, 12, 2),
+        assigned_by="giamdoc",
     )
+    notice = from_assigned(assigned, {"TH": "truongphongth", "DNDT": "truongphongdt", "VP": None})
     assert notice is not None
     assert notice.recipients == ["truongphongth", "truongphongdt"] and notice.urgency == "thuong_khan"
     assert "02/12/2026" in notice.body and notice.dedup_key == "document.assigned:VBD-1"
-    assert (
-        from_routed("document.assigned", {"document_id": "x", "lead_unit_id": "BGD"}, {"BGD": None}) is None
+    headless = DocumentAssigned(
+        document_id="x", subject="Công văn", lead_unit_id="BGD", assigned_by="giamdoc"
     )
-    esc = from_routed(
-        "task.escalated",
-        {
-            "task_id": "t1",
-            "title": "Báo cáo",
-            "deadline": "2026-11-20",
-            "days_overdue": 3,
-            "escalate_to": ["a"],
-        },
-        {},
+    assert from_assigned(headless, {"BGD": None}) is None
+    esc = from_escalated(
+        TaskEscalated(
+            task_id="t1",
+            title="Báo cáo",
+            assigner="giamdoc",
+            deadline=date(2026, 11, 20),
+            days_overdue=3,
+            escalate_to=["a"],
+        )
     )
     assert (
         esc is not None and esc.urgency == "thuong_khan" and esc.title.startswith("Nhiệm vụ quá hạn 3 ngày")

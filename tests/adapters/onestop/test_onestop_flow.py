@@ -12,7 +12,7 @@ import httpx
 from pydantic import SecretStr
 
 from adapters.onestop import OnestopModule, OnestopSettings
-from adapters.onestop.signature import signed_headers
+from adapters.onestop.hmac_auth import hmac_headers
 from adapters.onestop.simulator import OnestopSimulator, SimulatorServer
 from handlers.intake import IntakeModule
 from hub.runtime import wait_for
@@ -132,21 +132,21 @@ async def test_webhook_refuses_bad_signatures(module_hub: StartHub) -> None:
     body = b'{"action": "received", "external_id": "MC-1"}'
     async with httpx.AsyncClient(timeout=60) as client:
         forged = await client.post(
-            onestop.webhook_url, content=body, headers=signed_headers("sai-bi-mat", body, "d-1")
+            onestop.webhook_url, content=body, headers=hmac_headers("sai-bi-mat", body, "d-1")
         )
         assert forged.status_code == 401 and "signature" in forged.text
         unsigned = await client.post(onestop.webhook_url, content=body)
         assert unsigned.status_code == 401
         bad = b'{"action": "exploded", "external_id": "MC-1"}'
         invalid = await client.post(
-            onestop.webhook_url, content=bad, headers=signed_headers(SECRET, bad, "d-2")
+            onestop.webhook_url, content=bad, headers=hmac_headers(SECRET, bad, "d-2")
         )
         assert invalid.status_code == 422 and "action" in invalid.text
         garbled = json.dumps(
             {"action": "received", "external_id": "MC-2", "documents": [{"name": "a", "content_base64": "@"}]}
         ).encode()
         refused = await client.post(
-            onestop.webhook_url, content=garbled, headers=signed_headers(SECRET, garbled, "d-3")
+            onestop.webhook_url, content=garbled, headers=hmac_headers(SECRET, garbled, "d-3")
         )
         assert refused.status_code == 422
         assert "documents[0].content_base64" in refused.text

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.signing import Pkcs12Key, SecretRef, SignerProfile, SigningConfig, SigningEngine
+from adapters.signing import Pkcs12Key, SecretRef, SignerProfile, SigningConfig
+from adapters.signing.engine import SigningEngine
 from tests.adapters.signing.documents import seal_png, signature_png
 from tests.adapters.signing.pki import P12_PASSWORD, GeneratedPKI, build_pki
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 
-from adapters.signing.models import StampBox
+from schemas.signing import StampBox
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # Boxes in PDF points (origin bottom-left) on an A4 page (595 x 842) left empty by decision_pdf().

@@ -9,8 +9,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from adapters.signing.config import SignerProfile
 from adapters.signing.keys import load_signer
+from adapters.signing.settings import SignerProfile
 
 
 async def raw_sign(data: bytes, profile: SignerProfile, field_name: str = "Raw1") -> bytes:

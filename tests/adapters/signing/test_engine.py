@@ -13,19 +13,12 @@ from pathlib import Path
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from adapters.signing import (
-    PadesLevel,
-    Problem,
-    SigningEngine,
-    SigningRefused,
-    SigningStage,
-    SignPdfRequest,
-    Verdict,
-)
-from adapters.signing.config import SigningConfig
+from adapters.signing.engine import SigningEngine
 from adapters.signing.keys import load_extra_certs
-from adapters.signing.models import ValidatePdfRequest
-from adapters.signing.validate import TrustSettings, validate_pdf
+from adapters.signing.pades_report import TrustSettings, validate_pdf
+from adapters.signing.pades_sign import SigningRefused
+from adapters.signing.settings import SigningConfig
+from schemas.signing import PadesLevel, Problem, SigningStage, SignPdfRequest, ValidatePdfRequest, Verdict
 from tests.adapters.signing.conftest import need_binary, write
 from tests.adapters.signing.documents import CLERK_BOX, DEPUTY_BOX, LEADER_BOX, box, decision_pdf
 from tests.adapters.signing.pki import GeneratedPKI

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from pyhanko.sign.signers import pdf_cms
 
-from adapters.signing import KeySourceError, Pkcs11Key, Pkcs12Key, SecretRef, SignPdfRequest, pool
+from adapters.signing import KeySourceError, Pkcs11Key, Pkcs12Key, SecretRef, pool
 from adapters.signing import keys as keys_module
-from adapters.signing.config import SigningConfig
 from adapters.signing.keys import load_signer
+from adapters.signing.settings import SigningConfig
+from schemas.signing import SignPdfRequest
 from tests.adapters.signing.conftest import PASS_ENV
 from tests.adapters.signing.documents import LEADER_BOX, box, decision_pdf
 from tests.adapters.signing.pki import P12_PASSWORD, GeneratedPKI

@@ -9,18 +9,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from adapters.signing import (
-    KeySourceError,
-    PadesLevel,
-    Pkcs11Key,
-    SecretRef,
-    SignerProfile,
-    SigningConfig,
-    SigningEngine,
-    SignPdfRequest,
-    Verdict,
-)
+from adapters.signing import KeySourceError, Pkcs11Key, SecretRef, SignerProfile, SigningConfig
+from adapters.signing.engine import SigningEngine
 from adapters.signing.keys import load_signer
+from schemas.signing import PadesLevel, SignPdfRequest, Verdict
 from tests.adapters.signing.conftest import need_binary
 from tests.adapters.signing.documents import LEADER_BOX, box, decision_pdf
 from tests.adapters.signing.pki import GeneratedPKI

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from certomancer.registry import ServiceLabel
 
-from adapters.signing import PadesLevel, Problem, SigningEngine, SigningRefused, SignPdfRequest, Verdict
-from adapters.signing.config import SigningConfig
+from adapters.signing.engine import SigningEngine
 from adapters.signing.keys import load_extra_certs
-from adapters.signing.models import ValidatePdfRequest
-from adapters.signing.validate import TrustSettings, validate_pdf
+from adapters.signing.pades_report import TrustSettings, validate_pdf
+from adapters.signing.pades_sign import SigningRefused
+from adapters.signing.settings import SigningConfig
+from schemas.signing import PadesLevel, Problem, SignPdfRequest, ValidatePdfRequest, Verdict
 from tests.adapters.signing.documents import BODY_BOX, DEPUTY_BOX, LEADER_BOX, box, decision_pdf
 from tests.adapters.signing.helpers import add_page_text_after_signing, flip_signed_byte, raw_sign
 from tests.adapters.signing.pki import GeneratedPKI

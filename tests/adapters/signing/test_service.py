@@ -1,26 +1,40 @@
-"""The signing module on a real hub (nats-server, SQLite): commands in, outcomes out, same correlation id."""
+"""The signing module on a real hub (nats-server, SQLite): commands in, outcomes out, same correlation id;
+only the person bound to a key gets a signature (else refused, dead-lettered, audited)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 from asn1crypto import pem
+from sqlalchemy import select
 
-from adapters.signing import PadesLevel, SigningConfig, SigningStage, SignPdfRequest, Verdict
-from adapters.signing.service import SigningModule, SigningSettings
+from adapters.signing import SigningConfig, SigningModule, SigningSettings
+from hub.core import module as core
 from hub.embedded import NatsServer
 from hub.migrate import aupgrade
+from hub.models import AuditEntry, DeadLetter
+from hub.orgchart import Delegation
 from hub.runtime import Delivery, Hub, wait_for
 from hub.settings import Settings
+from lienthong.seed import seed_demo
 from schemas.edxml import BuildOptions, SigningKey, build_edoc, sign_edoc
 from schemas.envelope import Envelope
-from schemas.signing import SignPdfRequested, ValidateRequested
+from schemas.signing import (
+    PadesLevel,
+    SigningStage,
+    SignPdfRequest,
+    SignPdfRequested,
+    ValidateRequested,
+    Verdict,
+)
 from tests.adapters.signing.documents import BODY_BOX, CLERK_BOX, LEADER_BOX, box, decision_pdf
 from tests.adapters.signing.pki import GeneratedPKI
+from tests.adapters.signing.test_authority import HOLDERS
 from tests.schemas.edxml.conftest import make_edoc
 from tests.support.fn_module import FnModule
 
@@ -54,7 +68,9 @@ async def hub(
         async def outcome(d: Delivery) -> None:
             seen.events.append(d.envelope)
 
-    hub = Hub(settings, modules=[SigningModule(signing_config), FnModule("observe", observe)])
+    signing = SigningModule(signing_config, SigningSettings(config=None, **HOLDERS))
+    hub = Hub(settings, modules=[core, signing, FnModule("observe", observe)])
+    await seed_demo(hub.db, "mat-khau-ky-1")
     await hub.start([nats.url])
     try:
         yield hub, seen
@@ -68,9 +84,10 @@ async def test_leader_then_clerk_signing_and_validation_over_the_bus(hub: tuple[
     leader = SignPdfRequest(signer="leader", box=box(LEADER_BOX), level=PadesLevel.B_T)
     cmd = await h.publish(
         "sign.pdf.requested",
-        SignPdfRequested(document=original, request=leader),
+        SignPdfRequested(document=original, request=leader, user_id="giamdoc"),
         source="test",
         issue="QD-15",
+        user_id="giamdoc",
     )
     assert await wait_for(lambda: _has(seen, "sign.pdf.signed", 1), timeout=60)
     (first,) = seen.of("sign.pdf.signed")
@@ -78,6 +95,9 @@ async def test_leader_then_clerk_signing_and_validation_over_the_bus(hub: tuple[
     assert first.causation_id == cmd.id
     assert first.issue == "QD-15"
     approved = first.payload["signed"]
+    checked = first.payload["result"]["certificate"]  # Circular 15/2025: checked before signing
+    assert checked["revocation"] == "good" and checked["key"] == "RSA 2048"
+    assert "chưa bị thu hồi" in checked["message_vi"]
 
     clerk = SignPdfRequest(
         signer="clerk",
@@ -88,7 +108,9 @@ async def test_leader_then_clerk_signing_and_validation_over_the_bus(hub: tuple[
     )
     await h.publish(
         "sign.pdf.requested",
-        SignPdfRequested.model_validate({"document": approved, "request": clerk.model_dump(mode="json")}),
+        SignPdfRequested.model_validate(
+            {"document": approved, "request": clerk.model_dump(mode="json"), "user_id": "vanthu"}
+        ),
         source="test",
         issue="QD-15",
     )
@@ -115,7 +137,10 @@ async def test_refusal_is_an_event_with_the_reason(hub: tuple[Hub, Seen]) -> Non
     original = await h.claims.put(decision_pdf(), media_type="application/pdf")
     bad = SignPdfRequest(signer="leader", box=box(BODY_BOX))
     cmd = await h.publish(
-        "sign.pdf.requested", SignPdfRequested(document=original, request=bad), source="test", issue="QD-16"
+        "sign.pdf.requested",
+        SignPdfRequested(document=original, request=bad, user_id="giamdoc"),
+        source="test",
+        issue="QD-16",
     )
     assert await wait_for(lambda: _has(seen, "sign.pdf.refused", 1), timeout=60)
     (refused,) = seen.of("sign.pdf.refused")
@@ -130,6 +155,110 @@ async def test_not_a_pdf_validation_fails_with_a_reason(hub: tuple[Hub, Seen]) -
     await h.publish("sign.validate.requested", ValidateRequested(document=junk), source="test")
     assert await wait_for(lambda: _has(seen, "sign.validate.failed", 1), timeout=60)
     assert "PDF" in seen.of("sign.validate.failed")[0].payload["reason_vi"]
+
+
+async def _dead_letters(h: Hub) -> list[DeadLetter]:
+    async with h.db.session() as s:
+        return list(
+            (await s.execute(select(DeadLetter).where(DeadLetter.consumer == "signing-pdf"))).scalars()
+        )
+
+
+async def _audit(h: Hub, action: str) -> list[AuditEntry]:
+    async with h.db.session() as s:
+        return list((await s.execute(select(AuditEntry).where(AuditEntry.action == action))).scalars())
+
+
+async def test_a_signature_asked_by_someone_not_bound_to_the_key_is_refused_dead_lettered_and_audited(
+    hub: tuple[Hub, Seen],
+) -> None:
+    h, seen = hub
+    original = await h.claims.put(decision_pdf(), media_type="application/pdf")
+    leader = SignPdfRequest(signer="leader", box=box(LEADER_BOX), level=PadesLevel.B_B)
+    # a unit head puts the leader's key on a complaint's conclusion, over the bus
+    cmd = await h.publish(
+        "sign.pdf.requested",
+        SignPdfRequested(document=original, request=leader, user_id="truongphongth"),
+        source="complaints",
+        issue="complaint:1",
+        user_id="truongphongth",
+    )
+    assert await wait_for(lambda: _has(seen, "sign.pdf.refused", 1), timeout=60)
+    (refused,) = seen.of("sign.pdf.refused")
+    assert refused.correlation_id == cmd.correlation_id
+    assert "không phải người giữ khóa ký 'leader'" in refused.payload["reason_vi"]
+    assert "Đỗ Quang Vinh (truongphongth)" in refused.payload["reason_vi"]
+
+    async def dead() -> bool:
+        return len(await _dead_letters(h)) == 1
+
+    assert await wait_for(dead, timeout=30)
+    (letter,) = await _dead_letters(h)
+    assert letter.reason == "permanent" and "NotTheSigner" in letter.error
+    (row,) = await _audit(h, "signing.refused")
+    assert row.actor == "truongphongth" and row.target == "signer:leader"
+    assert "không phải người giữ khóa" in row.detail["reason"]
+    assert not seen.of("sign.pdf.signed")
+
+    # a command whose payload names the leader but was sent by somebody else is refused too
+    await h.publish(
+        "sign.pdf.requested",
+        SignPdfRequested(document=original, request=leader, user_id="giamdoc"),
+        source="complaints",
+        user_id="chuyenvien",
+    )
+    assert await wait_for(lambda: _has(seen, "sign.pdf.refused", 2), timeout=60)
+    assert "không ký thay người khác" in seen.of("sign.pdf.refused")[1].payload["reason_vi"]
+    assert not seen.of("sign.pdf.signed")
+
+
+async def test_a_delegate_signs_with_the_leaders_key_only_during_the_delegation(
+    hub: tuple[Hub, Seen],
+) -> None:
+    h, seen = hub
+    now = datetime.now(UTC)
+    async with h.db.session() as s:
+        s.add(
+            Delegation(
+                from_user_id="giamdoc",
+                to_user_id="truongphongth",
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=1),
+                note="Giám đốc đi công tác",
+            )
+        )
+    original = await h.claims.put(decision_pdf(), media_type="application/pdf")
+    leader = SignPdfRequest(signer="leader", box=box(LEADER_BOX), level=PadesLevel.B_B)
+    await h.publish(
+        "sign.pdf.requested",
+        SignPdfRequested(document=original, request=leader, user_id="truongphongth"),
+        source="test",
+        user_id="truongphongth",
+    )
+    assert await wait_for(lambda: _has(seen, "sign.pdf.signed", 1), timeout=60)
+    assert not seen.of("sign.pdf.refused")
+    (signed,) = await _audit(h, "signing.signed")
+    assert signed.actor == "truongphongth"
+
+    # the delegation of another unit head ended yesterday: refused
+    async with h.db.session() as s:
+        s.add(
+            Delegation(
+                from_user_id="giamdoc",
+                to_user_id="truongphongdt",
+                starts_at=now - timedelta(days=3),
+                ends_at=now - timedelta(days=1),
+            )
+        )
+    await h.publish(
+        "sign.pdf.requested",
+        SignPdfRequested(document=original, request=leader, user_id="truongphongdt"),
+        source="test",
+        user_id="truongphongdt",
+    )
+    assert await wait_for(lambda: _has(seen, "sign.pdf.refused", 1), timeout=60)
+    assert "không được ủy quyền ký thay" in seen.of("sign.pdf.refused")[0].payload["reason_vi"]
+    assert len(seen.of("sign.pdf.signed")) == 1
 
 
 def test_module_is_off_without_configuration(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pdfminer.high_level import extract_text
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from adapters.signing.config import DEFAULT_BOLD_FONT, DEFAULT_FONT
+from adapters.signing.settings import DEFAULT_BOLD_FONT, DEFAULT_FONT
 from adapters.signing.stamp import Fonts, approval_appearance, issue_appearance, vietnamese_date_line
 from tests.adapters.signing.documents import seal_png, signature_png
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from adapters.resilience import CircuitBreaker
 from adapters.vdxp import VdxpClient, VdxpConfig
 from adapters.vdxp.simulator import SimulatorServer, build_simulator
+from kit.resilience import CircuitBreaker
 
 HANOI = "000.00.00.H26"
 VPCP = "000.00.00.G22"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from adapters.vdxp import VdxpRejectedError
-from adapters.vdxp.signing import sign_request
+from adapters.vdxp.auth import sign_request
 from adapters.vdxp.simulator import SimulatorServer
 from tests.adapters.vdxp.conftest import HANOI, SYSTEMS, VPCP, ClientFactory, Sleeps
 from tests.adapters.vdxp.samples import edoc

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from adapters.resilience import CircuitState
 from adapters.vdxp import VdxpCircuitOpenError, VdxpClient, VdxpTransientError
 from adapters.vdxp.simulator import SimulatorServer
+from kit.resilience import CircuitState
 from tests.adapters.vdxp.conftest import HANOI, VPCP, ClientFactory, FakeClock, Sleeps
 from tests.adapters.vdxp.samples import edoc
 
@@ -111,3 +111,52 @@ async def test_axis_down_is_a_connect_error_and_recovers_after_restart(
     await hanoi.send_edoc(document, from_code=HANOI, to=[VPCP])
     (item,) = await vpcp.get_received_edoc_list()
     assert await vpcp.get_edoc(item.doc_id) == document
+
+
+async def test_store_then_504_keeps_the_document_and_the_client_knows_it_may_have_arrived(
+    simulator: SimulatorServer, hanoi: VdxpClient, vpcp: VdxpClient, sleeps: Sleeps
+) -> None:
+    await inject(simulator, status_code=504, after_processing=True, paths=["/sendEdoc"], count=1)
+    with pytest.raises(VdxpTransientError) as caught:
+        await hanoi.send_edoc(edoc(HANOI, [VPCP]), from_code=HANOI, to=[VPCP])
+    assert (caught.value.http_status, caught.value.may_have_reached_server) == (504, True)
+    assert sleeps.delays == []  # not retried by the client
+    assert len(await vpcp.get_received_edoc_list()) == 1  # the axis kept it
+    assert simulator.simulator.store.delivered_counts() == {VPCP: 1}
+
+
+async def test_store_then_drop_the_connection(
+    simulator: SimulatorServer, hanoi: VdxpClient, vpcp: VdxpClient
+) -> None:
+    await inject(simulator, drop_connection=True, after_processing=True, paths=["/sendEdoc"], count=1)
+    with pytest.raises(VdxpTransientError) as caught:
+        await hanoi.send_edoc(edoc(HANOI, [VPCP]), from_code=HANOI, to=[VPCP])
+    assert caught.value.may_have_reached_server
+    assert "RemoteProtocolError" in str(caught.value)
+    assert len(await vpcp.get_received_edoc_list()) == 1
+
+
+async def test_answer_after_the_read_timeout_keeps_the_document(
+    simulator: SimulatorServer, make_client: ClientFactory, vpcp: VdxpClient
+) -> None:
+    client = make_client("vxp.hanoi.skhdt", read_timeout=0.3)
+    await inject(simulator, delay_seconds=1.0, after_processing=True, paths=["/sendEdoc"], count=1)
+    with pytest.raises(VdxpTransientError) as caught:
+        await client.send_edoc(edoc(HANOI, [VPCP]), from_code=HANOI, to=[VPCP])
+    assert caught.value.may_have_reached_server
+    assert "ReadTimeout" in str(caught.value)
+    assert len(await vpcp.get_received_edoc_list()) == 1
+
+
+async def test_a_late_answer_still_answers_and_a_path_filter_spares_other_calls(
+    simulator: SimulatorServer, hanoi: VdxpClient, vpcp: VdxpClient
+) -> None:
+    await inject(simulator, delay_seconds=0.2, after_processing=True, paths=["/sendEdoc"], count=1)
+    assert await vpcp.get_received_edoc_list() == []  # not a sendEdoc: the fault waits
+    doc_id = await hanoi.send_edoc(edoc(HANOI, [VPCP]), from_code=HANOI, to=[VPCP])
+    [row] = await hanoi.get_sent_edoc_list(doc_id=doc_id)
+    assert (row.sender_doc_id, row.to_code) == (doc_id, VPCP)
+    async with httpx.AsyncClient(base_url=simulator.url) as http:
+        state = (await http.get("/_admin/state")).json()
+    assert state["delivered"] == {VPCP: 1}
+    assert state["faults"]["injected"] == 1 and state["faults"]["active"] is None

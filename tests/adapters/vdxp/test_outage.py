@@ -8,7 +8,7 @@ import json
 from sqlalchemy import func, select
 
 from adapters.vdxp.client import VdxpClient
-from adapters.vdxp.config import VdxpConfig
+from adapters.vdxp.settings import VdxpConfig
 from adapters.vdxp.simulator import SimulatorServer
 from hub.models import JournalEntry
 from hub.runtime import wait_for

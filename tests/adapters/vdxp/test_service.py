@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 
 from adapters.axis import module as axis_dispatch
-from adapters.vdxp import VdxpClient, VdxpConfig
-from adapters.vdxp.config import DEV_ENDPOINT, DEV_PORT, DEV_SECRET, DEV_SYSTEM_ID
-from adapters.vdxp.service import VdxpModule, VdxpSettings
+from adapters.vdxp import VdxpClient, VdxpConfig, VdxpModule, VdxpSettings
+from adapters.vdxp.settings import DEV_ENDPOINT, DEV_PORT, DEV_SECRET, DEV_SYSTEM_ID
 from adapters.vdxp.simulator import SimulatorServer
 from hub import dlq
 from hub.core import module as core
@@ -27,7 +26,7 @@ from hub.runtime import Delivery, Hub, wait_for
 from hub.settings import Settings
 from schemas.axis import AxisSendRequested
 from schemas.edxml.build import BuildOptions, build_edoc
-from schemas.edxml.codes import VN_TZ
+from schemas.edxml.codes import VN_TZ, StatusCode
 from schemas.edxml.dsig import SigningKey, sign_edoc
 from schemas.edxml.models import (
     Attachment,
@@ -43,6 +42,9 @@ from schemas.envelope import Envelope
 from tests.adapters.vdxp.conftest import HANOI, SYSTEMS, VPCP
 from tests.schemas.edxml.pki import Pki, make_pki
 from tests.support.fn_module import FnModule
+
+# uses the default development ports: one after the other on one pytest-xdist worker
+pytestmark = pytest.mark.xdist_group("default-ports")
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 64
 WATCHED = [
@@ -252,7 +254,10 @@ async def test_tampered_document_is_refused_with_status_02(
         [item] = await hanoi_axis.get_received_edoc_list("status", to=HANOI)
         rejection = parse_status(await hanoi_axis.get_edoc(item.doc_id))
         assert rejection.status_code.value == "02"
-        assert "Lý do: văn bản điện tử không hợp lệ" in (rejection.description or "")
+        told = "Chữ ký số không hợp lệ: nội dung đã bị thay đổi sau khi ký hoặc chữ ký sai cấu trúc"
+        assert rejection.description == f"{StatusCode.REJECTED.description}. Lý do: {told}."
+        assert (failed.kind, failed.answer) == ("InvalidSignatureError", rejection.description)
+        assert "does not verify" in failed.reason  # the technical detail, for the operator
         [row] = await hanoi_axis.get_sent_edoc_list()
         assert row.receive_status == "fail"
 
@@ -352,4 +357,14 @@ async def test_hostile_incoming_edxml_is_refused_and_the_sender_gets_02(
         [item] = await hanoi_axis.get_received_edoc_list("status", to=HANOI)
         rejection = parse_status(await hanoi_axis.get_edoc(item.doc_id))
         assert rejection.status_code.value == "02"
+        assert rejection.description == failed.answer
+        assert failed.answer_edxml is not None
+        assert parse_status(await vpcp.hub.claims.get(failed.answer_edxml)) == rejection
+        if field_name:  # the sender is told in Vietnamese which element is wrong
+            assert "Lý do: Thiếu trích yếu nội dung (Subject) hoặc để trống." in (rejection.description or "")
+            assert failed.told == "thiếu trích yếu nội dung (Subject) hoặc để trống"
+            assert "Subject: required element is missing or empty" in failed.reason  # for the operator
+            assert (failed.code, failed.document_id) == ("125/SKHĐT-TH", f"{HANOI},2026/11/28,125/SKHĐT-TH")
+        else:
+            assert "Lý do: Tệp chứa khai báo DOCTYPE" in (rejection.description or "")
     assert vpcp.seen["document.received"] == []

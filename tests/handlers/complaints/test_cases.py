@@ -7,12 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
-from adapters.signing import SigningConfig
-from adapters.signing.service import SigningModule
+from adapters.signing import SigningConfig, SigningModule
 from handlers.complaints import ComplaintsModule
+from hub.core import module as core
+from hub.models import AuditEntry, DeadLetter
 from hub.runtime import wait_for
 from tests.handlers.intake.harness import VN, Api, Clock, StartHub, Tap
+from tests.support.otp_codes import one_time_code
 
 
 def case(
@@ -143,7 +146,7 @@ async def test_denunciation_extended_twice_and_no_more(module_hub: StartHub) -> 
             "POST",
             "giamdoc",
             f"/api/complaints/cases/{cid}/accept",
-            json={"unit_id": "TTr", "complexity": "very_complex"},
+            json={"unit_id": "TH", "complexity": "very_complex"},  # the officer below is of TH
         )
         assert r.json()["resolution_due"] == "2026-04-08"  # 9 March + 30 days
         r = await api.call(
@@ -215,16 +218,17 @@ async def test_conclusion_is_signed_and_the_submitter_told(
         r = await api.call("POST", "giamdoc", f"/api/complaints/cases/{cid}/accept", json={"unit_id": "TH"})
         assert r.json()["resolution_due"] == "2026-05-18"  # 10 working days after Monday 4 May
         clock.set(2026, 5, 15)
+        conclusion = {
+            "result": "dung",
+            "summary": "Kiến nghị có cơ sở; Sở sẽ công khai tiến độ từ quý III.",
+            "document_number": "15/KL-SKHĐT",
+            "signer": "leader",
+        }
+        no_code = await api.call("POST", "giamdoc", f"/api/complaints/cases/{cid}/conclude", json=conclusion)
+        assert no_code.status_code == 403 and "Cần mã xác thực một lần" in no_code.json()["detail"]
+        code = await one_time_code(hub, "giamdoc", {})
         r = await api.call(
-            "POST",
-            "giamdoc",
-            f"/api/complaints/cases/{cid}/conclude",
-            json={
-                "result": "dung",
-                "summary": "Kiến nghị có cơ sở; Sở sẽ công khai tiến độ từ quý III.",
-                "document_number": "15/KL-SKHĐT",
-                "signer": "leader",
-            },
+            "POST", "giamdoc", f"/api/complaints/cases/{cid}/conclude", json={**conclusion, "otp": code}
         )
         assert r.status_code == 202, r.text
         assert r.json()["status"] == "concluding"
@@ -256,6 +260,66 @@ async def test_conclusion_is_signed_and_the_submitter_told(
         await api.close()
 
 
+async def test_a_unit_head_cannot_have_a_conclusion_signed_with_the_leaders_key(
+    module_hub: StartHub, signing_config: SigningConfig
+) -> None:
+    clock = Clock(datetime(2026, 5, 4, 9, tzinfo=VN))
+    hub = await module_hub(
+        [core, ComplaintsModule(clock=clock), SigningModule(signing_config)], ["handlers.complaints"]
+    )
+    api = Api(hub)
+    refused = await Tap(hub, "lt.sign.evt.pdf_refused", "t-refused").open()
+    try:
+        r = await api.call(
+            "POST",
+            "vanthu",
+            "/api/complaints/cases",
+            json=case("phan_anh", "Phản ánh chậm trả kết quả", "Hồ sơ nộp từ tháng trước chưa có kết quả."),
+        )
+        cid = r.json()["id"]
+        r = await api.call(
+            "POST", "truongphongth", f"/api/complaints/cases/{cid}/accept", json={"unit_id": "TH"}
+        )
+        assert r.status_code == 200, r.text
+        code = await one_time_code(hub, "truongphongth", {})  # the unit head's own factor is right ...
+        r = await api.call(
+            "POST",
+            "truongphongth",
+            f"/api/complaints/cases/{cid}/conclude",
+            json={
+                "result": "dung",
+                "summary": "Phản ánh đúng; đơn vị đã trả kết quả.",
+                "document_number": "16/KL-SKHĐT",
+                "signer": "leader",
+                "otp": code,
+            },
+        )
+        assert r.status_code == 202, r.text
+
+        async def back_to_the_unit() -> bool:
+            got = (await api.call("GET", "truongphongth", f"/api/complaints/cases/{cid}")).json()
+            return bool(got["status"] == "accepted")
+
+        assert await wait_for(back_to_the_unit, timeout=90)  # ... but the leader's key is not theirs
+        detail = (await api.call("GET", "truongphongth", f"/api/complaints/cases/{cid}")).json()
+        [note] = [n for n in detail["notes"] if n["kind"] == "signing"]
+        assert "không phải người giữ khóa ký 'leader'" in note["text"]
+        assert detail["conclusion_signed"] is None
+
+        async def dead_lettered() -> bool:
+            async with hub.db.session() as s:
+                found = await s.scalar(select(DeadLetter.id).where(DeadLetter.consumer == "signing-pdf"))
+            return found is not None
+
+        assert await wait_for(dead_lettered, timeout=30)
+        async with hub.db.session() as s:
+            audit = await s.scalar(select(AuditEntry).where(AuditEntry.action == "signing.refused"))
+        assert audit is not None and audit.actor == "truongphongth"
+        assert await refused.drain()
+    finally:
+        await api.close()
+
+
 async def test_public_web_form_files_a_case_without_login(module_hub: StartHub) -> None:
     clock = Clock(datetime(2026, 6, 1, 9, tzinfo=VN))
     complaints = ComplaintsModule(clock=clock, form_limit=2)
@@ -271,7 +335,7 @@ async def test_public_web_form_files_a_case_without_login(module_hub: StartHub) 
         assert r.status_code == 201, r.text
         number = r.json()["number"]
         assert number == "00001/2026" and "thụ lý" in r.json()["message"]
-        filed = (await api.call("GET", "vanthu", "/api/complaints/cases")).json()[0]
+        filed = (await api.call("GET", "vanthu", "/api/complaints/cases")).json()["items"][0]
         assert filed["number"] == number
         assert filed["channel"] == "web" and filed["kind"] is None and filed["status"] == "received"
         api.client.cookies.clear()
@@ -306,10 +370,10 @@ async def test_email_submission_arrives_as_a_bus_command(module_hub: StartHub) -
         await hub.publish("complaint.submit_requested", mail, source="mail")
 
         async def filed() -> bool:
-            return len((await api.call("GET", "vanthu", "/api/complaints/cases")).json()) == 1
+            return len((await api.call("GET", "vanthu", "/api/complaints/cases")).json()["items"]) == 1
 
         assert await wait_for(filed, timeout=60)
-        got = (await api.call("GET", "vanthu", "/api/complaints/cases")).json()[0]
+        got = (await api.call("GET", "vanthu", "/api/complaints/cases")).json()["items"][0]
         assert got["channel"] == "email" and got["received_on"] == "2026-06-30"
         assert got["acceptance_due"] == "2026-07-09"  # 7 working days after Tuesday 30 June
     finally:

@@ -20,9 +20,9 @@ from hub.embedded import NatsServer
 from hub.migrate import aupgrade
 from hub.module import Module
 from hub.runtime import Delivery, Hub, wait_for
-from hub.seed import seed_demo
 from hub.settings import Settings
-from portal.app import create_app
+from lienthong.seed import seed_demo
+from lienthong.web import create_app
 from schemas.axis import AttachmentRef, DocumentReceived, SignatureCheck
 from schemas.edxml import (
     BuildOptions,
@@ -34,11 +34,11 @@ from schemas.edxml import (
     StatusMessage,
     StatusResponseFor,
     build_status,
-    parse_status,
 )
 from schemas.edxml.build import build_edoc
 from schemas.envelope import Envelope
 from tests.support.fn_module import FnModule
+from tests.support.otp_codes import one_time_code
 
 PASSWORD = "mật-khẩu-thử"
 SENDER = "000.00.00.G22"
@@ -91,16 +91,16 @@ class Bus:
         return self.seen[type]
 
     async def statuses_of(self, hub: Hub, cmd: Any) -> str:
-        """The status code inside one axis.send status command."""
-        return parse_status(await hub.claims.get(cmd.edxml)).status_code.value
+        """The status code of one axis.send status command."""
+        return str(cmd.status.status_code.value)
 
     async def statuses(self, hub: Hub) -> list[str]:
         """Status codes of the axis.send status commands seen, in order."""
-        codes = []
-        for _, cmd in self.seen["axis.send"]:
-            if cmd.message_type == "status":
-                codes.append(parse_status(await hub.claims.get(cmd.edxml)).status_code.value)
-        return codes
+        return [
+            str(cmd.status.status_code.value)
+            for _, cmd in self.seen["axis.send"]
+            if cmd.message_type == "status"
+        ]
 
 
 @dataclass
@@ -112,6 +112,7 @@ class Office:
     client: httpx.AsyncClient
     bus: Bus
     tokens: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     async def as_(self, username: str) -> dict[str, str]:
         if username not in self.tokens:
@@ -125,6 +126,10 @@ class Office:
 
     async def get(self, username: str, path: str, **kw: Any) -> httpx.Response:
         return await self.client.get(path, headers=await self.as_(username), **kw)
+
+    async def code(self, username: str) -> str:
+        """A fresh one-time code of the person (enrolled and activated on first use)."""
+        return await one_time_code(self.hub, username, self.codes)
 
 
 StartOffice = Callable[..., Awaitable[Office]]
@@ -158,7 +163,7 @@ async def start_office(
         **settings: Any,
     ) -> Office:
         url = db_url or f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}"
-        await aupgrade(url, ["handlers.documents"])
+        await aupgrade(url, ["handlers.documents", "adapters.signing"])
         hub_settings = Settings(
             data_dir=tmp_path / f"data-{name}",
             db_url=url,
@@ -184,7 +189,8 @@ async def start_office(
     yield start
     for hub, client in reversed(started):
         await client.aclose()
-        await hub.stop()
+        if hub.nc is not None and not hub.nc.is_closed:  # a test may have stopped it (a restart)
+            await hub.stop()
 
 
 def pdf_bytes(text: str = "Quyết định phê duyệt kế hoạch đầu tư công") -> bytes:
@@ -211,6 +217,7 @@ async def received_event(
     priority: int = 0,
     issued: date = date(2026, 11, 20),
     sender: str = SENDER,
+    due_date: date | None = None,
 ) -> DocumentReceived:
     """A `document.received` payload as the VDXP adapter publishes it (edXML and a PDF in the store)."""
     code = f"{number}/VPCP-KTTH"
@@ -241,6 +248,7 @@ async def received_event(
         priority=priority,
         business_type=business_type,
         response_for_document_id=response_for,
+        due_date=due_date,
         edxml=edxml_claim,
         attachments=[
             AttachmentRef(

@@ -3,7 +3,7 @@ answered 15 or 16 through the axis."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from hub.runtime import wait_for
 from schemas.axis import DocumentStatusChanged
@@ -80,11 +80,16 @@ async def test_update_changes_metadata_with_history_and_answers_15(start_office:
     await _publish(office)
     [(_, registered)] = await office.bus.wait("document.registered")
     edxml = business_edoc(BussinessDocType.UPDATE, "125", "Cập nhật", document_id=ORIGINAL)
-    await _publish(office, business_type=2, edxml=edxml, subject="V/v góp ý dự thảo (bản sửa đổi)")
+    due = date(2030, 6, 30)
+    await _publish(
+        office, business_type=2, edxml=edxml, subject="V/v góp ý dự thảo (bản sửa đổi)", due_date=due
+    )
     await office.bus.wait("axis.send", 2)
     assert await office.bus.statuses(office.hub) == ["03", "15"]
     doc = await _doc(office, registered.document_id)
     assert doc["subject"] == "V/v góp ý dự thảo (bản sửa đổi)"
+    # Not yet assigned: the sender's new DueDate is the deadline.
+    assert (doc["due_date"], doc["deadline"]) == (due.isoformat(), due.isoformat())
     [updated] = [h for h in doc["history"] if h["action"] == "updated"]  # type: ignore[attr-defined]
     assert updated["detail"]["changes"]["subject"]["to"] == "V/v góp ý dự thảo (bản sửa đổi)"
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from handlers.documents.core import SYSTEM
+from handlers.documents.context import SYSTEM
 from handlers.documents.incoming import Incoming, receive
 from handlers.documents.models import DocCounter, Document
 from tests.handlers.documents.conftest import Office, StartOffice

@@ -11,12 +11,10 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
-from adapters.signing import SigningConfig
-from adapters.signing.service import SigningModule
+from adapters.signing import SigningConfig, SigningModule, SigningSettings
 from handlers.documents.rules import fold, number_and_notation
 from hub.runtime import wait_for
 from schemas.axis import AxisSent, DocumentStatusChanged
-from schemas.edxml import parse_edoc
 from schemas.signing import ValidateRequested
 from tests.adapters.signing.conftest import pki, signing_config  # noqa: F401
 from tests.adapters.signing.documents import decision_pdf
@@ -99,7 +97,11 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
     assert (
         await office.post("vanthu", f"/api/documents/{reply_id}/issue")
     ).status_code == 409  # not approved yet
-    r = await office.post("giamdoc", f"/api/documents/{reply_id}/approve", json={"comment": "Ký ban hành"})
+    r = await office.post(
+        "giamdoc",
+        f"/api/documents/{reply_id}/approve",
+        json={"comment": "Ký ban hành", "otp": await office.code("giamdoc")},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "signing"
     await _status(office, reply_id, "approved")
@@ -112,16 +114,17 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
     [(_, issued)] = await office.bus.wait("document.issued")
     assert (issued.number, issued.so_di, issued.response_for) == ("01/SKHĐT-TH", 1, incoming_id)
 
-    # The edoc sent through the axis answers the sender's document and carries the twice-signed PDF.
+    # The edoc handed to the axis answers the sender's document and carries the twice-signed PDF.
     [edoc_cmd] = [c for _, c in office.bus.seen["axis.send"] if c.message_type == "edoc"]
     assert edoc_cmd.to_codes == [SENDER]
-    edoc = parse_edoc(await office.hub.claims.get(edoc_cmd.edxml))
-    mh = edoc.message_header
+    assert edoc_cmd.edoc is not None
+    mh = edoc_cmd.edoc.message_header
     assert mh.response_for is not None
     assert (mh.response_for.document_id, mh.response_for.organ_id) == (ORIGINAL, SENDER)
     assert mh.code is not None and mh.code.joined == "01/SKHĐT-TH"
-    [attachment] = edoc.attachments
-    signed = await office.hub.claims.put(attachment.data, media_type="application/pdf")
+    [attachment] = edoc_cmd.attachments
+    assert attachment.info.attachment_name == "01-SKHĐT-TH.pdf"
+    signed = attachment.claim
     await office.hub.publish("sign.validate.requested", ValidateRequested(document=signed), source="test")
     [(_, validated)] = await office.bus.wait("sign.validate.completed", timeout=90)
     assert validated.report.verdict == "valid"
@@ -175,11 +178,16 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
 
     assert await wait_for(recipient_registered, timeout=60)
 
-    # The incoming document is completed and knows its answer.
+    # Issuing the answer completed the incoming document (06 to the sender, its tasks told) and linked it.
+    question = (await office.get("vanthu", f"/api/documents/{incoming_id}")).json()
+    assert (question["status"], question["answered_by_id"]) == ("completed", reply_id)
+    assert question["history"][-1]["text"].startswith("Đã trả lời bằng văn bản 01/SKHĐT-TH, hoàn thành xử lý")
+    [(_, completed)] = await office.bus.wait("document.completed")
+    assert (completed.document_id, completed.officer_id) == (incoming_id, "chuyenvien")
+    assert (await office.bus.statuses(office.hub))[-1] == "06"
     assert (
         await office.post("chuyenvien", f"/api/documents/{incoming_id}/complete", json={})
-    ).status_code == 200
-    assert (await office.get("vanthu", f"/api/documents/{incoming_id}")).json()["answered_by_id"] == reply_id
+    ).status_code == 409
 
     # One dossier with both, plus a note, in order; closed, exported, archived.
     r = await office.post(
@@ -245,8 +253,11 @@ async def test_a_refused_signature_sends_the_draft_back_to_the_leader_with_the_r
     start_office: StartOffice,
     signing_config: SigningConfig,
 ) -> None:
+    holders = SigningSettings(config=None, key_holders={"expired": "giamdoc"})
     office = await start_office(
-        modules=[SigningModule(signing_config)], signing_enabled=True, signer_profiles={"giamdoc": "expired"}
+        modules=[SigningModule(signing_config, holders)],
+        signing_enabled=True,
+        signer_profiles={"giamdoc": "expired"},
     )
     r = await office.post(
         "chuyenvien",
@@ -261,8 +272,10 @@ async def test_a_refused_signature_sends_the_draft_back_to_the_leader_with_the_r
     files = {"file": ("qd.pdf", decision_pdf(), "application/pdf")}
     await office.post("chuyenvien", f"/api/documents/{doc_id}/versions", files=files)
     await office.post("chuyenvien", f"/api/documents/{doc_id}/submit", json={"approvers": ["giamdoc"]})
-    assert (await office.post("giamdoc", f"/api/documents/{doc_id}/approve", json={})).status_code == 200
+    approve = {"otp": await office.code("giamdoc")}
+    assert (await office.post("giamdoc", f"/api/documents/{doc_id}/approve", json=approve)).status_code == 200
     [(_, refused)] = await office.bus.wait("sign.pdf.refused", timeout=90)
+    assert "hết hạn" in refused.reason_vi
     body = await _status(office, doc_id, "pending_approval")
     [step] = [h for h in body["history"] if h["action"] == "sign_refused"]  # type: ignore[attr-defined]
     assert refused.reason_vi in step["text"]

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from adapters.axis.service import AxisDispatchModule
-from adapters.signing import SigningConfig
-from adapters.signing.service import SigningModule
-from adapters.vdxp.service import VdxpModule, VdxpSettings
+from adapters.axis import AxisDispatchModule
+from adapters.signing import SigningConfig, SigningModule
+from adapters.vdxp import VdxpModule, VdxpSettings
 from adapters.vdxp.simulator import SimulatorServer
 from hub.embedded import NatsServer
 from hub.runtime import wait_for
@@ -58,7 +57,8 @@ async def _issue(office: Office, subject: str, to: str, to_name: str, response_f
     ).status_code == 201
     r = await office.post("chuyenvien", f"/api/documents/{doc_id}/submit", json={"approvers": ["giamdoc"]})
     assert r.status_code == 200, r.text
-    assert (await office.post("giamdoc", f"/api/documents/{doc_id}/approve", json={})).status_code == 200
+    approve = {"otp": await office.code("giamdoc")}
+    assert (await office.post("giamdoc", f"/api/documents/{doc_id}/approve", json=approve)).status_code == 200
     await _until(office, doc_id, "approved")
     assert (await office.post("vanthu", f"/api/documents/{doc_id}/issue")).status_code == 200
     await _until(office, doc_id, "issued")
@@ -143,10 +143,10 @@ async def test_agency_sees_every_status_in_order_and_receives_the_linked_answer(
     assert (await h.post("chuyenvien", f"/api/documents/{incoming}/processing", json={})).status_code == 200
     await a_sees("05")
 
-    # Hanoi answers with a signed reply linked to the question, then completes the handling.
+    # Hanoi answers with a signed reply linked to the question: issuing it completes the handling (06).
     answer = await _issue(h, "V/v báo cáo giải ngân vốn đầu tư công", VPCP, "Văn phòng Chính phủ", incoming)
-    assert (await h.post("chuyenvien", f"/api/documents/{incoming}/complete", json={})).status_code == 200
     await a_sees("06")
+    assert (await h.get("vanthu", f"/api/documents/{incoming}")).json()["status"] == "completed"
     assert seen_by_a == ["01", "03", "04", "05", "06"]
     body = (await a.get("vanthu", f"/api/documents/{question}")).json()
     assert [s["code"] for s in body["deliveries"][0]["statuses"]] == ["01", "03", "04", "05", "06"]

@@ -1,4 +1,5 @@
-"""An evaluation cycle end to end: evidence from task events and closed timesheets, review, decision."""
+"""An evaluation cycle of public employees (viên chức, Decree 90/2020 as amended by 48/2023) end to end:
+evidence from task events and closed timesheets, review by levels, decision."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from adapters.attendance.service import AttendanceModule
+from adapters.attendance import AttendanceModule
 from adapters.attendance.simulator import DeviceSimulator, month_events
-from handlers.evaluation.service import EvaluationModule
+from handlers.evaluation import EvaluationModule
+from handlers.timekeeping import TimekeepingModule
 from handlers.timekeeping.models import Punch
-from handlers.timekeeping.service import TimekeepingModule
 from hub.runtime import Hub, wait_for
 from schemas.tasks import TaskCompleted, TaskOverdue
 from tests.handlers.timekeeping.harness import Api, StartHub, Tap
@@ -99,7 +100,14 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
             },
         )
         assert refused.status_code == 422 and "trọn quý" in refused.text
-        assert (await api.call("POST", "truongphongth", CYCLE, json={})).status_code == 403
+        quarter = {
+            "name": "Quý III",
+            "kind": "quarter",
+            "period_start": "2026-07-01",
+            "period_end": "2026-09-30",
+        }
+        by_head = await api.call("POST", "truongphongth", CYCLE, json=quarter)
+        assert by_head.status_code == 403 and "lãnh đạo Sở" in by_head.json()["detail"]
         not_used = await api.call(
             "POST",
             "giamdoc",
@@ -113,6 +121,15 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
             },
         )
         assert not_used.status_code == 422 and "không đánh giá theo tháng: DNDT, TH" in not_used.text
+        staff = ("chuyenvien", "truongphongth", "chuyenvien2", "truongphongdt")
+        assert (
+            await api.call(
+                "PUT", "chuyenvien", "/api/evaluation/staff/chuyenvien", json={"kind": "vien_chuc"}
+            )
+        ).status_code == 403
+        for user in staff:
+            r = await api.call("PUT", "giamdoc", f"/api/evaluation/staff/{user}", json={"kind": "vien_chuc"})
+            assert r.status_code == 200 and r.json()["kind_label"] == "Viên chức"
         for unit in ("TH", "DNDT"):
             r = await api.call(
                 "PUT", "giamdoc", f"/api/evaluation/units/{unit}/cycles", json={"kinds": ["month"]}
@@ -141,7 +158,7 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
 
         assert await wait_for(punched, timeout=60, every=0.3)
         dndt = await api.call("GET", "truongphongdt", "/api/timekeeping/stats/DNDT/2026-09")
-        assert {x["user_id"]: x["absent_days"] for x in dndt.json()} == {
+        assert {x["user_id"]: x["absent_days"] for x in dndt.json()["items"]} == {
             "chuyenvien2": 4,
             "truongphongdt": 0,
         }
@@ -210,7 +227,7 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
         assert dth["evidence"]["unit"] == {"unit_id": "DNDT", "total": 10, "on_time": 9}
         assert (
             await api.call("GET", "chuyenvien2", f"{CYCLE}/{cid}/assessments/chuyenvien")
-        ).status_code == 403
+        ).status_code == 404
 
         wrong = await api.call(
             "POST",
@@ -218,7 +235,7 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
             f"{CYCLE}/{cid}/assessments/truongphongdt/review",
             json={"level": "tot", "summary": "x"},
         )
-        assert wrong.status_code == 403
+        assert wrong.status_code == 404  # another unit's head: not theirs to see
         for reviewer, user, level in (
             ("truongphongth", "chuyenvien", "xuat_sac"),
             ("truongphongdt", "chuyenvien2", "hoan_thanh"),
@@ -247,8 +264,8 @@ async def test_cycle_runs_end_to_end_with_a_suggestion_from_tasks_and_attendance
             )
         ).status_code == 200
         quota = await api.call("GET", "giamdoc", f"{CYCLE}/{cid}/quota")
-        assert [w["unit_id"] for w in quota.json()] == ["TH"]
-        assert "vượt tỷ lệ tối đa 20%" in quota.json()[0]["message"]
+        assert [w["unit_id"] for w in quota.json()["items"]] == ["TH"]
+        assert "vượt tỷ lệ tối đa 20%" in quota.json()["items"][0]["message"]
 
         done = await api.call(
             "POST", "giamdoc", f"{CYCLE}/{cid}/decide", json={"overrides": {"truongphongth": "tot"}}

@@ -34,7 +34,18 @@ def test_a_managers_level_is_capped_by_the_units_record() -> None:
     assert suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 10)).level == "xuat_sac"
     capped = suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 8))
     assert capped.level == "tot" and any("tối đa" in r for r in capped.evidence["reasons"])
-    assert suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 6)).level == "hoan_thanh"
+    assert suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 7)).level == "hoan_thanh"
+    assert suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 6)).level == "khong_hoan_thanh"
     assert suggest(tasks(3), [MONTH], 1, UnitRecord("TH", 10, 4)).level == "khong_hoan_thanh"
     assert suggest([], [MONTH], 1, UnitRecord("TH", 4, 4)).level == "tot"
     assert suggest([], [MONTH], 1, UnitRecord("TH", 0, 0)).level is None
+
+
+def test_a_public_employee_manager_needs_the_unit_at_70_percent() -> None:
+    """Decree 90/2020 as amended by 48/2023: a manager's unit at 69 % meets no level above 'not completed'."""
+    at_70 = suggest(tasks(3), [MONTH], 1, UnitRecord("DNDT", 100, 70))
+    assert at_70.level == "hoan_thanh"
+    at_69 = suggest(tasks(3), [MONTH], 1, UnitRecord("DNDT", 100, 69))
+    assert at_69.level == "khong_hoan_thanh"
+    assert any("dưới 70%" in r for r in at_69.evidence["reasons"])
+    assert not any("dưới 70%" in r for r in at_70.evidence["reasons"])

@@ -18,8 +18,8 @@ from hub.embedded import NatsServer
 from hub.migrate import aupgrade
 from hub.module import Module
 from hub.runtime import Hub
-from hub.seed import seed_demo
-from portal.app import create_app
+from lienthong.seed import seed_demo
+from lienthong.web import create_app
 from tests.hub.conftest import make_settings
 
 PASSWORD = "mat-khau-demo"

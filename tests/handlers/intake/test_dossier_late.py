@@ -7,9 +7,9 @@ import subprocess
 from datetime import date, datetime
 from typing import Any
 
-from handlers.common.workcal import default_calendar
 from handlers.intake import IntakeModule
 from hub.runtime import wait_for
+from kit.workcal import default_calendar
 from tests.handlers.intake.harness import VN, Api, Clock, StartHub, Tap
 
 APPLICANT = {
@@ -96,7 +96,7 @@ async def test_late_dossier_gets_exactly_one_apology(module_hub: StartHub, db_ur
             f"/api/intake/dossiers/{code}/apology",
             json={"reason": "Cần xác minh thông tin", "new_due_date": "2026-11-10"},
         )
-        assert wrong_unit.status_code == 403
+        assert wrong_unit.status_code == 404  # not their unit's dossier: as if there were none
         r = await api.call(
             "POST",
             "chuyenvien2",

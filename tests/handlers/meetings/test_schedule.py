@@ -9,8 +9,8 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from pdfminer.high_level import extract_text
 
-from handlers.meetings.service import MeetingsModule
-from handlers.timekeeping.service import TimekeepingModule
+from handlers.meetings import MeetingsModule
+from handlers.timekeeping import TimekeepingModule
 from hub.runtime import Hub, wait_for
 from tests.handlers.timekeeping.harness import Api, StartHub, Tap
 
@@ -71,19 +71,19 @@ async def test_double_booked_room_and_leader_in_two_places_are_refused_with_both
         ]
         refused = await api.call("POST", "truongphongth", "/api/meetings/batch", json={"meetings": week})
         assert refused.status_code == 409, refused.text
-        detail = refused.json()["detail"]
-        assert [c["title"] for c in detail["conflicts"]] == ["Thẩm định dự án khu đô thị"]
-        reasons = detail["conflicts"][0]["reasons"]
+        conflicts = refused.json()["detail"].splitlines()[1:]  # one line per refused item, with its reasons
+        assert [c.split(":")[0] for c in conflicts] == ["Cuộc họp 2 «Thẩm định dự án khu đô thị»"]
+        reasons = conflicts[0].split(": ", 1)[1].split("; ")
         assert any("Phòng họp tầng 2" in x and "Giao ban tuần" in x for x in reasons), reasons
         assert any("Nguyễn Văn Hùng" in x and "hai nơi" in x for x in reasons), reasons
         listed = await api.call("GET", "chanhvanphong", "/api/meetings", params={"week": WEEK})
-        assert listed.json() == []  # all or nothing
+        assert listed.json()["items"] == []  # all or nothing
 
         first = await api.call("POST", "truongphongth", "/api/meetings", json=week[0])
         assert first.status_code == 201, first.text
         again = await api.call("POST", "truongphongdt", "/api/meetings", json=week[1])
         assert again.status_code == 409
-        assert len(again.json()["detail"]["conflicts"][0]["reasons"]) == 2
+        assert len(again.json()["detail"].splitlines()[1].split(": ", 1)[1].split("; ")) == 2
         moved = {**week[1], "starts_at": "2026-12-07T10:00", "ends_at": "2026-12-07T11:30"}
         assert (await api.call("POST", "truongphongdt", "/api/meetings", json=moved)).status_code == 201
 

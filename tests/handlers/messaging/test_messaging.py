@@ -8,12 +8,12 @@ import httpx
 from sqlalchemy import select
 
 from adapters.notify import NotifyModule
-from adapters.notify.config import NotifyConfig
 from adapters.notify.models import NotifyDelivery
+from adapters.notify.settings import NotifySettings
 from handlers.messaging import MessagingModule
 from hub.embedded import NatsServer
 from hub.runtime import wait_for
-from portal.app import create_app
+from lienthong.web import create_app
 from tests.adapters.notify.harness import hubs, login
 
 
@@ -22,7 +22,7 @@ async def test_messages_broadcasts_notices_receipts_search_and_unread(
 ) -> None:
     async with hubs(nats.url, tmp_path) as start:
         hub = await start(
-            [MessagingModule(), NotifyModule(NotifyConfig(poll_seconds=0.3))],
+            [MessagingModule(), NotifyModule(NotifySettings(poll_seconds=0.3))],
             ["handlers.messaging", "adapters.notify"],
         )
         transport = httpx.ASGITransport(app=create_app(hub))
@@ -85,17 +85,25 @@ async def test_messages_broadcasts_notices_receipts_search_and_unread(
 
             # unread counts and search without diacritics
             assert (await c.get("/api/messages/unread-count", headers=cv)).json() == {"unread": 3}
-            found = (await c.get("/api/messages/inbox", headers=cv, params={"q": "duong vanh dai"})).json()
+            found = (await c.get("/api/messages/inbox", headers=cv, params={"q": "duong vanh dai"})).json()[
+                "items"
+            ]
             assert [m["id"] for m in found] == [direct_id]
             assert (
                 found[0]["cites_document_id"] == "VBD-2026-0142"
                 and found[0]["sender_name"] == "Đỗ Quang Vinh"
             )
-            found = (await c.get("/api/messages/inbox", headers=cv, params={"q": "TET nguyen DAN"})).json()
+            found = (await c.get("/api/messages/inbox", headers=cv, params={"q": "TET nguyen DAN"})).json()[
+                "items"
+            ]
             assert [m["id"] for m in found] == [notice["id"]]
-            by_sender = (await c.get("/api/messages/inbox", headers=cv, params={"q": "do quang vinh"})).json()
+            by_sender = (
+                await c.get("/api/messages/inbox", headers=cv, params={"q": "do quang vinh"})
+            ).json()["items"]
             assert len(by_sender) == 2
-            assert (await c.get("/api/messages/inbox", headers=cv, params={"q": "100%_"})).json() == []
+            assert (await c.get("/api/messages/inbox", headers=cv, params={"q": "100%_"})).json()[
+                "items"
+            ] == []
 
             # reading the notice gives the leader a receipt
             await c.get(f"/api/messages/{notice['id']}", headers=cv)
@@ -107,7 +115,7 @@ async def test_messages_broadcasts_notices_receipts_search_and_unread(
                 and len(receipts["unread"]) == receipts["total"] - 1
             )
             assert (await c.get(f"/api/messages/{notice['id']}/receipts", headers=cv)).status_code == 403
-            sent = (await c.get("/api/messages/sent", headers=gd)).json()
+            sent = (await c.get("/api/messages/sent", headers=gd)).json()["items"]
             assert sent[0]["read_by"] == 1
             # someone else's message is not readable
             assert (await c.get(f"/api/messages/{direct_id}", headers=gd)).status_code == 404

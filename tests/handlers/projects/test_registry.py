@@ -100,7 +100,7 @@ async def test_generated_set_imports_and_statistics_add_up(module_hub: StartHub,
             },
         )
         assert r.status_code == 200 and r.json()["version"] == 3
-        history = (await api.call("GET", "giamdoc", f"/api/projects/{first.code}/history")).json()
+        history = (await api.call("GET", "giamdoc", f"/api/projects/{first.code}/history")).json()["items"]
         assert [h["kind"] for h in history] == ["registered", "adjusted", "status"]
         assert history[1]["changed"] == ["district", "mobilised_vnd"]
         assert history[0]["data"]["district"] == first.district
@@ -161,7 +161,7 @@ async def test_bad_rows_are_named_and_nothing_is_imported(module_hub: StartHub) 
         errors = r.json()["detail"]["errors"]
         assert any(e.startswith("Dòng 3, cột 'Vốn góp (VND)'") for e in errors), errors
         assert any(e.startswith("Dòng 4") and "Nguồn vốn" in e for e in errors), errors
-        assert (await api.call("GET", "giamdoc", "/api/projects")).json() == []
+        assert (await api.call("GET", "giamdoc", "/api/projects")).json()["items"] == []
         officer = await api.call("POST", "chuyenvien", "/api/projects/import", content=b"x")
         assert officer.status_code == 403
     finally:

@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from handlers.common.workcal import default_calendar
-from handlers.tasks.policy import TaskPolicy, local_time
+from handlers.tasks.clock import local_time
 from handlers.tasks.reminders import plan
 from handlers.tasks.service import TaskContext
+from handlers.tasks.settings import TasksSettings
 from handlers.tasks.status import classify
+from kit.workcal import default_calendar
 
 CAL = default_calendar()
 
@@ -30,7 +31,7 @@ def test_task_deadline_in_working_days(start: date, days: int, due: date) -> Non
 
 
 def test_reminders_before_a_deadline_after_tet_skip_the_holiday() -> None:
-    policy = TaskPolicy(remind_days_before=[3, 1], remind_hour=8, escalate_after_days=2)
+    policy = TasksSettings(remind_days_before=[3, 1], remind_hour=8, escalate_after_days=2)
     now = datetime(2026, 2, 2, 3, 0, tzinfo=UTC)
     planned = {p.slot: p for p in plan(date(2026, 2, 24), policy, CAL, now=now)}
     # 3 working days before Tue 24/2 are Mon 23, Fri 13, Thu 12: the reminder goes out on Thu 12/2 at 8:00
@@ -43,7 +44,7 @@ def test_reminders_before_a_deadline_after_tet_skip_the_holiday() -> None:
 
 
 def test_a_task_already_late_is_reminded_and_escalated_at_once() -> None:
-    policy = TaskPolicy(escalate_after_days=2)
+    policy = TasksSettings(escalate_after_days=2)
     now = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
     planned = {p.slot: p for p in plan(date(2026, 3, 2), policy, CAL, now=now)}
     assert set(planned) == {"overdue", "escalate"}

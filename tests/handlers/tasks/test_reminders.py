@@ -9,18 +9,18 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.notify import NotifyModule
-from adapters.notify.config import NotifyConfig
 from adapters.notify.models import NotifyDelivery
+from adapters.notify.settings import NotifySettings
 from adapters.notify.simulator import ChannelSimulator
-from handlers.common.workcal import default_calendar
 from handlers.tasks import TasksModule
 from handlers.tasks import reminders as rem
+from handlers.tasks.clock import LOCAL_TZ, local_time
 from handlers.tasks.models import Task
-from handlers.tasks.policy import LOCAL_TZ, local_time
 from hub.core import module as core
-from hub.directory import User
 from hub.embedded import NatsServer
+from hub.orgchart import User
 from hub.runtime import Delivery, Hub, wait_for
+from kit.workcal import default_calendar
 from schemas.envelope import Envelope
 from tests.adapters.notify.harness import hubs
 from tests.support.fn_module import FnModule
@@ -46,7 +46,7 @@ async def one_task(hub: Hub, **where: Any) -> Task | None:
 async def test_reminder_scheduled_before_a_hub_restart_fires_after_it(
     nats: NatsServer, tmp_path: Path
 ) -> None:
-    inapp_only = NotifyConfig(poll_seconds=0.3, retry_base_seconds=0.2)
+    inapp_only = NotifySettings(poll_seconds=0.3, retry_base_seconds=0.2, embed_simulators=False)
     async with hubs(nats.url, tmp_path) as start:
         hub = await start([TasksModule(), NotifyModule(inapp_only)], PACKAGES)
         await hub.publish(
@@ -117,7 +117,9 @@ async def test_overdue_task_is_marked_and_escalated_to_unit_head_and_assigner_by
                 events[name].append(d.envelope.payload)
 
     try:
-        cfg = NotifyConfig(sms_url=sms.url, sms_api_key=sms.secret, poll_seconds=0.3, retry_base_seconds=0.2)
+        cfg = NotifySettings(
+            sms_url=sms.url, sms_api_key=sms.secret, poll_seconds=0.3, retry_base_seconds=0.2
+        )
         async with hubs(nats.url, tmp_path) as start:
             hub = await start(
                 [core, TasksModule(), NotifyModule(cfg), FnModule("capture", capture)], PACKAGES

@@ -12,14 +12,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from adapters.notify import NotifyModule
-from adapters.notify.config import NotifyConfig
-from handlers.common.workcal import default_calendar
+from adapters.notify.settings import NotifySettings
 from handlers.tasks import TasksModule
+from handlers.tasks.clock import LOCAL_TZ
 from handlers.tasks.models import Task
-from handlers.tasks.policy import LOCAL_TZ
 from hub.embedded import NatsServer
 from hub.runtime import Delivery, Hub, wait_for
-from portal.app import create_app
+from kit.workcal import default_calendar
+from lienthong.web import create_app
 from tests.adapters.notify.harness import hubs, login
 from tests.support.fn_module import FnModule
 
@@ -43,7 +43,7 @@ async def test_task_life_cycle_dashboards_and_monthly_report(
     cal = default_calendar()
     async with hubs(nats.url, tmp_path, db_url) as start:
         hub = await start(
-            [TasksModule(), NotifyModule(NotifyConfig(poll_seconds=0.3)), FnModule("capture", capture)],
+            [TasksModule(), NotifyModule(NotifySettings(poll_seconds=0.3)), FnModule("capture", capture)],
             ["handlers.tasks", "adapters.notify"],
         )
         transport = httpx.ASGITransport(app=create_app(hub))
@@ -56,7 +56,11 @@ async def test_task_life_cycle_dashboards_and_monthly_report(
                 "/api/tasks", headers=gd, json={"title": "Thiếu hạn", "assignee_user_id": "chuyenvien"}
             )
             assert r.status_code == 422 and "duration_working_days" in r.text
-            r = await c.post("/api/tasks", headers=cv, json={"title": "x", "assignee_user_id": "chuyenvien2"})
+            r = await c.post(
+                "/api/tasks",
+                headers=cv,
+                json={"title": "x", "assignee_user_id": "chuyenvien2", "duration_working_days": 3},
+            )
             assert r.status_code == 403
             # a leader's instruction, due in 5 working days
             r = await c.post(
@@ -109,7 +113,7 @@ async def test_task_life_cycle_dashboards_and_monthly_report(
             assert report["attachments"] == [{"index": 0, "name": "khung-bao-cao.pdf", "size": len(pdf)}]
             r = await c.get(f"/api/tasks/{tid}/reports/{report['id']}/attachments/0", headers=gd)
             assert r.content == pdf
-            assert (await c.get(f"/api/tasks/{tid}", headers=cv2)).status_code == 403
+            assert (await c.get(f"/api/tasks/{tid}", headers=cv2)).status_code == 404
             # extension: asked by the officer, approved by the assigner only
             r = await c.post(
                 f"/api/tasks/{tid}/extensions",
@@ -149,7 +153,7 @@ async def test_task_life_cycle_dashboards_and_monthly_report(
                 json={"to_user_id": "chuyenvien2", "note": "Đi công tác"},
             )
             assert r.status_code == 200 and r.json()["assignee_user_id"] == "chuyenvien2"
-            assert (await c.post(f"/api/tasks/{tid}/complete", headers=cv)).status_code == 403
+            assert (await c.post(f"/api/tasks/{tid}/complete", headers=cv)).status_code == 404
             r = await c.post(f"/api/tasks/{tid}/complete", headers=cv2)
             assert r.status_code == 200 and r.json()["status"]["code"] == "done_on_time"
 
@@ -191,7 +195,7 @@ async def test_task_life_cycle_dashboards_and_monthly_report(
             assert leader["total"] == 2 and leader["open"] == 1 and leader["done"] == 1
             mine = (
                 await c.get("/api/tasks", headers=cv2, params={"status_code": "not_started_overdue"})
-            ).json()
+            ).json()["items"]
             assert [t["id"] for t in mine] == [late["id"]]
 
             # the monthly report of the unit
@@ -203,7 +207,7 @@ async def test_task_life_cycle_dashboards_and_monthly_report(
             )
             assert r.status_code == 200
             wb = load_workbook(io.BytesIO(r.content))
-            assert wb.sheetnames == ["Tổng hợp", "Chi tiết"]
+            assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Đôn đốc"]
             titles = [row[1] for row in wb["Chi tiết"].iter_rows(min_row=2, values_only=True)]
             assert "Xây dựng báo cáo thu hút FDI năm 2026" in titles
             assert "Phòng Đăng ký đầu tư" in str(wb["Tổng hợp"]["A2"].value)
@@ -270,7 +274,7 @@ async def test_document_assignment_handlers_and_completion_drive_tasks(
             doc_view = (
                 await c.get("/api/tasks/by-document/VBD-2026-0200", headers=await login(c, "phogiamdoc"))
             ).json()
-        assert doc_view["status"]["code"] == "not_started_on_time" and len(doc_view["tasks"]) == 3
+        assert doc_view["status"]["code"] == "not_started_on_time" and len(doc_view["items"]) == 3
         async with hub.db.session() as s:
             tasks = (await s.execute(select(Task).where(Task.document_id == "VBD-2026-0200"))).scalars().all()
         by = {(t.unit_id, t.role, t.assignee_user_id): t for t in tasks}

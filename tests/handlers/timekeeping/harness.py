@@ -14,8 +14,8 @@ from hub.embedded import NatsServer
 from hub.migrate import aupgrade
 from hub.module import Module
 from hub.runtime import Hub
-from hub.seed import seed_demo
-from portal.app import create_app
+from lienthong.seed import seed_demo
+from lienthong.web import create_app
 from tests.hub.conftest import make_settings
 
 PASSWORD = "mat-khau-demo"
@@ -97,3 +97,90 @@ class Tap:
         if self._sub is not None:
             await self._sub.unsubscribe()
             self._sub = None
+
+
+# -- the cast of the access-matrix tests ---------------------------------------------------------------
+
+# Who acts in the access-matrix tests: each role of the subject's unit (TH, Phòng Tổng hợp) and of
+# another unit (DNDT), a leader and the administrator. "chuyenvien" is the subject (an officer of TH).
+CAST = {
+    "leader": "giamdoc",
+    "admin": "quantri",
+    "head": "truongphongth",
+    "owner": "chuyenvien",
+    "peer": "cvth2",
+    "clerk": "vanthuth",
+    "other_head": "truongphongdt",
+    "other_officer": "chuyenvien2",
+    "other_clerk": "vanthudt",
+}
+EXTRA_CAST = (
+    ("cvth2", "Lý Văn Bình", "Chuyên viên", "TH", ["officer"]),
+    ("vanthuth", "Mạc Thị Hằng", "Văn thư", "TH", ["clerk"]),
+    ("vanthudt", "Tạ Thị Yến", "Văn thư", "DNDT", ["clerk"]),
+)
+
+
+async def add_cast(hub: Hub) -> None:
+    """Add the cast's people the demo chart lacks: a second officer and a clerk of TH, a clerk of DNDT."""
+    from hub.auth import hash_password
+    from hub.orgchart import User
+
+    hashed = hash_password(PASSWORD)
+    async with hub.db.session() as s:
+        for uid, name, position, unit, roles in EXTRA_CAST:
+            s.add(
+                User(
+                    id=uid,
+                    username=uid,
+                    full_name=name,
+                    position=position,
+                    unit_id=unit,
+                    roles=roles,
+                    email=f"{uid}@skhdt.hanoi.gov.vn",
+                    password_hash=hashed,
+                )
+            )
+
+
+def everyone_but(*allowed: str, code: int, cast: dict[str, str] = CAST) -> dict[str, int]:
+    """The expected answer of every member of the cast not named (by cast role)."""
+    return {cast[r]: code for r in cast if r not in allowed}
+
+
+def by_role(**codes: int) -> dict[str, int]:
+    """Expected answers by cast role: `by_role(head=200, owner=404)`."""
+    return {CAST[r]: code for r, code in codes.items()}
+
+
+def only(*roles: str, code: int, cast: dict[str, str] = CAST) -> dict[str, int]:
+    """The same expected answer for each of the roles named: `only("head", "leader", code=200)`."""
+    return {cast[r]: code for r in roles}
+
+
+async def check_refusals(
+    api: Api,
+    method: str,
+    url: str,
+    expected: dict[str, int],
+    state: Callable[[], Any],
+    **kw: Any,
+) -> None:
+    """Every caller in `expected` is refused with its status and a reason; `state()` is unchanged after."""
+    before = await state()
+    for user, code in expected.items():
+        r = await api.call(method, user, url, **kw)
+        assert r.status_code == code, (user, method, url, r.status_code, r.text)
+        detail = r.json().get("detail")
+        assert isinstance(detail, str) and detail.strip(), (user, url, r.text)
+    assert await state() == before, (method, url)
+
+
+async def check_reads(api: Api, url: str, expected: dict[str, int]) -> dict[str, httpx.Response]:
+    """GET `url` as every caller in `expected`; each answers with its status. The answers, by caller."""
+    answers = {}
+    for user, code in expected.items():
+        r = await api.call("GET", user, url)
+        assert r.status_code == code, (user, url, r.status_code, r.text[:300])
+        answers[user] = r
+    return answers

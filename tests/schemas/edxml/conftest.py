@@ -24,7 +24,7 @@ from schemas.edxml import (
     build_edoc,
 )
 from schemas.edxml.codes import VN_TZ
-from tests.paths import EDXML_SAMPLES
+from tests.paths import EDXML_SAMPLES, official_sample
 from tests.schemas.edxml.pki import Pki, make_pki
 
 SAMPLES = EDXML_SAMPLES
@@ -34,7 +34,7 @@ STATUS_SAMPLES = sorted(p.name for p in SAMPLES.glob("status*.edxml"))
 
 def sample(name: str) -> bytes:
     """Return the bytes of an official sample."""
-    return (SAMPLES / name).read_bytes()
+    return official_sample(name)
 
 
 def unsigned(data: bytes) -> bytes:

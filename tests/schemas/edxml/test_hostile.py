@@ -94,7 +94,7 @@ def test_root_that_is_not_edxml_is_refused() -> None:
 
 def test_invalid_base64_names_the_attachment(edoc_bytes: bytes) -> None:
     bad = edoc_bytes.replace(b'QCVN_102_2016">UEsDB', b'QCVN_102_2016">UE$DB')
-    error = _refused(bad, InvalidBase64Error, "Attachment[cid:1]/ContentTransferEncoded", "invalid base64")
+    error = _refused(bad, InvalidBase64Error, "Attachment[1]/ContentTransferEncoded", "invalid base64")
     assert error.sender == SENDER
     assert error.sender_known
 

@@ -27,14 +27,15 @@ from schemas.edxml import (
     stream_edoc_async,
     write_edoc,
 )
-from tests.schemas.edxml.conftest import EDOC_SAMPLES, SAMPLES, make_edoc
+from tests.paths import official_sample, official_sample_path
+from tests.schemas.edxml.conftest import EDOC_SAMPLES, make_edoc
 
 
 @pytest.mark.parametrize("name", EDOC_SAMPLES)
 def test_streaming_sink_equals_in_memory_decode(name: str) -> None:
     sink = MemorySink()
-    streamed = stream_edoc(SAMPLES / name, sink)
-    parsed = parse_edoc((SAMPLES / name).read_bytes())
+    streamed = stream_edoc(official_sample_path(name), sink)
+    parsed = parse_edoc(official_sample(name))
     assert streamed.header.message_header == parsed.message_header
     assert streamed.header.trace_header_list == parsed.trace_header_list
     assert streamed.header.references == parsed.references
