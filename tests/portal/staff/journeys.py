@@ -95,26 +95,48 @@ async def login(browser: Any, base: str, username: str, width: int = 1200) -> An
 async def submit(page: Any, button: Any) -> None:
     """Press a button (a locator, or a button's name) and wait for the page that answers it.
 
-    When no page comes, fail with why: the fields the browser refused to send, the request the page
-    was waiting for, and where every task of this event loop (the server runs in it) was waiting.
+    A click Chromium drops before any request leaves (seen while its PDF viewer starts in the page's
+    frame: no request at all, the form valid) is made again, as a person would; a form is never sent
+    twice, since the click is repeated only when nothing was sent. When no page comes, fail with why:
+    the fields the browser refused to send, the requests the page made, and where every task of this
+    event loop (the server runs in it) was waiting.
     """
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     target = page.get_by_role("button", name=button, exact=True) if isinstance(button, str) else button
+    await page.wait_for_load_state("load")  # the embedded PDF (if any) is in before the click
     pending: list[str] = []
-    page.on("request", lambda r: pending.append(f"{r.method} {r.url}"))
+    dropped = 0
+
+    def sent(request: Any) -> None:
+        pending.append(f"{request.method} {request.url}")
+
+    def leaves(request: Any) -> bool:
+        return bool(request.is_navigation_request() and request.frame == page.main_frame)
+
+    page.on("request", sent)
     try:
         async with page.expect_navigation(wait_until="domcontentloaded", timeout=120_000):
-            await target.click()
+            while True:
+                try:
+                    async with page.expect_request(leaves, timeout=10_000):
+                        await target.click()
+                    break
+                except PlaywrightTimeout:
+                    dropped += 1
+                    if dropped == 3:
+                        raise
     except PlaywrightTimeout:
         await shot(page, "no-answer")
         invalid = await page.evaluate(
             "Array.from(document.querySelectorAll(':invalid')).map(e => (e.name || e.id) + '=' + e.value)"
         )
         raise AssertionError(
-            f"no page answered {button!r} on {page.url}; fields refused: {invalid}; "
-            f"requests sent: {pending}\n{loop_stacks()}"
+            f"no page answered {button!r} on {page.url} ({dropped} clicks sent nothing); "
+            f"fields refused: {invalid}; requests sent: {pending}\n{loop_stacks()}"
         ) from None
+    finally:
+        page.remove_listener("request", sent)
 
 
 def loop_stacks() -> str:
