@@ -51,15 +51,37 @@ async def on_axis_sent(work: Work, edoc_document_id: str, sender_doc_id: str, to
             delivery.updated_at = now()
 
 
-async def on_transport(work: Work, edoc_document_id: str, to_code: str, state: str) -> None:
-    """The transport state of one recipient changed."""
+AXIS_TRANSPORT = {"pending": "sent", "processing": "sent", "done": "delivered", "fail": "failed"}
+"""The axes' receive states (VDXP `receiveStatus`, the city axis the same words) in our words."""
+FINAL = ("delivered", "failed")
+
+UNDELIVERED = "Không gửi được tới {name}"
+
+
+async def on_transport(
+    work: Work, edoc_document_id: str, to_code: str, state: str, reason: str | None = None
+) -> None:
+    """The transport state of one recipient changed (an axis word: pending, processing, done, fail).
+
+    A final state is not undone by a late report of an earlier one; a failure goes into the
+    document's history with the axis's reason, where the clerk who issued it reads it.
+    """
     doc = await outgoing_by_edoc(work, edoc_document_id)
     if doc is None:
         return
     delivery = await delivery_of(work, doc, to_code)
-    if delivery is not None:
-        delivery.transport = state
-        delivery.updated_at = now()
+    ours = AXIS_TRANSPORT.get(state)
+    if delivery is None or ours is None or delivery.transport == ours:
+        return
+    if delivery.transport in FINAL and ours not in FINAL:
+        return
+    delivery.transport = ours
+    delivery.updated_at = now()
+    if ours == "failed":
+        name = delivery.to_name or to_code
+        text = UNDELIVERED.format(name=name) + (f": {reason}" if reason else "")
+        axis = Principal(id="axis", username="axis", full_name="Trục liên thông")
+        history(work.session, doc, axis, "delivery_failed", text, recipient=to_code)
 
 
 async def on_business_status(

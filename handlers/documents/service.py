@@ -166,7 +166,7 @@ async def axis_sent(work: Work, p: AxisSent) -> None:
 async def delivery_changed(work: Work, p: AxisDeliveryChanged) -> None:
     """The transport state of one recipient of an issued document."""
     if p.document_id:
-        await deliveries.on_transport(work, p.document_id, p.to_code, p.receive_status)
+        await deliveries.on_transport(work, p.document_id, p.to_code, p.receive_status, p.receive_status_desc)
 
 
 async def signature_signed(

@@ -88,7 +88,7 @@ async def _people(request: Request, who: Acting) -> dict[str, Any]:
 
 def actor_names(doc: dict[str, Any], names: dict[str, str]) -> dict[str, str]:
     """Who each history line is by, in words: people by name, the system, the agencies on the axes."""
-    found = {**names, "system": "Hệ thống"}
+    found = {**names, "system": "Hệ thống", "axis": "Trục liên thông"}
     for d in doc.get("deliveries") or []:
         found[f"axis:{d['to_code']}"] = d.get("to_name") or d["to_code"]
     if doc.get("from_code"):
