@@ -116,6 +116,7 @@ async def test_a_late_task_reaches_the_score_with_or_without_its_confirmed_cause
         return (
             set(products) == wanted
             and products[later]["delay_cause"] is not None
+            and products[later]["timeliness"] == 1  # its cause confirmed with the judgement, heard last
             and products[penalised]["quality_errors"] == 1
             and products[dispatched]["state"] == "qua_han"
         )
