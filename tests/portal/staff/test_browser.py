@@ -9,7 +9,6 @@ unit cannot open the document by link or by search.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,15 +17,13 @@ import pytest
 
 from hub import otp as totp
 from hub.runtime import wait_for
-from tests.conftest import IN_CI
 from tests.handlers.documents.conftest import SENDER, received_event
 from tests.portal.staff.agent import Agent, make_pki
-from tests.portal.staff.conftest import PASSWORD, Office, bind_token, pdf_bytes, serve
-from tests.portal.staff.journeys import submit
+from tests.portal.staff.conftest import Office, bind_token, pdf_bytes, serve
+from tests.portal.staff.journeys import chromium, done, login, submit
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 ARGS = [
     "--headless=new",
@@ -40,51 +37,10 @@ ARGS = [
 SUBJECT = "V/v góp ý dự thảo Quyết định phê duyệt kế hoạch đầu tư công"
 
 
-def _chromium() -> str:
-    path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if not path:
-        message = "Debian's chromium is not installed (apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @pytest.fixture
 async def served(office: Office) -> AsyncIterator[str]:
     async with serve(office.app) as url:
         yield url
-
-
-async def _login(browser: Any, base: str, username: str) -> Any:
-    """A fresh browser context for one person, logged in through the login form, on the staff home."""
-    context = await browser.new_context(
-        base_url=base, locale="vi-VN", viewport={"width": 1200, "height": 900}
-    )
-    page = await context.new_page()
-    await page.goto("/staff/")
-    await page.wait_for_url(re.compile(r"/login\?next=/staff/"))
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(re.compile(r"/staff/$"))
-    return page
-
-
-async def _submit(page: Any, button: str) -> None:
-    """Press a form's button and wait for the page that answers it (else fail saying why)."""
-    await submit(page, button)
-
-
-async def _done(page: Any, expected: str) -> None:
-    """After a form: the page shows a success message containing `expected` (else fail with the error)."""
-    from playwright.async_api import expect
-
-    flash = page.locator("main > p.flash")
-    await expect(flash).to_be_visible()
-    text = await flash.inner_text()
-    assert "ok" in (await flash.get_attribute("class") or ""), f"refused: {text}"
-    assert expected in text, text
 
 
 async def _shot(page: Any, name: str) -> None:
@@ -95,7 +51,7 @@ async def _shot(page: Any, name: str) -> None:
 async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
     office: Office, served: str, tmp_path: Path
 ) -> None:
-    executable = _chromium()
+    executable = chromium()
     from playwright.async_api import async_playwright, expect
 
     expect.set_options(timeout=30_000)  # generous on a loaded 2-core machine
@@ -122,20 +78,20 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
         browser = await pw.chromium.launch(executable_path=executable, args=ARGS, headless=True)
         try:
             # 1. The clerk sees the document in the incoming queue with its marks and registers it.
-            clerk = await _login(browser, served, "vanthu")
+            clerk = await login(browser, served, "vanthu")
             queue = clerk.locator("section", has=clerk.get_by_role("heading", name="Văn bản đến chờ vào sổ"))
             await expect(queue).to_contain_text(SUBJECT)
             await expect(queue.locator(".badge.urgent")).to_have_text("Thượng khẩn")
             await _shot(clerk, "1-clerk-queue")
             await queue.get_by_role("link", name=SUBJECT).click()
-            await _submit(clerk, "Vào sổ văn bản đến")
-            await _done(clerk, "Đã vào sổ")
+            await submit(clerk, "Vào sổ văn bản đến")
+            await done(clerk, "Đã vào sổ")
             await expect(clerk.locator(".meta")).to_contain_text("Đã vào sổ, chờ chỉ đạo")
             doc_url = clerk.url.split("?")[0]
             await _shot(clerk, "2-clerk-registered")
 
             # 2. The leader assigns it on one screen: lead unit, co-ordinating unit, deadline, instruction.
-            leader = await _login(browser, served, "giamdoc")
+            leader = await login(browser, served, "giamdoc")
             waiting = leader.locator("section", has=leader.get_by_role("heading", name="Văn bản chờ chỉ đạo"))
             await waiting.get_by_role("link", name=SUBJECT).click()
             await leader.get_by_label("Đơn vị chủ trì").select_option("TH")
@@ -143,12 +99,12 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await leader.get_by_label("Hạn xử lý").fill("2030-12-15")
             await leader.get_by_label("Ý kiến chỉ đạo").fill("Phòng Tổng hợp chủ trì, trả lời trước hạn.")
             await _shot(leader, "3-leader-assign-form")
-            await _submit(leader, "Giao xử lý")
-            await _done(leader, "Đã giao xử lý")
+            await submit(leader, "Giao xử lý")
+            await done(leader, "Đã giao xử lý")
             await expect(leader.locator(".facts")).to_contain_text("Phòng Tổng hợp, Quy hoạch")
 
             # 3. The officer of the lead unit is told live, drafts the reply linked to the document.
-            officer = await _login(browser, served, "chuyenvien")
+            officer = await login(browser, served, "chuyenvien")
             await expect(officer.locator("body[data-live='1']")).to_have_count(1)
             await hub.publish(
                 "notify.requested",
@@ -175,8 +131,8 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await officer.get_by_label("Tệp dự thảo (PDF)").set_input_files(str(draft_pdf))
             await officer.get_by_label("Trình ký (lãnh đạo)").select_option("giamdoc")
             await _shot(officer, "4-officer-draft")
-            await _submit(officer, "Lưu dự thảo")
-            await _done(officer, "Đã tạo và trình dự thảo")
+            await submit(officer, "Lưu dự thảo")
+            await done(officer, "Đã tạo và trình dự thảo")
             await expect(officer.locator(".meta")).to_contain_text("Chờ duyệt")
             await expect(officer.locator(".facts")).to_contain_text(SUBJECT[:20])
             reply_url = officer.url.split("?")[0]
@@ -184,11 +140,11 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             # 4. The leader turns on one-time codes; a wrong code is refused by the documents API; the
             # leader signs with the USB token (its certificate bound to them), which approves the reply.
             await leader.goto("/staff/bao-mat")
-            await _submit(leader, "Tạo khóa bí mật")
+            await submit(leader, "Tạo khóa bí mật")
             secret = (await leader.locator("#totp-secret").inner_text()).strip()
             await leader.get_by_label("Mã 6 số từ ứng dụng").fill(totp.code_at(secret))
-            await _submit(leader, "Kích hoạt")
-            await _done(leader, "Đã kích hoạt")
+            await submit(leader, "Kích hoạt")
+            await done(leader, "Đã kích hoạt")
             await leader.goto("/staff/")
             drafts = leader.locator(
                 "section", has=leader.get_by_role("heading", name="Dự thảo chờ tôi duyệt")
@@ -197,7 +153,7 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await expect(leader.locator("iframe.pdf")).to_have_attribute("src", re.compile(r"/pdf\?v=\d+$"))
             wrong = "000000" if totp.code_at(secret) != "000000" else "111111"
             await leader.get_by_label(re.compile("Mã xác thực một lần")).fill(wrong)
-            await _submit(leader, "Duyệt và ký số")
+            await submit(leader, "Duyệt và ký số")
             await expect(leader.get_by_role("alert")).to_contain_text("Mã xác thực không đúng")
             await expect(leader.locator(".meta")).to_contain_text("Chờ duyệt")
 
@@ -222,8 +178,8 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
                 "section", has=clerk.get_by_role("heading", name="Văn bản đã duyệt, chờ ban hành")
             )
             await to_issue.get_by_role("link", name="V/v trả lời góp ý kế hoạch đầu tư công").click()
-            await _submit(clerk, "Ban hành và gửi")
-            await _done(clerk, "Đã cấp số")
+            await submit(clerk, "Ban hành và gửi")
+            await done(clerk, "Đã cấp số")
             await expect(clerk.locator(".meta")).to_contain_text(re.compile("Đã ban hành|Đang ban hành"))
             await expect(clerk.locator(".facts")).to_contain_text("SKHĐT")
             await expect(clerk.locator("main")).to_contain_text("Văn phòng Chính phủ")
@@ -232,7 +188,7 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await expect(clerk.locator(".facts")).to_contain_text("Văn bản trả lời")
 
             # 6. An officer of another unit: neither the link nor the search shows the document.
-            other = await _login(browser, served, "chuyenvien2")
+            other = await login(browser, served, "chuyenvien2")
             answer = await other.goto(doc_url)
             assert answer is not None and answer.status == 404
             await expect(other.locator("main")).not_to_contain_text(SUBJECT)

@@ -14,7 +14,6 @@ Officers of other units can neither read nor change these documents (404, nothin
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,15 +26,13 @@ from handlers.documents.models import Document
 from hub.runtime import wait_for
 from schemas.edxml import BuildOptions, Code, EdocMessage, MessageHeader, Organization
 from schemas.edxml.build import build_edoc
-from tests.conftest import IN_CI
 from tests.handlers.documents.conftest import SENDER, SENDER_NAME, US, received_event
-from tests.portal.staff.conftest import PASSWORD, Office, pdf_bytes, serve
-from tests.portal.staff.journeys import submit
+from tests.portal.staff.conftest import Office, pdf_bytes, serve
+from tests.portal.staff.journeys import chromium, done, login, submit
 from tests.support.otp_codes import one_time_code
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 ARGS = [
     "--headless=new",
@@ -54,48 +51,10 @@ NOTICE = "Thông báo triệu tập họp khẩn về giải ngân vốn đầu 
 QUESTION = "V/v báo cáo tình hình giải ngân vốn đầu tư công quý IV"
 
 
-def _chromium() -> str:
-    path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if not path:
-        message = "Debian's chromium is not installed (apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @pytest.fixture
 async def served(office: Office) -> AsyncIterator[str]:
     async with serve(office.app) as url:
         yield url
-
-
-async def _login(browser: Any, base: str, username: str) -> Any:
-    context = await browser.new_context(
-        base_url=base, locale="vi-VN", viewport={"width": 1200, "height": 900}
-    )
-    page = await context.new_page()
-    await page.goto("/staff/")
-    await page.wait_for_url(re.compile(r"/login\?next=/staff/"))
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(re.compile(r"/staff/$"))
-    return page
-
-
-async def _submit(page: Any, button: str) -> None:
-    await submit(page, button)  # on no answer, fails with the requests and the server's waiting tasks
-
-
-async def _done(page: Any, expected: str) -> None:
-    from playwright.async_api import expect
-
-    flash = page.locator("main > p.flash")
-    await expect(flash).to_be_visible()
-    text = await flash.inner_text()
-    assert "ok" in (await flash.get_attribute("class") or ""), f"refused: {text}"
-    assert expected in text, text
 
 
 async def _shot(page: Any, name: str) -> None:
@@ -119,8 +78,8 @@ async def _approve_with_code(
     await waiting.get_by_role("link", name=subject).click()
     await leader.get_by_label(re.compile("Mã xác thực một lần")).fill(code)
     await leader.get_by_label("Ý kiến").fill("Đồng ý ban hành.")
-    await _submit(leader, "Duyệt và ký số")
-    await _done(leader, "Đã duyệt và ký số")
+    await submit(leader, "Duyệt và ký số")
+    await done(leader, "Đã duyệt và ký số")
 
 
 async def _issue(clerk: Any, subject: str) -> None:
@@ -131,8 +90,8 @@ async def _issue(clerk: Any, subject: str) -> None:
         "section", has=clerk.get_by_role("heading", name="Văn bản đã duyệt, chờ ban hành")
     )
     await to_issue.get_by_role("link", name=subject).click()
-    await _submit(clerk, "Ban hành và gửi")
-    await _done(clerk, "Đã cấp số")
+    await submit(clerk, "Ban hành và gửi")
+    await done(clerk, "Đã cấp số")
     await expect(clerk.locator(".meta")).to_contain_text("Đã ban hành")
 
 
@@ -146,7 +105,7 @@ async def _status_of(office: Office, doc_id: str) -> str:
 async def test_a_new_hoa_toc_notice_to_an_agency_and_a_unit_reaches_the_units_officer(
     office: Office, served: str, tmp_path: Path
 ) -> None:
-    executable = _chromium()
+    executable = chromium()
     from playwright.async_api import async_playwright, expect
 
     expect.set_options(timeout=30_000)
@@ -158,11 +117,11 @@ async def test_a_new_hoa_toc_notice_to_an_agency_and_a_unit_reaches_the_units_of
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, args=ARGS, headless=True)
         try:
-            officer = await _login(browser, served, "chuyenvien")  # online: she is told live
+            officer = await login(browser, served, "chuyenvien")  # online: she is told live
             await expect(officer.locator("body[data-live='1']")).to_have_count(1)
 
             # 1. The clerk starts a new outgoing document from the menu.
-            clerk = await _login(browser, served, "vanthu")
+            clerk = await login(browser, served, "vanthu")
             await clerk.get_by_role("navigation").get_by_role("link", name="Soạn văn bản đi").click()
             await expect(clerk.get_by_role("heading", name="Soạn văn bản đi", level=1)).to_be_visible()
             await clerk.get_by_label("Trích yếu").fill(NOTICE)
@@ -174,8 +133,8 @@ async def test_a_new_hoa_toc_notice_to_an_agency_and_a_unit_reaches_the_units_of
             await clerk.get_by_label(re.compile("Tệp đính kèm khác")).set_input_files(str(appendix))
             await clerk.get_by_label("Trình ký (lãnh đạo)").select_option("giamdoc")
             await _shot(clerk, "1-clerk-new-draft")
-            await _submit(clerk, "Lưu dự thảo")
-            await _done(clerk, "Đã tạo và trình dự thảo")
+            await submit(clerk, "Lưu dự thảo")
+            await done(clerk, "Đã tạo và trình dự thảo")
             await expect(clerk.locator(".meta")).to_contain_text("Chờ duyệt")
             await expect(clerk.locator(".meta .badge.urgent")).to_have_text("Hỏa tốc")
             await expect(clerk.locator("main")).to_contain_text("danh-sach-du-an.pdf")
@@ -184,7 +143,7 @@ async def test_a_new_hoa_toc_notice_to_an_agency_and_a_unit_reaches_the_units_of
             notice_id = notice_url.rsplit("/", 1)[1]
 
             # An officer of another unit can neither read nor change the draft.
-            other = await _login(browser, served, "chuyenvien2")
+            other = await login(browser, served, "chuyenvien2")
             answer = await other.goto(notice_url)
             assert answer is not None and answer.status == 404
             await expect(other.locator("body")).not_to_contain_text(NOTICE)
@@ -201,7 +160,7 @@ async def test_a_new_hoa_toc_notice_to_an_agency_and_a_unit_reaches_the_units_of
             assert await _status_of(office, notice_id) == "pending_approval"
 
             # 2. The leader approves and signs with a one-time code.
-            leader = await _login(browser, served, "giamdoc")
+            leader = await login(browser, served, "giamdoc")
             await _approve_with_code(office, leader, NOTICE, codes)
             await expect(leader.locator(".meta")).to_contain_text("Đã duyệt, chờ ban hành")
             await _shot(leader, "2-leader-approved")
@@ -308,7 +267,7 @@ async def _question(office: Office, due: date) -> str:
 async def test_an_incoming_document_is_closed_with_its_task_when_its_reply_is_issued(
     office: Office, served: str, tmp_path: Path
 ) -> None:
-    executable = _chromium()
+    executable = chromium()
     from playwright.async_api import async_playwright, expect
 
     expect.set_options(timeout=30_000)
@@ -321,38 +280,38 @@ async def test_an_incoming_document_is_closed_with_its_task_when_its_reply_is_is
         browser = await pw.chromium.launch(executable_path=executable, args=ARGS, headless=True)
         try:
             # The clerk sees the sender's deadline and registers the document.
-            clerk = await _login(browser, served, "vanthu")
+            clerk = await login(browser, served, "vanthu")
             await clerk.goto(f"/staff/van-ban/{question_id}")
             await expect(clerk.locator(".facts")).to_contain_text(f"Hạn xử lý của nơi gửi{due:%d/%m/%Y}")
             await expect(clerk.locator(".meta")).to_contain_text(f"Trong hạn ({due:%d/%m/%Y})")
-            await _submit(clerk, "Vào sổ văn bản đến")
-            await _done(clerk, "Đã vào sổ")
+            await submit(clerk, "Vào sổ văn bản đến")
+            await done(clerk, "Đã vào sổ")
             await _shot(clerk, "6-clerk-registered-with-due-date")
 
             # The leader assigns; the form starts from the sender's deadline.
-            leader = await _login(browser, served, "giamdoc")
+            leader = await login(browser, served, "giamdoc")
             await leader.goto(f"/staff/van-ban/{question_id}")
             await expect(leader.get_by_label("Hạn xử lý")).to_have_value(due.isoformat())
             await leader.get_by_label("Đơn vị chủ trì").select_option("TH")
-            await _submit(leader, "Giao xử lý")
-            await _done(leader, "Đã giao xử lý")
+            await submit(leader, "Giao xử lý")
+            await done(leader, "Đã giao xử lý")
 
             # The unit head names the officer.
-            head = await _login(browser, served, "truongphongth")
+            head = await login(browser, served, "truongphongth")
             await head.goto(f"/staff/van-ban/{question_id}")
             await head.get_by_label("Vũ Thị Mai").check()
-            await _submit(head, "Phân công")
-            await _done(head, "Đã phân công")
+            await submit(head, "Phân công")
+            await done(head, "Đã phân công")
 
             # The officer starts handling it: the document and her task say the same.
-            officer = await _login(browser, served, "chuyenvien")
+            officer = await login(browser, served, "chuyenvien")
             await officer.goto(f"/staff/van-ban/{question_id}")
             tasks = officer.locator(
                 "section", has=officer.get_by_role("heading", name="Công việc theo văn bản")
             )
             await expect(tasks).to_contain_text("Chưa xử lý")
-            await _submit(officer, "Nhận xử lý")
-            await _done(officer, "Đã nhận xử lý")
+            await submit(officer, "Nhận xử lý")
+            await done(officer, "Đã nhận xử lý")
             await expect(officer.locator(".meta")).to_contain_text("Đang xử lý")
             await expect(tasks).to_contain_text("Đang xử lý - trong hạn")
             await _no_raw_words(officer)
@@ -367,8 +326,8 @@ async def test_an_incoming_document_is_closed_with_its_task_when_its_reply_is_is
             await officer.get_by_label("Tệp dự thảo (PDF)").set_input_files(str(reply_pdf))
             await officer.get_by_label("Trình ký (lãnh đạo)").select_option("giamdoc")
             await _shot(officer, "8-officer-reply-form")
-            await _submit(officer, "Lưu dự thảo")
-            await _done(officer, "Đã tạo và trình dự thảo")
+            await submit(officer, "Lưu dự thảo")
+            await done(officer, "Đã tạo và trình dự thảo")
             reply = "V/v trả lời báo cáo tình hình giải ngân vốn đầu tư công quý IV"
 
             await _approve_with_code(office, leader, reply, codes)
@@ -394,7 +353,7 @@ async def test_an_incoming_document_is_closed_with_its_task_when_its_reply_is_is
             await _shot(officer, "9-officer-question-closed")
 
             # An officer of another unit can neither read it nor start it.
-            other = await _login(browser, served, "chuyenvien2")
+            other = await login(browser, served, "chuyenvien2")
             answer = await other.goto(f"/staff/van-ban/{question_id}")
             assert answer is not None and answer.status == 404
             await other.goto("/staff/")

@@ -9,21 +9,19 @@ department. Screenshots: tests/artifacts/staff-evaluation-*.png.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import IN_CI
 from tests.hub.conftest import nats  # noqa: F401
-from tests.portal.staff.conftest import PASSWORD, Office, serve
+from tests.portal.staff.conftest import Office, serve
 from tests.portal.staff.evaluation_office import COLLEAGUES, evaluation_office  # noqa: F401
+from tests.portal.staff.journeys import chromium, done, login, submit
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 ARGS = [
     "--headless=new",
@@ -34,50 +32,10 @@ ARGS = [
 ]
 
 
-def _chromium() -> str:
-    path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if not path:
-        message = "Debian's chromium is not installed (apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @pytest.fixture
 async def served(evaluation_office: Office) -> AsyncIterator[str]:
     async with serve(evaluation_office.app) as url:
         yield url
-
-
-async def _login(browser: Any, base: str, username: str) -> Any:
-    """A fresh browser context for one person, logged in through the login form."""
-    context = await browser.new_context(
-        base_url=base, locale="vi-VN", viewport={"width": 1280, "height": 900}
-    )
-    page = await context.new_page()
-    await page.goto("/staff/")
-    await page.wait_for_url(re.compile(r"/login\?next=/staff/"))
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(re.compile(r"/staff/$"))
-    return page
-
-
-async def _submit(page: Any, button: str) -> None:
-    async with page.expect_navigation(wait_until="domcontentloaded", timeout=60_000):
-        await page.get_by_role("button", name=button, exact=True).click()
-
-
-async def _done(page: Any, expected: str) -> None:
-    from playwright.async_api import expect
-
-    flash = page.locator("main > p.flash")
-    await expect(flash).to_be_visible()
-    text = await flash.inner_text()
-    assert "ok" in (await flash.get_attribute("class") or ""), f"refused: {text}"
-    assert expected in text, text
 
 
 async def _shot(page: Any, name: str) -> None:
@@ -86,7 +44,7 @@ async def _shot(page: Any, name: str) -> None:
 
 
 async def test_the_unit_head_scores_the_month_in_the_browser(evaluation_office: Office, served: str) -> None:
-    executable = _chromium()
+    executable = chromium()
     from playwright.async_api import async_playwright, expect
 
     expect.set_options(timeout=30_000)
@@ -94,22 +52,22 @@ async def test_the_unit_head_scores_the_month_in_the_browser(evaluation_office: 
         browser = await pw.chromium.launch(executable_path=executable, args=ARGS)
         try:
             # the unit head opens September 2026 for the unit
-            head = await _login(browser, served, "truongphongth")
+            head = await login(browser, served, "truongphongth", width=1280)
             await head.get_by_role("link", name="Đánh giá", exact=True).click()
             await head.get_by_role("link", name="Đánh giá của đơn vị").click()
             await head.get_by_label("Loại kỳ").select_option("month")
             await head.get_by_label("Tháng (khi đánh giá theo tháng)").select_option("9")
             await head.get_by_label("Năm").fill("2026")
             await _shot(head, "1-open-period")
-            await _submit(head, "Mở kỳ đánh giá")
-            await _done(head, "Đã mở kỳ đánh giá Tháng 9/2026")
+            await submit(head, "Mở kỳ đánh giá")
+            await done(head, "Đã mở kỳ đánh giá Tháng 9/2026")
             board_url = head.url.split("?")[0]
             mai = head.locator("#hang-chuyenvien")
             await expect(mai).to_contain_text("68,83")
             await _shot(head, "2-board-opened")
 
             # the officer sees her suggested score with its evidence and scores her general criteria
-            officer = await _login(browser, served, "chuyenvien")
+            officer = await login(browser, served, "chuyenvien", width=1280)
             await officer.goto("/staff/danh-gia")
             main = officer.locator("main")
             await expect(main).to_contain_text("68,83/70")
@@ -121,8 +79,8 @@ async def test_the_unit_head_scores_the_month_in_the_browser(evaluation_office: 
             await officer.get_by_label("Tự nhận xét kết quả công tác").fill(
                 "Hoàn thành các nhiệm vụ được giao"
             )
-            await _submit(officer, "Gửi phiếu tự đánh giá")
-            await _done(officer, "Đã gửi phiếu tự đánh giá")
+            await submit(officer, "Gửi phiếu tự đánh giá")
+            await done(officer, "Đã gửi phiếu tự đánh giá")
             await expect(main).to_contain_text("95,83/100")
             await _shot(officer, "3-officer-own-score")
             assert (await officer.goto(board_url)).status == 403
@@ -136,8 +94,8 @@ async def test_the_unit_head_scores_the_month_in_the_browser(evaluation_office: 
             for n in range(1, COLLEAGUES):
                 await head.locator(f"#g-cv{n:02d}").fill("15")
             await mai.locator("xpath=following-sibling::tr[1]").locator("summary").click()
-            await _submit(head, "Lưu điểm")
-            await _done(head, "Đã lưu điểm")
+            await submit(head, "Lưu điểm")
+            await done(head, "Đã lưu điểm")
             cap = head.locator("section.cap")
             await expect(cap).to_contain_text("tối đa 1 người xếp loại xuất sắc")
             await expect(cap).to_contain_text("Vũ Thị Mai xếp loại Hoàn thành tốt nhiệm vụ")
@@ -150,8 +108,8 @@ async def test_the_unit_head_scores_the_month_in_the_browser(evaluation_office: 
             )
             await _shot(head, "4-board-scored-cap-preview")
 
-            await _submit(head, "Xác nhận kết quả")
-            await _done(head, "Đã xác nhận kết quả")
+            await submit(head, "Xác nhận kết quả")
+            await done(head, "Đã xác nhận kết quả")
             await expect(head.locator("main")).to_contain_text("Đã xác nhận lúc")
             await expect(head.locator("#hang-chuyenvien")).to_contain_text("Hạ theo tỷ lệ xuất sắc")
             await expect(head.locator("#hang-cv06")).to_contain_text("Hoàn thành xuất sắc nhiệm vụ")
@@ -159,7 +117,7 @@ async def test_the_unit_head_scores_the_month_in_the_browser(evaluation_office: 
             await _shot(head, "5-board-confirmed")
 
             # another unit's head cannot read the board
-            other = await _login(browser, served, "truongphongdt")
+            other = await login(browser, served, "truongphongdt", width=1280)
             assert (await other.goto(board_url)).status == 403
             await expect(other.get_by_role("alert")).to_contain_text("đơn vị mình")
             await expect(other.locator("main")).not_to_contain_text("Vũ Thị Mai")
@@ -169,7 +127,7 @@ async def test_the_unit_head_scores_the_month_in_the_browser(evaluation_office: 
             await officer.goto("/staff/danh-gia")
             await expect(officer.locator("main")).to_contain_text("Kết quả xếp loại")
             await expect(officer.locator("main")).to_contain_text("xếp loại theo tỷ lệ xuất sắc tối đa 20%")
-            director = await _login(browser, served, "giamdoc")
+            director = await login(browser, served, "giamdoc", width=1280)
             await director.goto("/staff/danh-gia/toan-so")
             row = director.locator("tr", has_text="Phòng Tổng hợp, Quy hoạch")
             await expect(row).to_contain_text("Đã xác nhận")

@@ -10,7 +10,6 @@ Screenshots: tests/artifacts/staff-tasks-*.png.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -26,13 +25,13 @@ from hub.migrate import aupgrade
 from hub.runtime import Hub
 from kit.workcal import default_calendar
 from lienthong.seed import seed_demo
-from tests.conftest import IN_CI
 from tests.hub.conftest import make_settings, nats  # noqa: F401
 from tests.portal.staff.conftest import PASSWORD, Office, client_of, login, serve, staff_app
+from tests.portal.staff.journeys import chromium, done, submit
+from tests.portal.staff.journeys import login as browser_login
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 ARGS = [
     "--headless=new",
@@ -48,16 +47,6 @@ RAW = re.compile(
     r"\b(chuyenvien2?|giamdoc|truongphong(th|dt)|pending|confirmed|rejected|done|in_progress|not_started"
     r"|reminder|criticism|self_criticism|None|null|True|False)\b"
 )
-
-
-def _chromium() -> str:
-    path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if not path:
-        message = "Debian's chromium is not installed (apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 @pytest.fixture
@@ -80,35 +69,6 @@ async def served(desk: Office) -> AsyncIterator[str]:
         yield url
 
 
-async def _login(browser: Any, base: str, username: str, width: int = 1200) -> Any:
-    context = await browser.new_context(
-        base_url=base, locale="vi-VN", viewport={"width": width, "height": 900}
-    )
-    page = await context.new_page()
-    await page.goto("/staff/")
-    await page.wait_for_url(re.compile(r"/login\?next=/staff/"))
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(re.compile(r"/staff/$"))
-    return page
-
-
-async def _submit(page: Any, button: str) -> None:
-    async with page.expect_navigation(wait_until="domcontentloaded", timeout=60_000):
-        await page.get_by_role("button", name=button, exact=True).click()
-
-
-async def _done(page: Any, expected: str) -> None:
-    from playwright.async_api import expect
-
-    flash = page.locator("main > p.flash")
-    await expect(flash).to_be_visible()
-    text = await flash.inner_text()
-    assert "ok" in (await flash.get_attribute("class") or ""), f"refused: {text}"
-    assert expected in text, text
-
-
 async def _clean(page: Any) -> str:
     """The page's visible text, checked for raw ids and English codes."""
     text: str = await page.locator("main").inner_text()
@@ -123,7 +83,7 @@ async def _shot(page: Any, name: str) -> None:
 
 
 async def test_the_assigner_judges_the_product_and_urges_in_the_browser(desk: Office, served: str) -> None:
-    executable = _chromium()
+    executable = chromium()
     from playwright.async_api import async_playwright, expect
 
     expect.set_options(timeout=30_000)
@@ -132,36 +92,36 @@ async def test_the_assigner_judges_the_product_and_urges_in_the_browser(desk: Of
         browser = await pw.chromium.launch(executable_path=executable, args=ARGS)
         try:
             # -- the director gives the task with its weight, then changes the weight and criticises --
-            director = await _login(browser, served, "giamdoc")
+            director = await browser_login(browser, served, "giamdoc")
             await director.goto("/staff/cong-viec")
             await director.fill("#title", TITLE)
             await director.select_option("#nguoi_nhan", "u:chuyenvien")
             await director.fill("#deadline", due.isoformat())
             await director.fill("#product_weight", "1.5")
             await _shot(director, "1-giao-viec")
-            await _submit(director, "Giao việc")
-            await _done(director, "Đã giao công việc")
+            await submit(director, "Giao việc")
+            await done(director, "Đã giao công việc")
             task_url = director.url.split("?")[0]
             await expect(director.locator("#he-so")).to_have_text("1,5")
             await director.fill("#product_weight", "2")
-            await _submit(director, "Lưu hệ số")
-            await _done(director, "Đã lưu hệ số quy đổi 2")
+            await submit(director, "Lưu hệ số")
+            await done(director, "Đã lưu hệ số quy đổi 2")
             await expect(director.locator("#he-so")).to_have_text("2")
             await director.select_option("#kind", "criticism")
             await director.fill("#urge-note", "Đã quá hạn, đề nghị hoàn thành ngay")
-            await _submit(director, "Đôn đốc")
-            await _done(director, "Đã đôn đốc (phê bình)")
+            await submit(director, "Đôn đốc")
+            await done(director, "Đã đôn đốc (phê bình)")
             await expect(director.locator("#lich-su-don-doc")).to_contain_text("Phê bình Vũ Thị Mai")
             await expect(director.locator("#lich-su-don-doc")).to_contain_text("bởi Nguyễn Văn Hùng")
             await _clean(director)
 
             # -- the officer explains the delay --
-            officer = await _login(browser, served, "chuyenvien")
+            officer = await browser_login(browser, served, "chuyenvien")
             await officer.goto(task_url)
             await expect(officer.get_by_text("Quá hạn", exact=False).first).to_be_visible()
             await officer.fill("#reason", REASON)
-            await _submit(officer, "Gửi lý do chậm")
-            await _done(officer, "Đã gửi lý do chậm")
+            await submit(officer, "Gửi lý do chậm")
+            await done(officer, "Đã gửi lý do chậm")
             await expect(officer.locator("#ly-do-cham")).to_contain_text("Chờ xác nhận")
             assert await officer.get_by_role("button", name="Lưu đánh giá").count() == 0
             await _shot(officer, "2-ly-do-cham")
@@ -170,8 +130,8 @@ async def test_the_assigner_judges_the_product_and_urges_in_the_browser(desk: Of
             # -- the director confirms the objective cause --
             await director.goto(task_url)
             await director.fill("#cause-note", "Đúng, số liệu chưa có")
-            await _submit(director, "Xác nhận nguyên nhân khách quan")
-            await _done(director, "Đã xác nhận nguyên nhân khách quan")
+            await submit(director, "Xác nhận nguyên nhân khách quan")
+            await done(director, "Đã xác nhận nguyên nhân khách quan")
             await expect(director.locator("#ly-do-cham")).to_contain_text(
                 "Đã xác nhận là nguyên nhân khách quan"
             )
@@ -180,14 +140,14 @@ async def test_the_assigner_judges_the_product_and_urges_in_the_browser(desk: Of
 
             # -- the officer completes; the director judges the product --
             await officer.goto(task_url)
-            await _submit(officer, "Hoàn thành")
-            await _done(officer, "Đã hoàn thành công việc")
+            await submit(officer, "Hoàn thành")
+            await done(officer, "Đã hoàn thành công việc")
             await director.goto(task_url)
             await expect(director.get_by_text("Sản phẩm chưa được đánh giá chất lượng.")).to_be_visible()
             await director.fill("#quality_errors", "1")
             await director.fill("#judge-note", "Phần phân tích xu hướng còn thiếu số liệu quý III")
-            await _submit(director, "Lưu đánh giá")
-            await _done(director, "Đã lưu đánh giá chất lượng sản phẩm")
+            await submit(director, "Lưu đánh giá")
+            await done(director, "Đã lưu đánh giá chất lượng sản phẩm")
             judged = director.locator("#danh-gia")
             await expect(judged).to_contain_text("Nguyễn Văn Hùng: 1 lỗi lớn về nội dung")
             await expect(judged).to_contain_text("Phần phân tích xu hướng còn thiếu số liệu quý III")
@@ -195,12 +155,12 @@ async def test_the_assigner_judges_the_product_and_urges_in_the_browser(desk: Of
             assert await director.get_by_role("button", name="Lưu hệ số").count() == 0
             await _shot(director, "4-danh-gia")
             await _clean(director)
-            phone = await _login(browser, served, "giamdoc", width=390)
+            phone = await browser_login(browser, served, "giamdoc", width=390)
             await phone.goto(task_url)
             await _shot(phone, "5-danh-gia-390")
 
             # -- the unit head reads the urgings per person --
-            head = await _login(browser, served, "truongphongth")
+            head = await browser_login(browser, served, "truongphongth")
             await head.goto("/staff/cong-viec/bao-cao")
             row = head.locator("#don-doc-theo-nguoi tbody tr")
             await expect(row).to_have_count(1)
@@ -209,7 +169,7 @@ async def test_the_assigner_judges_the_product_and_urges_in_the_browser(desk: Of
             await _clean(head)
 
             # -- an officer of another unit is refused the task --
-            outsider = await _login(browser, served, "chuyenvien2")
+            outsider = await browser_login(browser, served, "chuyenvien2")
             answer = await outsider.goto(task_url)
             assert answer is not None and answer.status == 404  # not hers: as if it did not exist
             text = await _clean(outsider)
