@@ -25,7 +25,9 @@ from tests.adapters.signing.conftest import pki, signing_config  # noqa: F401
 from tests.hub.conftest import nats  # noqa: F401
 from tests.portal.staff.citizens import PASSWORD, Citizens, start_office
 from tests.portal.staff.conftest import serve
-from tests.portal.staff.test_browser import ARGS, ARTIFACTS, _chromium
+from tests.portal.staff.journeys import ARGS, ARTIFACTS
+from tests.portal.staff.journeys import chromium as _chromium
+from tests.portal.staff.journeys import submit as _submit
 from tests.support.otp_codes import one_time_code
 
 pytestmark = pytest.mark.browser
@@ -52,11 +54,6 @@ async def served(office: Citizens) -> AsyncIterator[str]:
 async def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"citizens-{name}.png"), full_page=True)
-
-
-async def _submit(page: Any, button: str) -> None:
-    async with page.expect_navigation(wait_until="domcontentloaded", timeout=120_000):
-        await page.get_by_role("button", name=button, exact=True).click()
 
 
 async def _flash_ok(page: Any, expected: str) -> None:
