@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiohttp
+import structlog
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
@@ -33,6 +34,8 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from adapters.signing.refusals import SigningRefused
 from schemas.signing import CertificateCheck, RevocationStatus
 
+log = structlog.get_logger(__name__)
+
 MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256
 GOOD_FOR = 300.0  # seconds an OCSP/CRL "good" answer is reused for the same certificate
@@ -43,6 +46,15 @@ RULE = "Thông tư 15/2025/TT-BKHCN yêu cầu khóa RSA từ 2048 bit hoặc EC
 def fingerprint(cert: asn1_x509.Certificate) -> str:
     """SHA-256 of the DER certificate, lower-case hex (what certificate viewers show)."""
     return hashlib.sha256(cert.dump()).hexdigest()
+
+
+def display_name(cert: asn1_x509.Certificate) -> str:
+    """The holder as a person reads it: "common name (organisation)", not the "Common Name: ..." dump."""
+    subject = cert.subject.native
+    name, organisation = subject.get("common_name"), subject.get("organization_name")
+    if not isinstance(name, str):
+        return str(cert.subject.human_friendly)
+    return f"{name} ({organisation})" if isinstance(organisation, str) and organisation else name
 
 
 def key_of(cert: asn1_x509.Certificate) -> tuple[str, int]:
@@ -126,7 +138,7 @@ class RevocationChecker:
         self, cert: asn1_x509.Certificate, chain: list[asn1_x509.Certificate], session: aiohttp.ClientSession
     ) -> tuple[RevocationStatus, str]:
         if not self.roots:
-            return "not_checked", "chưa cấu hình chứng thư gốc tin cậy (trust_anchors) để kiểm tra thu hồi"
+            return "not_checked", "chưa cấu hình danh sách chứng thư gốc tin cậy để kiểm tra thu hồi"
         context = ValidationContext(
             trust_roots=self.roots,
             other_certs=[*self.extra_certs, *chain],
@@ -156,7 +168,8 @@ class RevocationChecker:
         except PathBuildingError:
             return "not_checked", "không dựng được chuỗi chứng thư tới CA gốc tin cậy"
         except (TimeoutError, ValidationError, aiohttp.ClientError, OSError) as exc:
-            return "not_checked", f"không kiểm tra được ({type(exc).__name__})"
+            log.warning("revocation_check_failed", error=repr(exc))
+            return "not_checked", "máy chủ OCSP/CRL không trả lời được hoặc trả lời không hợp lệ"
         return "good", "OCSP/CRL của tổ chức cấp xác nhận chứng thư chưa bị thu hồi"
 
 

@@ -19,7 +19,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-from adapters.signing.certcheck import RevocationChecker, check_certificate
+from adapters.signing.certcheck import RevocationChecker, check_certificate, display_name
 from adapters.signing.fonts import compact_font
 from adapters.signing.placement import PlacementError, check_placement
 from adapters.signing.refusals import SigningRefused
@@ -220,7 +220,7 @@ async def sign_pdf(
     assert cert is not None
     result = SignPdfResult(
         field_name=field_name,
-        signer_subject=cert.subject.human_friendly,
+        signer_subject=display_name(cert),
         signer_serial=format(cert.serial_number, "x"),
         stage=req.stage,
         level=level,

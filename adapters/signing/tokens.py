@@ -22,7 +22,13 @@ from asn1crypto import x509 as asn1_x509
 from sqlalchemy import delete, select
 
 from adapters.signing import bindings, token_sign
-from adapters.signing.certcheck import RevocationChecker, check_certificate, check_validity, fingerprint
+from adapters.signing.certcheck import (
+    RevocationChecker,
+    check_certificate,
+    check_validity,
+    display_name,
+    fingerprint,
+)
 from adapters.signing.models import PREPARED, SIGNED, SignTokenSession
 from adapters.signing.refusals import SigningRefused
 from hub.errors import ClaimCheckError, Forbidden, Invalid, NotFound
@@ -212,7 +218,7 @@ class TokenSigning:
         )
         signed = await token_sign.complete(prepared, signature)
         claim = await hub.claims.put(signed, media_type=PDF)
-        return await self._record(hub, row.id, owner, claim, cert.subject.human_friendly)
+        return await self._record(hub, row.id, owner, claim, display_name(cert))
 
     async def _record(
         self, hub: Hub, session: str, owner: str, claim: ClaimCheck, subject: str

@@ -258,7 +258,7 @@ async def approve_by_token(
     unchecked = ""
     if check.revocation != "good":
         unchecked = f" Chưa kiểm tra được thu hồi: {check.revocation_detail}."
-    text = f"Lãnh đạo duyệt, ký số bằng USB token ({signed.signer_subject}).{unchecked}"
+    text = f"Lãnh đạo duyệt, ký số bằng USB token; chứng thư số của {signed.signer_subject}.{unchecked}"
     history(work.session, doc, signer, "approval_signed", text, token_session=signed.session)
     after = snapshot(doc)
     audit(work.session, signer, "document.approval", f"document:{doc.id}", before, after, comment=note)

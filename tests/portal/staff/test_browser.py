@@ -184,6 +184,10 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await expect(clerk.locator(".facts")).to_contain_text("SKHĐT")
             await expect(clerk.locator("main")).to_contain_text("Văn phòng Chính phủ")
             await _shot(clerk, "6-clerk-issued")
+            # The history names the token's holder as a person reads it, not a certificate dump.
+            history = await clerk.locator("main").inner_text()
+            assert "ký số bằng USB token; chứng thư số của Nguyễn Văn" in history, history
+            assert "Common Name" not in history and "trust_anchors" not in history, history
             await clerk.goto(doc_url)
             await expect(clerk.locator(".facts")).to_contain_text("Văn bản trả lời")
 
