@@ -13,6 +13,7 @@ BENCHES = [
     ("hub_throughput", ["3000", "--cluster"]),
     ("edxml_large", []),
     ("signing", []),
+    ("exports", ["20000"]),
     ("ops_overview", ["1000000"]),
     ("ops_overview", ["1000000", "--postgres"]),
 ]

@@ -7,6 +7,7 @@ withheld from all but its handlers (`access.reveals_identity`). The citizens' pa
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -616,6 +617,7 @@ async def statistics_xlsx(
     async with hub.db.session() as s:
         cases = await stats.cases_in(s, start, end, access.readable(principal, module.settings.intake_unit))
         units = await stats.unit_names(s)
-    data = stats.workbook(stats.tallies(cases, module.today(), units), cases, units)
+    counts = stats.tallies(cases, module.today(), units)
+    data = await asyncio.to_thread(stats.workbook, counts, cases, units)
     name = f"thong-ke-don-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -3,6 +3,7 @@ hand over to the archive with a retention period (Decree 30 Art. 28-31, App. V a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -215,6 +216,8 @@ async def export_file(
     dossier, items = await read(session, actor, dossier_id)
     head = header(dossier, items, organ_id)
     audit(session, actor, "dossier.exported", f"dossier:{dossier.id}", None, None, format=fmt)
-    if fmt == "pdf":
-        return Download(dossier_pdf(head, items), "application/pdf", f"{dossier.file_code}.pdf")
-    return Download(dossier_xml(head, items), "application/xml", f"{dossier.file_code}.xml")
+    if fmt == "pdf":  # rendered off the event loop, like the registers
+        pdf = await asyncio.to_thread(dossier_pdf, head, items)
+        return Download(pdf, "application/pdf", f"{dossier.file_code}.pdf")
+    xml = await asyncio.to_thread(dossier_xml, head, items)
+    return Download(xml, "application/xml", f"{dossier.file_code}.xml")

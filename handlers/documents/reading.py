@@ -31,6 +31,7 @@ from handlers.documents.models import (
 from handlers.documents.store import read_claim
 from handlers.documents.trail import audit
 from hub.errors import NotFound
+from hub.offload import in_worker
 from hub.orgchart import User
 from schemas.envelope import ClaimCheck
 
@@ -167,6 +168,9 @@ async def register_file(
             OUTGOING_COLUMNS,
             [outgoing_row(d, signers.get(d.signed_by or "", "")) for d in docs],
         )
+    # A year's register is thousands of rows (seconds to minutes of fpdf layout): rendered in the render
+    # worker process, so the other requests of this process are not held behind it.
     if fmt == "xlsx":
-        return Download(register_xlsx(register), XLSX, f"so-{kind}-{year}.xlsx")
-    return Download(register_pdf(register), "application/pdf", f"so-{kind}-{year}.pdf")
+        return Download(await in_worker(register_xlsx, register), XLSX, f"so-{kind}-{year}.xlsx")
+    pdf = await in_worker(register_pdf, register)
+    return Download(pdf, "application/pdf", f"so-{kind}-{year}.pdf")

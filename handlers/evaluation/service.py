@@ -9,6 +9,7 @@ by 48/2023 (evidence in `evidence.py`, rules in `suggest.py`). The 'excellent' q
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -462,4 +463,5 @@ async def results_file(s: AsyncSession, p: Principal, cycle_id: str, settings: E
     rows = [a for a in await assessments_of(s, cycle_id) if await may_review(s, p, a)]
     units = {u.id: u.name for u in (await s.execute(select(Unit))).scalars()}
     warnings = await quota_warnings(s, p, cycle_id, settings)
-    return results_xlsx(cycle, rows, await names_of(s), units, warnings, settings.agency)
+    names = await names_of(s)
+    return await asyncio.to_thread(results_xlsx, cycle, rows, names, units, warnings, settings.agency)

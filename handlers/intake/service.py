@@ -33,6 +33,7 @@ from handlers.intake.lifecycle import (
 )
 from handlers.intake.models import Apology, Dossier, DossierStep
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.offload import in_worker
 from hub.orgchart import CLERK, LEADER, OFFICER, UNIT_HEAD, Unit, User
 from kit.workcal import default_calendar
 from schemas.envelope import ClaimCheck
@@ -346,7 +347,8 @@ async def register_pdf(hub: Hub, start: date, end: date, actor: Actor) -> bytes:
         steps = await _first_steps(s, [d.id for d in dossiers])
         _, units = await _names(s)
     rows = [_register_row(d, steps.get(d.id, {}), units) for d in dossiers]
-    return forms.render_register(hub.settings.agency_name, start, end, rows)
+    # Mẫu 06 over months is thousands of rows of fpdf layout: in the render worker process.
+    return await in_worker(forms.render_register, hub.settings.agency_name, start, end, rows)
 
 
 async def _first_steps(session: AsyncSession, ids: list[str]) -> dict[str, dict[str, date]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,10 +85,12 @@ async def week_items(s: AsyncSession, week: date) -> tuple[list[Item], int]:
 async def week_pdf(s: AsyncSession, week: date, head: Letterhead) -> File:
     """The published weekly schedule as PDF."""
     items, version = await week_items(s, week)
-    return File(schedule_pdf(items, week, version, head), PDF, f"lich-cong-tac-{week}.pdf")
+    pdf = await asyncio.to_thread(schedule_pdf, items, week, version, head)
+    return File(pdf, PDF, f"lich-cong-tac-{week}.pdf")
 
 
 async def week_xlsx(s: AsyncSession, week: date, head: Letterhead) -> File:
     """The published weekly schedule as XLSX."""
     items, version = await week_items(s, week)
-    return File(schedule_xlsx(items, week, version, head), XLSX, f"lich-cong-tac-{week}.xlsx", inline=False)
+    data = await asyncio.to_thread(schedule_xlsx, items, week, version, head)
+    return File(data, XLSX, f"lich-cong-tac-{week}.xlsx", inline=False)

@@ -139,7 +139,7 @@ async def export_xlsx(session: AsyncSession, funding: str | None = None) -> byte
     if funding:
         q = q.where(Project.funding == funding)
     items = [ProjectData.model_validate(d) for d in (await session.execute(q)).scalars()]
-    return xlsx.write(items)
+    return await asyncio.to_thread(xlsx.write, items)
 
 
 # -- writing -------------------------------------------------------------------------------------

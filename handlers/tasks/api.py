@@ -6,7 +6,9 @@ errors, answered by the app's handler.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -230,8 +232,14 @@ async def monthly(
     async with hub.db.session() as s:
         found = await queries.unit_month(s, principal, unit_id, year, month)
     as_of = min(local_today(), found.last)
-    data = monthly_report(
-        found.unit.name, year, month, found.tasks, as_of, ctx.cal, urgings=found.urgings, names=found.names
+    data = await asyncio.to_thread(  # a month of a unit's tasks: built off the event loop
+        partial(monthly_report, urgings=found.urgings, names=found.names),
+        found.unit.name,
+        year,
+        month,
+        found.tasks,
+        as_of,
+        ctx.cal,
     )
     filename = f"bao-cao-{unit_id}-{year}-{month:02d}.xlsx"
     return Response(

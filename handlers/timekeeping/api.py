@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -431,7 +432,7 @@ async def timesheet_file(
         sheet = await service.sheet_for(s, p, unit_id, month)
     name = f"bang-cham-cong-{unit_id}-{month}.xlsx"
     return Response(
-        timesheet_xlsx(sheet, settings.agency_heading),
+        await asyncio.to_thread(timesheet_xlsx, sheet, settings.agency_heading),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
