@@ -67,9 +67,11 @@ def render(source: Path = DEFAULT_SOURCE) -> str:
         else:
             publish = api + list(user["publish"])
             subscribe = ["_INBOX.>", "$O.lt-content.>"]
+        deny = list(user.get("deny_publish", []))
+        denied = f", deny: {_list(deny)}" if deny else ""
         lines.append(
             f"      {{ user: {name}, password: {password}, permissions: {{ "
-            f"publish: {{ allow: {_list(publish)} }}, subscribe: {{ allow: {_list(subscribe)} }} }} }}"
+            f"publish: {{ allow: {_list(publish)}{denied} }}, subscribe: {{ allow: {_list(subscribe)} }} }} }}"
         )
     lines += [
         "    ]",

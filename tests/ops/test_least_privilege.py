@@ -77,6 +77,15 @@ async def test_modules_publish_only_their_own_subjects(
     error = await _denied_publish(complaints, "lt.doc.evt.received")
     assert "permissions violation for publish" in error and "lt.doc.evt.received" in error
 
+    documents = url(server, "documents", passwords)
+    for subject in ("lt.doc.evt.received", "lt.doc.evt.status_changed"):  # only an axis says so
+        error = await _denied_publish(documents, subject)
+        assert "permissions violation for publish" in error and subject in error
+    nc = await nats.connect(documents)
+    ack = await nc.jetstream().publish("lt.doc.evt.registered", b"{}")
+    assert ack.stream == "EVENTS"
+    await nc.close()
+
     nc = await nats.connect(complaints)
     ack = await nc.jetstream().publish("lt.complaint.evt.filed", b"{}")
     assert ack.stream == "EVENTS"
@@ -87,7 +96,7 @@ async def test_modules_publish_only_their_own_subjects(
         assert "permissions violation for publish" in await _denied_publish(portal, subject)
     nc = await nats.connect(portal)
     streams = {s["stream"]: s for s in await describe(nc.jetstream())}
-    assert streams["EVENTS"]["messages"] == 1  # reading the hub's state is allowed
+    assert streams["EVENTS"]["messages"] == 2  # reading the hub's state is allowed
     await nc.close()
 
 
