@@ -151,7 +151,13 @@ async def test_agency_sees_every_status_in_order_and_receives_the_linked_answer(
     body = (await a.get("vanthu", f"/api/documents/{question}")).json()
     assert [s["code"] for s in body["deliveries"][0]["statuses"]] == ["01", "03", "04", "05", "06"]
 
-    # A received the answer, registered it, and it points at A's own document.
+    # A received the answer, registered it, and it points at A's own document. The answer and its 06
+    # leave Hanoi together: the poll that brought the 06 may have come before the answer reached the axis.
+    async def answer_arrived() -> bool:
+        await a_axis.poll_once()
+        return bool(a.bus.seen["document.registered"])
+
+    assert await wait_for(answer_arrived, timeout=60, every=0.5), "A did not receive Hanoi's answer"
     [(_, reply)] = await a.bus.wait("document.registered")
     a_reply = (await a.get("vanthu", f"/api/documents/{reply.document_id}")).json()
     assert a_reply["response_for_id"] == question
