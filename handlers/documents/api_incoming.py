@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import ValidationError
 
-from handlers.documents import service
+from handlers.documents import refusals, service
 from handlers.documents.api_common import SOURCE, ContextDep, read_upload
 from handlers.documents.api_models import (
     AssignBody,
@@ -15,6 +16,7 @@ from handlers.documents.api_models import (
     HandlersBody,
     NoteBody,
     PaperMetadata,
+    RefusalOut,
     RegisterBody,
     RejectBody,
     document_out,
@@ -23,7 +25,7 @@ from handlers.documents.incoming import Incoming
 from hub.auth import CurrentPrincipal, require_roles
 from hub.errors import Invalid
 from hub.orgchart import CLERK, LEADER, OFFICER, UNIT_HEAD
-from hub.web import HubDep, transaction
+from hub.web import HubDep, Page, Paging, transaction
 
 router = APIRouter()
 
@@ -35,6 +37,20 @@ def _paper_metadata(metadata: str) -> PaperMetadata:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise Invalid(f"Thông tin văn bản không hợp lệ: {problems}", field="metadata") from None
+
+
+@router.get("/incoming/refused", dependencies=[require_roles(CLERK, LEADER)])
+async def refused(
+    hub: HubDep,
+    principal: CurrentPrincipal,
+    paging: Paging,
+    days: Annotated[int, Query(ge=1, le=366, description="How far back, in days")] = 30,
+) -> Page[RefusalOut]:
+    """Electronic documents the axes' intake refused (a 02 went back to the sender), newest first."""
+    since = datetime.now(UTC) - timedelta(days=days)
+    async with hub.db.session() as s:
+        rows, total = await refusals.listing(s, principal, since, paging.limit, paging.offset)
+    return Page.of([RefusalOut.model_validate(r, from_attributes=True) for r in rows], total, paging)
 
 
 @router.post("/incoming/paper", status_code=201, dependencies=[require_roles(CLERK)])

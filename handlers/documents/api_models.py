@@ -252,6 +252,19 @@ class DeliveryOut(BaseModel):
     statuses: list[RecipientStatusOut]
 
 
+class RefusalOut(BaseModel):
+    """An electronic document the axis intake refused, as the clerk sees it."""
+
+    at: datetime
+    axis: str
+    from_code: str | None
+    from_name: str | None
+    code: str | None
+    subject: str | None
+    reason: str = Field(description="Why it was refused, in Vietnamese, as the sender was told")
+    rejection_sent: bool = Field(description="A status 02 (refused) went back to the sender")
+
+
 class DetailOut(DocumentOut):
     """A document with its history, versions, approvals and deliveries."""
 

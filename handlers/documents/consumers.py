@@ -1,16 +1,23 @@
 """Consumers of the documents module: documents from the axes and other modules, statuses and deliveries
-of what we sent, signing outcomes (server-held keys and the leader's USB token). Thin glue: each reads
-its payload and calls `service`. All but the full-text indexer are transactional: effect, inbox row and
-emitted messages commit together."""
+of what we sent, documents the axes' intake refused, signing outcomes (server-held keys and the leader's
+USB token). Thin glue: each reads its payload and calls `service`. All but the full-text indexer are
+transactional: effect, inbox row and emitted messages commit together."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers.documents import service
+from handlers.documents import refusals, service
 from handlers.documents.incoming import Incoming
 from handlers.documents.rules import PRIORITY_BY_CODE
-from schemas.axis import AttachmentRef, AxisDeliveryChanged, AxisSent, DocumentReceived, DocumentStatusChanged
+from schemas.axis import (
+    AttachmentRef,
+    AxisDeliveryChanged,
+    AxisReceiveFailed,
+    AxisSent,
+    DocumentReceived,
+    DocumentStatusChanged,
+)
 from schemas.documents import DocumentAttachment, DocumentRegistered, RegisterDocument
 from schemas.edxml import BussinessDocType
 from schemas.signing import PdfSigned, PdfSignRefused, PdfTokenSigned
@@ -126,6 +133,17 @@ def setup(hub: Hub, ctx: Context) -> None:
         """Transport state of one recipient of an issued document."""
         p: AxisDeliveryChanged = d.payload
         await service.delivery_changed(d, p)
+
+    @hub.consumer(
+        "documents-refusals",
+        "lt.axis.evt.receive_failed",
+        transactional=True,
+        types=["axis.receive_failed"],
+    )
+    async def refused_at_intake(d: Delivery) -> None:
+        """An electronic document the axis intake refused: kept for the clerk's list."""
+        p: AxisReceiveFailed = d.payload
+        await refusals.record(d, ctx, p)
 
     @hub.consumer("documents-signed", "lt.sign.evt.pdf_signed", transactional=True, types=["sign.pdf.signed"])
     async def signed(d: Delivery) -> None:

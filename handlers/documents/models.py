@@ -1,5 +1,6 @@
 """Tables of the documents module: documents, numbering counters, history, versions, approvals,
-deliveries, signing requests, access grants and work dossiers. Portable between SQLite and PostgreSQL."""
+deliveries, signing requests, access grants, work dossiers, requests for opinions and the electronic
+documents refused at intake. Portable between SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -203,3 +204,22 @@ class DocDossierItem(Base):
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     added_by: Mapped[str] = mapped_column(String(60))
+
+
+class DocRefusal(Base):
+    """An electronic document the axis intake refused (invalid, hostile or badly signed edXML), as the
+    clerk sees it: who sent it, what it was, why it was refused and whether the sender was told (02)."""
+
+    __tablename__ = "doc_refusals"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the event's message id
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    axis: Mapped[str] = mapped_column(String(10))
+    from_code: Mapped[str | None] = mapped_column(String(40))
+    from_name: Mapped[str | None] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(60))
+    subject: Mapped[str | None] = mapped_column(String(500))
+    edoc_document_id: Mapped[str | None] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)
+    rejection_sent: Mapped[bool] = mapped_column(default=False)
+

@@ -22,7 +22,7 @@ from hub.orgchart import CLERK, LEADER, OFFICER, UNIT_HEAD
 from hub.web import MAX_PAGE, hub_of
 from portal.ops.security import page_principal
 from portal.staff.client import Answer, Api
-from portal.staff.labels import SOURCES, STATUS_LABELS, TRANSPORT
+from portal.staff.labels import AXES, SOURCES, STATUS_LABELS, TRANSPORT
 from portal.staff.people import Acting, acting
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -92,6 +92,7 @@ TEMPLATES.env.filters["vndate"] = local_date
 TEMPLATES.env.globals["STATUS_LABELS"] = STATUS_LABELS
 TEMPLATES.env.globals["TRANSPORT"] = TRANSPORT
 TEMPLATES.env.globals["SOURCES"] = SOURCES
+TEMPLATES.env.globals["AXES"] = AXES
 
 
 # -- who is acting, and the page around the content ------------------------------------------------

@@ -35,6 +35,11 @@ TRANSPORT = {
     "internal": "Gửi nội bộ",
 }
 
+AXES = {
+    "vdxp": "Trục liên thông văn bản quốc gia",
+    "lgsp": "Trục liên thông thành phố Hà Nội",
+}
+
 SOURCES = {
     "axis": "Trục liên thông",
     "onestop": "Một cửa",

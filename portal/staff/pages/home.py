@@ -17,14 +17,17 @@ Sections = dict[str, Any]
 
 
 async def _clerk(api: Api, sections: Sections) -> None:
-    """Incoming documents to register, approved (or failed) drafts to issue."""
-    queue, approved, failed = await api.many(
+    """Incoming documents to register, approved (or failed) drafts to issue, what the axes refused."""
+    queue, approved, failed, refused = await api.many(
         "/documents?direction=in&status=received&limit=100",
         "/documents?direction=out&status=approved&limit=100",
         "/documents?direction=out&status=issue_failed&limit=100",
+        "/documents/incoming/refused?days=7&limit=20",
     )
     sections["queue"] = queue.items
     sections["to_issue"] = approved.items + failed.items
+    sections["refused"] = refused.items
+    sections["refused_total"] = refused.total
 
 
 async def _leader(api: Api, who: Acting, sections: Sections) -> None:

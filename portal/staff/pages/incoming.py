@@ -1,4 +1,5 @@
-"""Incoming documents: a scanned paper registered by the clerk, then register or reject, assign,
+"""Incoming documents: a scanned paper registered by the clerk, the electronic ones the axes refused,
+then register or reject, assign,
 officers, processing and completion (each a form posted to the documents API)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from starlette.datastructures import FormData
 
 from portal.staff.client import Api
 from portal.staff.kit import (
+    WHOLE,
     Who,
     act_on_document,
     back,
@@ -19,6 +21,7 @@ from portal.staff.kit import (
     file_of,
     outcome,
     render,
+    state_of,
     text_of,
     texts_of,
 )
@@ -27,6 +30,25 @@ from portal.staff.pages.documents import start_own_tasks
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 PAPER_FORM = "/staff/van-ban-giay"
+
+
+@router.get("/van-ban-bi-tu-choi", response_class=HTMLResponse)
+async def refused(request: Request, who: Who, ngay: int = 30) -> HTMLResponse:
+    """Electronic documents the axes' intake refused (clerks and leaders; the API refuses others)."""
+    days = ngay if ngay in (7, 30, 90, 365) else 30
+    async with Api(request) as api:
+        answer = await api.get("/documents/incoming/refused", days=days, limit=WHOLE)
+    return render(
+        request,
+        "refusals.html",
+        who,
+        title="Văn bản điện tử bị từ chối tiếp nhận",
+        rows=answer.items,
+        total=answer.total,
+        days=days,
+        state=state_of(answer),
+        error=answer.error,
+    )
 
 
 @router.get("/van-ban-giay", response_class=HTMLResponse)
