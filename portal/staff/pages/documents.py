@@ -15,6 +15,7 @@ from portal.staff.client import Api
 from portal.staff.kit import WHOLE, Who, current_approver, db_of, render, state_of
 from portal.staff.labels import STATUS_LABELS
 from portal.staff.people import Acting, chart
+from portal.staff.timeline import timeline
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 # Statuses the shared labels do not name yet (documents taken back or replaced by their sender).
@@ -125,6 +126,7 @@ async def document(request: Request, doc_id: str, who: Who) -> HTMLResponse:
         tasks = await api.get(f"/tasks/by-document/{doc_id}", limit=WHOLE)
     secret = await codes.state_of(db_of(request), who.principal.id)
     people = await _people(request, who)
+    actors = actor_names(doc, people["names"])
     today = date.today()
     return render(
         request,
@@ -136,7 +138,8 @@ async def document(request: Request, doc_id: str, who: Who) -> HTMLResponse:
         answered=answered,
         tasks=tasks.items,
         **people,
-        actors=actor_names(doc, people["names"]),
+        actors=actors,
+        flow=timeline(doc, actors),
         addressed=addressed_to(doc, who),
         labels=DOC_STATUS,
         current_approver=current_approver(doc),

@@ -1,4 +1,5 @@
-"""The staff interface's own CSS and script (nothing is loaded from the internet)."""
+"""The staff interface's own CSS, script, icons and web app manifest (nothing is loaded from the internet;
+the manifest makes it installable on a phone, so a leader can approve from the home screen)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from fastapi.responses import FileResponse
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 STATIC = Path(__file__).parents[1] / "static"
-MEDIA = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+MEDIA = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".png": "image/png",
+    ".webmanifest": "application/manifest+json; charset=utf-8",
+}
 
 
 @router.get("/static/{name}")

@@ -207,6 +207,22 @@ async def test_a_new_hoa_toc_notice_to_an_agency_and_a_unit_reaches_the_units_of
             await officer.set_viewport_size({"width": 390, "height": 844})
             await officer.reload()
             await expect(officer.locator(".meta")).to_contain_text("Văn bản của Sở gửi đến bạn")
+            # the processing timeline turns into a column: every step starts at the same left edge
+            steps = officer.locator(".timeline").first.locator(".step")
+            lefts = {
+                round((await steps.nth(i).bounding_box() or {"x": -1})["x"])
+                for i in range(await steps.count())
+            }
+            assert len(lefts) == 1 and await steps.count() == 5, lefts
+            await expect(steps.last).to_contain_text("Ban hành, gửi đi")
+            # installable on the phone: the manifest the page links names the app and its icons
+            manifest = await officer.evaluate(
+                "fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())"
+            )
+            assert manifest["start_url"] == "/staff/" and manifest["display"] == "standalone"
+            for icon in manifest["icons"]:
+                shown = await officer.request.get(icon["src"])
+                assert shown.ok and shown.headers["content-type"] == "image/png", icon
             await _shot(officer, "5b-officer-phone")
             await officer.goto("/staff/du-thao/moi")
             await expect(officer.get_by_label("Trích yếu")).to_be_visible()
