@@ -1,8 +1,9 @@
 """REST API of the documents module under /api/documents (roles: clerk, leader, unit_head, officer).
 
-`router` gathers the routes of `api_dossiers` (work dossiers, registers' exports), `api_incoming`
-and `api_outgoing`, then the reading routes below; the fixed paths come before `/{document_id}`.
-Refusals are `hub.errors` domain errors raised by the service, answered by the app's handler.
+`router` gathers the routes of `api_dossiers` (work dossiers, registers' exports), `api_incoming`,
+`api_outgoing` and `api_opinions` (requests for opinions), then the reading routes below; the fixed
+paths come before `/{document_id}`. Refusals are `hub.errors` domain errors raised by the service,
+answered by the app's handler.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from handlers.documents import api_dossiers, api_incoming, api_outgoing
+from handlers.documents import api_dossiers, api_incoming, api_opinions, api_outgoing
 from handlers.documents.api_common import STAFF, download
 from handlers.documents.api_models import DetailOut, DocumentOut, detail_out, document_out
 from handlers.documents.reading import attachment_file, document_file, read_document
@@ -24,6 +25,7 @@ router = APIRouter(prefix="/documents", tags=["documents"])
 router.include_router(api_dossiers.router)
 router.include_router(api_incoming.router)
 router.include_router(api_outgoing.router)
+router.include_router(api_opinions.router)
 
 
 @router.get("", dependencies=[require_roles(*STAFF)])

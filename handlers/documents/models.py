@@ -223,3 +223,35 @@ class DocRefusal(Base):
     reason: Mapped[str] = mapped_column(Text)
     rejection_sent: Mapped[bool] = mapped_column(default=False)
 
+
+class DocOpinionRequest(Base):
+    """A request for opinions (xin ý kiến / góp ý) on a document: who asked what of whom, by when."""
+
+    __tablename__ = "doc_opinion_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("doc_documents.id"), index=True)
+    asked_by: Mapped[str] = mapped_column(String(60))
+    question: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    unit_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The units asked (their people at the time of asking are the addressees)."""
+    extensions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """Each extension of the deadline: from, to, when, by whom."""
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DocOpinion(Base):
+    """One addressee of an opinion request and their answer (none yet: the row waits)."""
+
+    __tablename__ = "doc_opinions"
+    __table_args__ = (UniqueConstraint("request_id", "user_id", name="uq_doc_opinions_request_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("doc_opinion_requests.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(60), index=True)
+    answer: Mapped[str | None] = mapped_column(String(20))
+    """"agree", "disagree" or "other" (Đồng ý, Không đồng ý, Ý kiến khác)."""
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

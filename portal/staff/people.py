@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hub.auth import Principal
 from hub.db import Database
 from hub.orgchart import CLERK, LEADER, OFFICER, ROLE_LABELS, UNIT_HEAD, Delegation, Unit, User
+from kit.collation import vietnamese_key
 
 STAFF_ROLES = (CLERK, LEADER, UNIT_HEAD, OFFICER)
 
@@ -85,6 +86,20 @@ async def chart(db: Database) -> tuple[list[dict[str, Any]], list[dict[str, Any]
             for u in (await s.execute(select(User).where(User.active).order_by(User.full_name))).scalars()
         ]
     return units, users
+
+
+async def people_by_unit(db: Database, me: str) -> list[dict[str, Any]]:
+    """Units in Vietnamese alphabetical order, each with its staff (but me) in the same order: what a
+    form that addresses people and units (a message, a request for opinions) offers."""
+    units, users = await chart(db)
+    people = sorted(
+        (u for u in users if u["id"] != me and set(u["roles"]) & set(STAFF_ROLES)),
+        key=lambda u: vietnamese_key(u["full_name"]),
+    )
+    return [
+        {**unit, "people": [p for p in people if p["unit_id"] == unit["id"]]}
+        for unit in sorted(units, key=lambda u: vietnamese_key(u["name"]))
+    ]
 
 
 def search_people(users: list[dict[str, Any]], units: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:

@@ -124,6 +124,7 @@ async def document(request: Request, doc_id: str, who: Who) -> HTMLResponse:
         related = await _linked(api, doc, "response_for_id")
         answered = await _linked(api, doc, "answered_by_id")
         tasks = await api.get(f"/tasks/by-document/{doc_id}", limit=WHOLE)
+        rounds = await api.get(f"/documents/{doc_id}/opinions")
     secret = await codes.state_of(db_of(request), who.principal.id)
     people = await _people(request, who)
     actors = actor_names(doc, people["names"])
@@ -140,6 +141,8 @@ async def document(request: Request, doc_id: str, who: Who) -> HTMLResponse:
         **people,
         actors=actors,
         flow=timeline(doc, actors),
+        opinion_rounds=rounds.data if rounds.ok and isinstance(rounds.data, list) else [],
+        opinion_error=None if rounds.ok else rounds.error,
         addressed=addressed_to(doc, who),
         labels=DOC_STATUS,
         current_approver=current_approver(doc),

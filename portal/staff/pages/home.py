@@ -72,10 +72,17 @@ async def _addressed(api: Api, sections: Sections) -> None:
     sections["addressed_state"] = state_of(sent)
 
 
+async def _opinions(api: Api, sections: Sections) -> None:
+    """Requests for the person's opinion not answered yet, soonest deadline first."""
+    waiting = await api.get("/documents/opinions/waiting")
+    sections["opinions"] = waiting.data if waiting.ok and isinstance(waiting.data, list) else []
+
+
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, who: Who) -> HTMLResponse:
     sections: Sections = {}
     async with Api(request) as api:
+        await _opinions(api, sections)
         await _addressed(api, sections)
         if who.has(CLERK):
             await _clerk(api, sections)

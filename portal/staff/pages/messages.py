@@ -18,11 +18,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hub.orgchart import LEADER
-from kit.collation import vietnamese_key
 from portal.staff.client import Api
 from portal.staff.kit import WHOLE, Who, back, db_of, render, state_of, text_of, texts_of
 from portal.staff.pages.notifications import mark_read_for, notice_href, reason_of
-from portal.staff.people import STAFF_ROLES, chart
+from portal.staff.people import people_by_unit
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 HOME = "/staff/tin-nhan"
@@ -31,16 +30,7 @@ URGENCIES = {"thuong": "Thường", "khan": "Khẩn", "thuong_khan": "Thượng 
 
 async def directory(request: Request, me: str) -> list[dict[str, Any]]:
     """Units in Vietnamese alphabetical order, each with its staff (but me) in the same order."""
-    units, users = await chart(db_of(request))
-    people = sorted(
-        (u for u in users if u["id"] != me and set(u["roles"]) & set(STAFF_ROLES)),
-        key=lambda u: vietnamese_key(u["full_name"]),
-    )
-    out = []
-    for unit in sorted(units, key=lambda u: vietnamese_key(u["name"])):
-        staff = [p for p in people if p["unit_id"] == unit["id"]]
-        out.append({**unit, "people": staff})
-    return out
+    return await people_by_unit(db_of(request), me)
 
 
 @router.get("/tin-nhan", response_class=HTMLResponse)
