@@ -71,7 +71,8 @@ def render(source: Path = DEFAULT_SOURCE) -> str:
         denied = f", deny: {_list(deny)}" if deny else ""
         lines.append(
             f"      {{ user: {name}, password: {password}, permissions: {{ "
-            f"publish: {{ allow: {_list(publish)}{denied} }}, subscribe: {{ allow: {_list(subscribe)} }} }} }}"
+            f"publish: {{ allow: {_list(publish)}{denied} }}, "
+            f"subscribe: {{ allow: {_list(subscribe)} }} }} }}"
         )
     lines += [
         "    ]",
