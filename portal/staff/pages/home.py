@@ -1,4 +1,5 @@
-"""The home page: the person's work by role (clerk's queue, leader's decisions, officer's files)."""
+"""The home page: counts of the person's work, each linking to its list, then the work by role (clerk's
+queue, leader's decisions, officer's files, requests for opinions)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ async def _clerk(api: Api, sections: Sections) -> None:
     )
     sections["queue"] = queue.items
     sections["to_issue"] = approved.items + failed.items
+    sections["queue_total"] = queue.total
+    sections["to_issue_total"] = approved.total + failed.total
     sections["refused"] = refused.items
     sections["refused_total"] = refused.total
 
@@ -37,6 +40,7 @@ async def _leader(api: Api, who: Acting, sections: Sections) -> None:
         "/documents?direction=out&status=pending_approval&limit=100",
     )
     sections["to_assign"] = waiting.items
+    sections["to_assign_total"] = waiting.total
     sections["to_approve"] = [d for d in drafts.items if current_approver(d) == who.principal.id]
     week = await api.get("/meetings", week=monday("").isoformat(), limit=WHOLE)
     sections["week"] = week.items
@@ -78,6 +82,48 @@ async def _opinions(api: Api, sections: Sections) -> None:
     sections["opinions"] = waiting.data if waiting.ok and isinstance(waiting.data, list) else []
 
 
+LIST = "/staff/van-ban"
+
+
+def _tile(label: str, count: int, href: str, *, urgent: bool = False) -> dict[str, Any]:
+    return {"label": label, "count": count, "href": href, "urgent": urgent and count > 0}
+
+
+async def _counts(api: Api, who: Acting, sections: Sections) -> list[dict[str, Any]]:
+    """What waits for this person, counted (the totals of the lists the tiles link to)."""
+    overdue, today = await api.many(
+        "/documents?direction=in&deadline_status=overdue&limit=1",
+        "/documents?direction=in&deadline_status=due_today&limit=1",
+    )
+    tiles = []
+    if who.has(CLERK):
+        tiles.append(_tile("Chờ vào sổ", sections["queue_total"], f"{LIST}?direction=in&status=received"))
+        tiles.append(
+            _tile("Chờ ban hành", sections["to_issue_total"], f"{LIST}?direction=out&status=approved")
+        )
+    if who.has(LEADER):
+        tiles.append(
+            _tile("Chờ chỉ đạo", sections["to_assign_total"], f"{LIST}?direction=in&status=registered")
+        )
+    if who.has(LEADER, UNIT_HEAD):
+        tiles.append(
+            _tile(
+                "Chờ tôi duyệt",
+                len(sections.get("to_approve", [])),
+                f"{LIST}?direction=out&status=pending_approval",
+            )
+        )
+    if who.has(UNIT_HEAD, OFFICER):
+        tiles.append(_tile("Đang giải quyết", len(sections.get("my_docs", [])), f"{LIST}?direction=in"))
+    tiles.append(_tile("Quá hạn", overdue.total, f"{LIST}?direction=in&deadline_status=overdue", urgent=True))
+    tiles.append(
+        _tile("Đến hạn hôm nay", today.total, f"{LIST}?direction=in&deadline_status=due_today", urgent=True)
+    )
+    if sections.get("opinions"):
+        tiles.append(_tile("Xin ý kiến chờ tôi", len(sections["opinions"]), "#h-opinions", urgent=True))
+    return tiles
+
+
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, who: Who) -> HTMLResponse:
     sections: Sections = {}
@@ -92,4 +138,5 @@ async def home(request: Request, who: Who) -> HTMLResponse:
             await _tasks(api, sections)
         if who.has(UNIT_HEAD, OFFICER):
             await _officer(api, who, sections)
+        sections["tiles"] = await _counts(api, who, sections)
     return render(request, "home.html", who, title="Trang chính", s=sections)

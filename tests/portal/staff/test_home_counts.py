@@ -1,0 +1,68 @@
+"""The first screen counts each role's work and every count links to the list it counts: the director's
+documents to assign, then, once one is past its deadline, the overdue ones for him and for the unit's
+officer; the officer of another unit counts none of them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import httpx
+from sqlalchemy import update
+
+from handlers.documents.models import Document
+from tests.portal.staff.conftest import Office, client_of, login
+from tests.portal.staff.test_pages import _paper
+
+
+def tiles(html: str) -> dict[str, tuple[int, str]]:
+    """Each tile of the home page: label -> (count, link)."""
+    nav = html.split('<nav class="tiles" aria-label="Việc cần làm">')[1].split("</nav>")[0]
+    found = re.findall(r'<a class="tile[^"]*" href="([^"]+)"><strong>(\d+)</strong> ([^<]+)</a>', nav)
+    return {label: (int(count), href.replace("&amp;", "&")) for href, count, label in found}
+
+
+async def _listed(client: httpx.AsyncClient, href: str, subject: str) -> bool:
+    page = await client.get(href)
+    assert page.status_code == 200
+    return subject in page.text
+
+
+async def test_each_role_sees_its_counts_and_each_count_opens_its_list(office: Office) -> None:
+    subject = "Đề nghị thẩm định chủ trương đầu tư dự án cầu Tứ Liên"
+    doc_id = await _paper(office, subject)
+    async with client_of(office.app) as leader:
+        csrf = await login(leader, "giamdoc")
+        counts = tiles((await leader.get("/staff/")).text)
+        count, href = counts["Chờ chỉ đạo"]
+        assert count == 1 and await _listed(leader, href, subject)
+        assert counts["Quá hạn"][0] == 0
+
+        answer = await leader.post(
+            f"/staff/van-ban/{doc_id}/giao",
+            data={
+                "csrf_token": csrf,
+                "lead_unit_id": "TH",
+                "deadline": (date.today() + timedelta(days=2)).isoformat(),
+            },
+        )
+        assert "loi=" not in answer.headers["location"], answer.headers["location"]
+        assert tiles((await leader.get("/staff/")).text)["Chờ chỉ đạo"][0] == 0
+
+    async with office.hub.db.session() as s:  # two days pass: the deadline is behind us
+        await s.execute(
+            update(Document).where(Document.id == doc_id).values(deadline=date.today() - timedelta(days=1))
+        )
+        await s.commit()
+
+    async with client_of(office.app) as leader, client_of(office.app) as head, client_of(office.app) as other:
+        await login(leader, "giamdoc")
+        count, href = tiles((await leader.get("/staff/")).text)["Quá hạn"]
+        assert count == 1 and await _listed(leader, href, subject)
+        await login(head, "truongphongth")  # head of the lead unit
+        count, href = tiles((await head.get("/staff/")).text)["Quá hạn"]
+        assert count == 1 and await _listed(head, href, subject)
+        await login(other, "chuyenvien2")  # another unit
+        counts = tiles((await other.get("/staff/")).text)
+        assert counts["Quá hạn"][0] == 0 and "Chờ chỉ đạo" not in counts
+        assert not await _listed(other, counts["Quá hạn"][1], subject)
