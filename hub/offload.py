@@ -1,11 +1,15 @@
-"""CPU-heavy renderings in a worker process, so the event loop keeps answering while one runs.
+"""CPU-heavy work in a worker process, so the event loop keeps answering while one runs.
 
-A year's register as PDF is seconds to minutes of pure-Python layout (fpdf line breaking). In a thread it
-still holds the GIL and every other request of the process waits behind it; in a worker process it does
-not. Arguments and results cross by pickle, so pass plain data (strings, dataclasses of strings), never
-ORM rows. One pool per process, started on first use with `spawn` (no copy of the event loop or of open
-connections) at a lower CPU priority, one worker by default (`LIENTHONG_RENDER_WORKERS`); a worker that
-dies is replaced and the call made once more.
+A year's register as PDF is seconds to minutes of pure-Python layout (fpdf line breaking); the text of a
+hostile pseudo-PDF can cost minutes of pdfminer. In a thread either still holds the GIL and every other
+request of the process waits behind it; in a worker process it does not. Arguments and results cross by
+pickle, so pass plain data (bytes, strings, dataclasses of strings), never ORM rows.
+
+One pool per process (pebble's `ProcessPool`), started on first use with `spawn` (no copy of the event
+loop or of open connections) at a lower CPU priority, one worker by default (`LIENTHONG_RENDER_WORKERS`).
+A call may carry a time budget: past it the worker running it is killed (pebble replaces it) and the
+call raises `OverBudget`. A worker that dies otherwise (OOM, an operator) is replaced and the call made
+once more.
 """
 
 from __future__ import annotations
@@ -14,13 +18,22 @@ import asyncio
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
+
+from pebble import ProcessExpired, ProcessPool
 
 T = TypeVar("T")
 
-_pool: ProcessPoolExecutor | None = None
+_pool: ProcessPool | None = None
+
+
+class OverBudget(Exception):
+    """The call ran past its time budget; its worker was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"stopped after {seconds:g} s")
+        self.seconds = seconds
 
 
 def _workers() -> int:
@@ -35,34 +48,44 @@ def _lower_priority() -> None:
     os.nice(10)
 
 
-def _executor() -> ProcessPoolExecutor:
+def _executor() -> ProcessPool:
     global _pool
-    if _pool is None:
-        _pool = ProcessPoolExecutor(
+    if _pool is None or not _pool.active:
+        _pool = ProcessPool(
             max_workers=_workers(),
-            mp_context=multiprocessing.get_context("spawn"),
             initializer=_lower_priority,
+            context=multiprocessing.get_context("spawn"),
         )
     return _pool
 
 
-def _discard() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
-
-
-async def in_worker(fn: Callable[..., T], *args: object) -> T:
-    """`fn(*args)` in the render worker process; `fn` must be a module-level function."""
-    loop = asyncio.get_running_loop()
+async def _once(fn: Callable[..., T], args: tuple[object, ...], seconds: float | None) -> T:
+    future = _executor().schedule(fn, args=args, timeout=seconds)
     try:
-        return await loop.run_in_executor(_executor(), fn, *args)
-    except BrokenProcessPool:  # the worker was killed (OOM, operator): a fresh one, one more try
-        _discard()
-        return await loop.run_in_executor(_executor(), fn, *args)
+        return await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        future.cancel()  # type: ignore[no-untyped-call]  # the caller gave up: pebble stops the worker running it
+        raise
+
+
+async def in_worker(fn: Callable[..., T], *args: object, seconds: float | None = None) -> T:
+    """`fn(*args)` in the worker process; `fn` must be a module-level function.
+
+    With `seconds`, a call still running after that long is stopped and raises `OverBudget`.
+    """
+    try:
+        try:
+            return await _once(fn, args, seconds)
+        except ProcessExpired:  # the worker died under it: a fresh one, one more try
+            return await _once(fn, args, seconds)
+    except FutureTimeout as exc:
+        raise OverBudget(seconds or 0.0) from exc
 
 
 def shutdown() -> None:
-    """Stop the worker (at the end of a process or a test); the next call starts a new one."""
-    _discard()
+    """Stop the workers (at the end of a process or a test); the next call starts new ones."""
+    global _pool
+    if _pool is not None:
+        _pool.stop()  # type: ignore[no-untyped-call]
+        _pool.join(timeout=5)
+        _pool = None

@@ -65,7 +65,8 @@ async def register_paper(
     """Register a paper document: the clerk uploads the scan and its metadata; it gets the next số đến."""
     meta = _paper_metadata(metadata)
     media = file.content_type or "application/octet-stream"
-    claim, text = await service.store_scan(hub, await read_upload(file, ctx), media)
+    name = file.filename or "scan.pdf"
+    claim, found = await service.store_scan(hub, ctx, await read_upload(file, ctx), media, name)
     item = Incoming(
         subject=meta.subject,
         from_agency=meta.from_agency,
@@ -78,12 +79,13 @@ async def register_paper(
         due_date=meta.due_date,
         attachments=[
             {
-                "name": file.filename or "scan.pdf",
+                "name": name,
                 "content_type": media,
                 "claim": claim.model_dump(mode="json"),
             }
         ],
-        full_text=text,
+        full_text=found.text,
+        index_note=found.note,
     )
     async with transaction(request, SOURCE, principal.id) as work:
         doc = await service.register_paper(work, ctx, principal, item, allow_duplicate=meta.allow_duplicate)

@@ -198,6 +198,9 @@ class DocumentOut(BaseModel):
     note: str
     created_by: str
     drafting_unit_id: str | None = None
+    index_note: str = Field(
+        default="", description="Why the files' text is not in the full-text search (empty when it is)"
+    )
 
 
 class HistoryOut(BaseModel):

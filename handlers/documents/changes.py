@@ -110,7 +110,7 @@ async def revoke(
     doc.edxml = None
     doc.note = f"Văn bản đã bị bên gửi thu hồi. {reason}".strip()
     doc.search_text = ""
-    doc.body_text = ""
+    doc.body_text = doc.index_note = ""
     doc.updated_at = now()
     history(work.session, doc, actor, "revoked", doc.note, "15", reason=reason)
     audit(work.session, actor, "document.revoked", f"document:{doc.id}", before, snapshot(doc), reason=reason)
@@ -142,7 +142,7 @@ async def update(
     doc.attachments = item.attachments or doc.attachments
     doc.edxml = item.edxml or doc.edxml
     if item.attachments:
-        doc.body_text = ""  # the new files are indexed again after the change
+        doc.body_text = doc.index_note = ""  # the new files are indexed again after the change
     doc.search_text = search_text(doc)
     doc.updated_at = now()
     history(work.session, doc, actor, "updated", "Cập nhật theo yêu cầu của bên gửi", "15", changes=changes)

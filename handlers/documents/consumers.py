@@ -107,7 +107,7 @@ def setup(hub: Hub, ctx: Context) -> None:
     async def fulltext(d: Delivery) -> None:
         """Index the text of a registered document's files (kept out of the registration transaction)."""
         p: DocumentRegistered = d.payload
-        await service.index_files(d.hub, p.document_id)
+        await service.index_files(d.hub, ctx, p.document_id)
 
     @hub.consumer(
         "documents-status", "lt.doc.evt.status_changed", transactional=True, types=["document.status_changed"]

@@ -57,6 +57,7 @@ class Incoming:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     response_for_id: str | None = None
     full_text: str = ""
+    index_note: str = ""  # why the files' text is not searchable (a paper scan past the budget)
 
 
 async def find_duplicate(work: Work, item: Incoming) -> Document | None:
@@ -119,6 +120,7 @@ def new_incoming(ctx: Context, item: Incoming, actor: Principal, duplicate: Docu
         instruction="",
         note="",
         body_text=fold(item.full_text),
+        index_note=item.index_note,
         created_by=actor.id,
         created_at=now(),
         updated_at=now(),

@@ -12,7 +12,6 @@ message) and writes nothing. The steps themselves live in files named by what th
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from handlers.documents import (
     issuing,
     outgoing,
     signatures,
+    text,
 )
 from handlers.documents.access import load_visible, user_of
 from handlers.documents.context import SYSTEM, Context
@@ -36,7 +36,7 @@ from handlers.documents.models import OUTGOING, Document, DocVersion
 from handlers.documents.rules import fold
 from handlers.documents.secrecy import edxml_level, higher, is_secret, stamp_level
 from handlers.documents.store import put_claim, read_claim
-from handlers.documents.text import pdf_text
+from handlers.documents.text import Indexed
 from handlers.documents.trail import history
 from handlers.documents.versions import add_version as keep_version
 from hub.auth import Principal
@@ -126,26 +126,34 @@ async def register_command(work: Work, ctx: Context, item: Incoming) -> Document
     return await incoming.receive(work, ctx, item, SYSTEM, register=True)
 
 
-async def index_files(hub: Hub, document_id: str) -> None:
-    """Extract the text of a registered document's PDF files for full-text search (outside any lock)."""
+async def index_files(hub: Hub, ctx: Context, document_id: str) -> None:
+    """Extract the text of a registered document's PDF files for full-text search (outside any lock).
+
+    Done once: a document already indexed, or marked not indexed with the reason, is not tried again.
+    """
     async with hub.db.session() as s:
         doc = await s.get(Document, document_id)
-        if doc is None or doc.body_text:
+        if doc is None or doc.body_text or doc.index_note:
             return
         files = [
-            ClaimCheck.model_validate(a["claim"]) for a in doc.attachments if a.get("content_type") == PDF
+            (str(a.get("name") or "tệp"), ClaimCheck.model_validate(a["claim"]))
+            for a in doc.attachments
+            if a.get("content_type") == PDF
         ]
-    texts = []
-    for claim in files:
-        data = await read_claim(hub, claim)
-        texts.append(await asyncio.to_thread(pdf_text, data))
-    body = fold(" ".join(texts))
-    if not body:
+    if not files:
+        return
+    found = await text.index_pdfs(
+        [(name, await read_claim(hub, claim)) for name, claim in files],
+        max_bytes=ctx.settings.index_max_mb * 1_048_576,
+        seconds=ctx.settings.index_seconds,
+    )
+    body = fold(found.text)
+    if not body and not found.note:
         return
     async with hub.db.session() as s:
         doc = await s.get(Document, document_id)
         if doc is not None and doc.status != "revoked":
-            doc.body_text = body
+            doc.body_text, doc.index_note = body, found.note
 
 
 async def status_reported(work: Work, ctx: Context, p: DocumentStatusChanged) -> None:
@@ -206,13 +214,19 @@ async def signature_refused(work: Work, correlation_id: str, reason: str) -> Non
 # -- incoming, from the API --------------------------------------------------------------------------
 
 
-async def store_scan(hub: Hub, data: bytes, media_type: str) -> tuple[ClaimCheck, str]:
+async def store_scan(
+    hub: Hub, ctx: Context, data: bytes, media_type: str, name: str
+) -> tuple[ClaimCheck, Indexed]:
     """Keep a paper document's scan (before its transaction) with the text of a PDF scan."""
     if not data:
         raise Invalid("Tệp rỗng", field="file")
     claim = await put_claim(hub, data, media_type)
-    text = await asyncio.to_thread(pdf_text, data) if data.startswith(b"%PDF") else ""
-    return claim, text
+    if not data.startswith(b"%PDF"):
+        return claim, Indexed("")
+    found = await text.index_pdfs(
+        [(name, data)], max_bytes=ctx.settings.index_max_mb * 1_048_576, seconds=ctx.settings.index_seconds
+    )
+    return claim, found
 
 
 async def register_paper(

@@ -46,6 +46,12 @@ class DocumentsSettings(BaseSettings):
         description="Page and rectangle (PDF points, origin bottom-left) of the leader's signature",
     )
     max_upload_mb: int = Field(default=50, ge=1, description="Largest scan or draft file accepted (MB)")
+    index_max_mb: int = Field(
+        default=20, ge=1, description="Largest PDF whose text is extracted for full-text search (MB)"
+    )
+    index_seconds: float = Field(
+        default=30.0, gt=0, description="Time budget of a document's text extraction (seconds, all its files)"
+    )
     agencies: dict[str, str] = Field(
         default_factory=lambda: dict(KNOWN_AGENCIES),
         description="Directory of agencies a draft may be sent to over the axes: mã định danh -> name "
