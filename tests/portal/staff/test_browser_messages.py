@@ -55,6 +55,8 @@ async def test_write_to_units_and_groups_read_it_and_the_sent_folder_in_the_brow
             await head.get_by_role("link", name="Tin nhắn").click()
             compose = head.get_by_role("form", name="Soạn tin nhắn")
             units = compose.get_by_role("group", name=re.compile("Gửi tới đơn vị"))
+            # all_inner_texts does not wait: the messages page must be there before it is read
+            await expect(units.locator("label")).to_have_count(len(UNITS))
             assert [x.strip() for x in await units.locator("label").all_inner_texts()] == UNITS
             group_form = head.get_by_role("form", name="Tạo nhóm")
             await head.get_by_label("Tên nhóm").fill("Tổ công tác giải ngân")

@@ -96,7 +96,8 @@ async def test_officer_month_leave_and_the_unit_head_deciding_it_in_the_browser(
             await expect(main).to_contain_text("Ngày đi làm")
             await no_raw_words(officer)
             if worked.month != today.month:
-                await officer.get_by_role("link", name="← Tháng trước").click()
+                async with officer.expect_navigation():  # all_inner_texts below does not wait
+                    await officer.get_by_role("link", name="← Tháng trước").click()
                 row = officer.locator("table.sheet tbody tr").first
                 cells = await row.locator("td").all_inner_texts()
             assert cells[worked.day - 1].strip() == "+", cells
