@@ -12,6 +12,7 @@ message) and writes nothing. The steps themselves live in files named by what th
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -142,11 +143,12 @@ async def index_files(hub: Hub, ctx: Context, document_id: str) -> None:
         ]
     if not files:
         return
-    found = await text.index_pdfs(
-        [(name, await read_claim(hub, claim)) for name, claim in files],
-        max_bytes=ctx.settings.index_max_mb * 1_048_576,
-        seconds=ctx.settings.index_seconds,
-    )
+
+    async def loaded() -> AsyncIterator[tuple[str, bytes]]:
+        for name, claim in files:
+            yield name, await read_claim(hub, claim)
+
+    found = await _index(ctx, loaded())
     body = fold(found.text)
     if not body and not found.note:
         return
@@ -223,10 +225,16 @@ async def store_scan(
     claim = await put_claim(hub, data, media_type)
     if not data.startswith(b"%PDF"):
         return claim, Indexed("")
-    found = await text.index_pdfs(
-        [(name, data)], max_bytes=ctx.settings.index_max_mb * 1_048_576, seconds=ctx.settings.index_seconds
+    return claim, await _index(ctx, [(name, data)])
+
+
+async def _index(
+    ctx: Context, files: Iterable[tuple[str, bytes]] | AsyncIterable[tuple[str, bytes]]
+) -> Indexed:
+    """The files' text within the module's index budget (size per file, time per document)."""
+    return await text.index_pdfs(
+        files, max_bytes=ctx.settings.index_max_mb * 1_048_576, seconds=ctx.settings.index_seconds
     )
-    return claim, found
 
 
 async def register_paper(

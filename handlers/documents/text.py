@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from dataclasses import dataclass
 
 import structlog
@@ -36,16 +37,32 @@ def pdf_text(data: bytes) -> str:
     return str(extract_text(io.BytesIO(data), maxpages=MAX_PAGES))[:MAX_TEXT]
 
 
+async def _each(
+    files: Iterable[tuple[str, bytes]] | AsyncIterable[tuple[str, bytes]],
+) -> AsyncIterator[tuple[str, bytes]]:
+    if isinstance(files, AsyncIterable):
+        async for item in files:
+            yield item
+    else:
+        for item in files:
+            yield item
+
+
 def _mb(size: int) -> str:
     return f"{size / 1_048_576:.1f}".replace(".", ",")
 
 
-async def index_pdfs(files: list[tuple[str, bytes]], *, max_bytes: int, seconds: float) -> Indexed:
-    """The text of each named PDF, the whole set within `seconds`; files past `max_bytes` are skipped."""
+async def index_pdfs(
+    files: Iterable[tuple[str, bytes]] | AsyncIterable[tuple[str, bytes]], *, max_bytes: int, seconds: float
+) -> Indexed:
+    """The text of each named PDF, the whole set within `seconds`; files past `max_bytes` are skipped.
+
+    An async iterable is read one file at a time, so only the file being indexed is held in memory.
+    """
     texts: list[str] = []
     notes: list[str] = []
     deadline = time.monotonic() + seconds
-    for name, data in files:
+    async for name, data in _each(files):
         if len(data) > max_bytes:
             notes.append(f"{name}: tệp {_mb(len(data))} MB vượt giới hạn lập chỉ mục {_mb(max_bytes)} MB")
             continue
