@@ -33,6 +33,7 @@ from adapters.lgsp.push import InboundBackend, InboundDocument, Rejection
 from adapters.lgsp.store import MemoryStore
 from hub.adapter_health import observed
 from hub.errors import PermanentError, TransientError
+from kit.tasks import cancel
 from schemas.axis import AxisSendRequested
 from schemas.edxml.models import Organization
 from schemas.edxml.peek import EdxmlPeekError, EdxmlSummary, peek_edxml
@@ -304,12 +305,7 @@ class LgspService:
 
     async def stop(self) -> None:
         """Stop polling and close the client."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel(self._task)
+        self._task = None
         if self.client is not None:
             await self.client.aclose()

@@ -9,20 +9,18 @@ background thread: what `make run` embeds and what tests start on a free port.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 
+from adapters.axis.simulation import install as install_faults
+from adapters.axis.simulation import simulator_parser
 from adapters.lgsp.errors import LgspNotFoundError, LgspPermanentError
 from adapters.lgsp.faults import Faults, FaultSpec, operation_of
-from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.protocol import (
     MAX_PENDING_IDS,
     Document,
@@ -36,6 +34,7 @@ from adapters.lgsp.protocol import (
 from adapters.lgsp.settings import DEV_CITY_AGENCIES, DEV_PORT, DEV_TOKEN
 from adapters.lgsp.soap_server import DEFAULT_MAX_REQUEST_BYTES, SOAP_CONTENT_TYPE, SoapEndpoint
 from adapters.lgsp.store import MemoryStore, OrganizationAccount
+from hub.listener import ThreadedServer
 from schemas.edxml.peek import EdxmlPeekError, peek_edxml
 
 SERVICE_PATH = "/lgsp"
@@ -135,55 +134,6 @@ class SimulatorBackend:
         return self.store.organizations(organ_id)
 
 
-class DroppedReply(Response):
-    """A reply cut off after its headers: the client sees the connection close mid-response."""
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        headers = [(b"content-type", SOAP_CONTENT_TYPE.encode()), (b"content-length", b"4096")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        # returning without the body makes the server close the connection
-
-
-async def _body_of(response: Response) -> bytes:
-    """Read a handled reply to the end (so the handler finishes) and keep its bytes."""
-    iterator = getattr(response, "body_iterator", None)
-    if iterator is None:
-        return bytes(response.body)
-    chunks = [chunk.encode() if isinstance(chunk, str) else bytes(chunk) async for chunk in iterator]
-    return b"".join(chunks)
-
-
-def _spoiled(fault: FaultSpec) -> Response:
-    """What the client gets instead of the reply: a dropped connection or an HTTP error."""
-    if fault.drop_connection:
-        return DroppedReply()
-    return Response(f"simulated fault: HTTP {fault.status_code}\n", fault.status_code or 500)
-
-
-async def _inject_faults(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Apply the fault an operator set (faults.py): before the real handler runs, or to its reply."""
-    faults: Faults = request.app.state.faults
-    if request.method != "POST" or request.url.path != SERVICE_PATH:
-        return await call_next(request)
-    fault = faults.take(operation_of(request.headers.get("soapaction")))
-    if fault is None:
-        return await call_next(request)
-    log.info("lgsp-sim injects %s", fault.model_dump(exclude_none=True))
-    if fault.after_processing:
-        response = await call_next(request)  # the axis does the work (a sent message is stored)
-        body = await _body_of(response)
-        if fault.delay_seconds:
-            await asyncio.sleep(fault.delay_seconds)
-        if fault.status_code is None and not fault.drop_connection:  # answer late, but answer
-            return Response(body, response.status_code, media_type=SOAP_CONTENT_TYPE)
-        return _spoiled(fault)
-    if fault.delay_seconds:
-        await asyncio.sleep(fault.delay_seconds)
-    if fault.status_code is not None or fault.drop_connection:
-        return _spoiled(fault)
-    return await call_next(request)
-
-
 def _admin_router(faults: Faults) -> APIRouter:
     """`/_admin/faults`: set (POST a FaultSpec), read (GET) or clear (DELETE) the injected fault."""
     router = APIRouter(prefix=ADMIN_PREFIX)
@@ -221,7 +171,14 @@ def create_app(
     app.state.store = store
     app.state.faults = faults or Faults()
     app.include_router(_admin_router(app.state.faults))
-    app.middleware("http")(_inject_faults)
+    install_faults(
+        app,
+        app.state.faults,
+        call_of=lambda request: operation_of(request.headers.get("soapaction")),
+        struck=lambda request: request.method == "POST" and request.url.path == SERVICE_PATH,
+        error=lambda status: Response(f"simulated fault: HTTP {status}\n", status),
+        content_type=SOAP_CONTENT_TYPE,
+    )
     return app
 
 
@@ -233,15 +190,21 @@ def development_accounts(
 
 
 class SimulatorServer:
-    """The simulator on a real socket in a background thread (port 0: a free one)."""
+    """The simulator on a real socket in a background thread (port 0: a free one); stop() and start()
+    again keep the port."""
 
     def __init__(self, store: MemoryStore, host: str = "127.0.0.1", port: int = 0) -> None:
         self.store = store
-        self.host = host
-        self.port = port
         self.faults = Faults()
-        self._stack: contextlib.ExitStack | None = None
-        self.base_url = ""
+        self._server = ThreadedServer(create_app(store, faults=self.faults), "lgsp-sim", host, port, "on")
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    @property
+    def base_url(self) -> str:
+        return self._server.url
 
     @property
     def address(self) -> str:
@@ -250,18 +213,12 @@ class SimulatorServer:
 
     def start(self) -> SimulatorServer:
         """Bind and serve; return once the server accepts connections."""
-        stack = contextlib.ExitStack()
-        app = create_app(self.store, faults=self.faults)
-        self.base_url = stack.enter_context(serve_in_thread(app, self.host, self.port))
-        self.port = int(self.base_url.rsplit(":", 1)[1])
-        self._stack = stack
+        self._server.start()
         return self
 
     def stop(self) -> None:
         """Stop serving (the store keeps what it persisted)."""
-        if self._stack is not None:
-            self._stack.close()
-            self._stack = None
+        self._server.stop()
 
 
 def run_simulator(
@@ -292,9 +249,7 @@ def parse_account(spec: str) -> OrganizationAccount:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m adapters.lgsp.simulator", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=DEV_PORT)
+    parser = simulator_parser("python -m adapters.lgsp.simulator", __doc__, DEV_PORT)
     parser.add_argument("--data-dir", type=Path, default=None, help="persist the store in this folder")
     parser.add_argument(
         "--org",

@@ -25,6 +25,7 @@ from adapters.notify.models import FAILED, PENDING, SENDING, SENT, NotifyDeliver
 from adapters.notify.settings import NotifySettings
 from hub.adapter_health import observed
 from hub.orgchart import Unit, User
+from kit.tasks import cancel
 from schemas.documents import DocumentAssigned
 from schemas.notify import NotifyRequested
 from schemas.tasks import TaskEscalated
@@ -204,11 +205,8 @@ class NotifyService:
         self._task = asyncio.create_task(self._run(), name="notify-dispatcher")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
         for client in (self.sms, self.zalo):
             if client is not None:
                 await client.aclose()

@@ -11,7 +11,6 @@ import argparse
 import itertools
 import json
 import os
-import socket
 import threading
 import time
 import uuid
@@ -24,6 +23,7 @@ from fastapi import FastAPI, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from adapters.onestop.hmac_auth import HmacRefused, hmac_headers, verify
+from hub.listener import ThreadedServer
 from schemas.intake import Applicant, DossierAction
 
 
@@ -164,46 +164,16 @@ def create_app(sim: OnestopSimulator) -> FastAPI:
     return app
 
 
-class SimulatorServer:
+class SimulatorServer(ThreadedServer):
     """The simulator on a real socket in a background thread."""
 
     def __init__(self, simulator: OnestopSimulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(create_app(simulator), "onestop-sim", host, port)
         self.simulator = simulator
-        self.host = host
-        self.port = port
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 20.0) -> SimulatorServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = int(sock.getsockname()[1])
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(self.simulator), log_level="warning", lifespan="off")
-        )
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="onestop-sim"
-        )
-        thread.start()
-        deadline = time.monotonic() + timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                raise RuntimeError("one-stop simulator did not start")
-            time.sleep(0.02)
-        self._server, self._thread = server, thread
+        super().start(timeout)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from adapters.vdxp.settings import DEV_ENDPOINT, VdxpConfig, VdxpSettings
 from hub.adapter_health import observed
 from hub.embedded import port_is_free
 from hub.module import Module
+from kit.tasks import cancel
 from schemas.edxml.dsig import TrustConfig
 from schemas.edxml.models import Organization
 
@@ -171,13 +172,8 @@ class VdxpModule(Module):
 
     async def stop(self) -> None:
         """Stop polling and close the HTTP client."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel(self._task)
+        self._task = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -71,14 +71,19 @@ class ComplaintsModule(Module):
         The counters are rows of `cmp_rate_counts`: every process on the database shares them.
         """
         if scope not in self._limiters:
-            from handlers.complaints.throttle import DatabaseCounter
+            from handlers.complaints.models import RateCount
+            from hub.ratecount import DatabaseCounter
 
             limit, window = {
                 "form": (self.settings.form_limit, self.settings.form_window),
                 "lookup": (self.settings.lookup_limit, self.settings.lookup_window),
             }[scope]
             self._limiters[scope] = RateLimiter(
-                limit, window, DatabaseCounter(db), scope=f"complaints.{scope}", clock=self.wall_clock
+                limit,
+                window,
+                DatabaseCounter(db, RateCount),
+                scope=f"complaints.{scope}",
+                clock=self.wall_clock,
             )
         return self._limiters[scope]
 

@@ -61,12 +61,13 @@ class IntakeModule(Module):
         """The public look-up's rate limit per client IP, counted in `intake_rate_counts` (every process
         on the database shares the counts)."""
         if self._limiter is None:
-            from handlers.intake.throttle import DatabaseCounter
+            from handlers.intake.models import RateCount
+            from hub.ratecount import DatabaseCounter
 
             self._limiter = RateLimiter(
                 self.settings.lookup_limit,
                 self.settings.lookup_window,
-                DatabaseCounter(db),
+                DatabaseCounter(db, RateCount),
                 scope="intake.lookup",
                 clock=lambda: self.clock().timestamp(),
             )

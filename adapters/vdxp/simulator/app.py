@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
@@ -14,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from adapters.axis.simulation import install as install_faults
 from adapters.vdxp.auth import (
     DEFAULT_MAX_SKEW,
     ReplayGuard,
@@ -161,53 +161,9 @@ async def _on_fail(request: Request, exc: Exception) -> JSONResponse:
     return _fail_response(exc, **extra)
 
 
-class DroppedReply(Response):
-    """A reply cut off after its headers: the client sees the connection close mid-response."""
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"4096")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        # returning without the body makes the server close the connection
-
-
-async def _body_of(response: Response) -> bytes:
-    """Read a handled reply to the end (so the handler finishes) and keep its bytes."""
-    iterator = getattr(response, "body_iterator", None)
-    if iterator is None:
-        return bytes(response.body)
-    chunks = [chunk.encode() if isinstance(chunk, str) else bytes(chunk) async for chunk in iterator]
-    return b"".join(chunks)
-
-
-def _spoiled(fault: FaultSpec) -> Response:
-    """What the client gets instead of the reply: a dropped connection or an HTTP error."""
-    if fault.drop_connection:
-        return DroppedReply()
-    desc = f"simulated fault: HTTP {fault.status_code}"
-    return _fail_response(Fail(fault.status_code or 500, "SIMULATED_FAULT", desc))
-
-
-async def _inject_faults(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Apply the fault an operator set (faults.py): before the real handler runs, or to its reply."""
-    if request.url.path.startswith(ADMIN_PREFIX):
-        return await call_next(request)
-    fault = _sim(request).faults.take(request.url.path)
-    if fault is None:
-        return await call_next(request)
-    if fault.after_processing:
-        response = await call_next(request)  # the axis does the work (a sent document is stored)
-        body = await _body_of(response)
-        log.info("vdxp-sim spoils the reply to %s: %s", request.url.path, fault.model_dump(exclude_none=True))
-        if fault.delay_seconds:
-            await asyncio.sleep(fault.delay_seconds)
-        if fault.status_code is None and not fault.drop_connection:  # answer late, but answer
-            return Response(body, status_code=response.status_code, headers=dict(response.headers))
-        return _spoiled(fault)
-    if fault.delay_seconds:
-        await asyncio.sleep(fault.delay_seconds)
-    if fault.status_code is not None or fault.drop_connection:
-        return _spoiled(fault)
-    return await call_next(request)
+def _fault_response(status: int) -> Response:
+    """An injected HTTP error, in the axis's own error format."""
+    return _fail_response(Fail(status, "SIMULATED_FAULT", f"simulated fault: HTTP {status}"))
 
 
 async def _authenticate(request: Request) -> tuple[VerifiedRequest, SystemAccount]:
@@ -415,7 +371,16 @@ def create_app(sim: Simulator) -> FastAPI:
     app = FastAPI(title="VDXP simulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.sim = sim
     app.add_exception_handler(Fail, _on_fail)
-    app.middleware("http")(_inject_faults)
+    install_faults(
+        app,
+        sim.faults,
+        call_of=lambda request: request.url.path,
+        struck=lambda request: not request.url.path.startswith(ADMIN_PREFIX),
+        error=lambda status: _fail_response(
+            Fail(status, "SIMULATED_FAULT", f"simulated fault: HTTP {status}")
+        ),
+        content_type="application/json",
+    )
     for path, endpoint in _AXIS_ROUTES:
         app.add_api_route(path, endpoint, methods=["POST"])
     app.add_api_route(ADMIN_PREFIX + "/faults", set_fault, methods=["POST"])

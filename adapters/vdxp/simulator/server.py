@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,7 @@ from adapters.vdxp.simulator.accounts import SystemsSource, load_systems
 from adapters.vdxp.simulator.app import Simulator, create_app
 from adapters.vdxp.simulator.directory import load_directory
 from adapters.vdxp.simulator.store import SimStore
+from hub.listener import ThreadedServer
 
 
 def build_simulator(
@@ -49,52 +47,17 @@ def run_simulator(
     uvicorn.run(create_app(sim), host=host, port=port, log_level="info", lifespan="off")
 
 
-class SimulatorServer:
+class SimulatorServer(ThreadedServer):
     """The simulator on a real socket in a background thread; stop() and start() again keep the port."""
 
     def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(create_app(simulator), "vdxp-sim", host, port)
         self.simulator = simulator
-        self.host = host
-        self.port = port
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> SimulatorServer:
         """Bind (a free port the first time) and serve; return once the server accepts connections."""
-        if self._thread is not None:
-            raise RuntimeError("simulator server is already running")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = int(sock.getsockname()[1])
-        config = uvicorn.Config(create_app(self.simulator), log_level="warning", lifespan="off")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="vdxp-sim")
-        thread.start()
-        deadline = time.monotonic() + timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                sock.close()
-                raise RuntimeError(f"VDXP simulator did not start on {self.url}")
-            time.sleep(0.01)
-        self._server, self._thread = server, thread
+        super().start(timeout)
         return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Shut the server down (the simulated axis is 'down' until start() is called again)."""
-        if self._server is None or self._thread is None:
-            return
-        self._server.should_exit = True
-        self._thread.join(timeout)
-        self._server, self._thread = None, None
 
     def __enter__(self) -> SimulatorServer:
         return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pytest
 
 from adapters.lgsp.client import LgspClient
-from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.simulator import SERVICE_PATH, create_app
 from adapters.lgsp.store import MemoryStore, OrganizationAccount
+from hub.listener import serve_in_thread
 from kit.resilience import RetryPolicy
 from tests.paths import official_sample
 

@@ -9,9 +9,9 @@ import zeep
 from lxml import etree
 
 from adapters.lgsp.contract import OPERATION_NAMES, WSDL_NS, WSDL_PATH, WSDL_SOAP_NS, load_contract
-from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.simulator import SERVICE_PATH, create_app
 from adapters.lgsp.store import MemoryStore
+from hub.listener import serve_in_thread
 from tests.adapters.lgsp.conftest import ACCOUNTS, ORG_B, TOKENS, Simulator
 
 ZeepClient: Any = zeep.Client

@@ -9,9 +9,9 @@ import pytest
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.errors import LgspTransientError
 from adapters.lgsp.faults import Faults, FaultSpec
-from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.simulator import create_app
 from adapters.lgsp.store import MemoryStore
+from hub.listener import serve_in_thread
 from tests.adapters.lgsp.conftest import ACCOUNTS, FAST_RETRY, ORG_A, ORG_B, TOKENS, Simulator, edoc_from_to
 
 

@@ -10,9 +10,9 @@ import pytest
 from lxml import etree
 
 from adapters.lgsp.contract import NS, SOAP11_ENV
-from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.simulator import SERVICE_PATH, create_app
 from adapters.lgsp.store import MemoryStore
+from hub.listener import serve_in_thread
 from tests.adapters.lgsp.conftest import ACCOUNTS, ORG_A, TOKENS
 
 LIMIT = 64 * 1024

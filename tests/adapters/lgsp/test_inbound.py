@@ -10,10 +10,10 @@ import pytest
 from adapters.lgsp.api import create_inbound_app
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.errors import LgspAuthenticationError, LgspNotFoundError, LgspTransientError
-from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.protocol import MessageType, StatusInfo, Trace, TraceUpdate
 from adapters.lgsp.push import InboundBackend, InboundDocument, Rejection
 from adapters.lgsp.store import MemoryStore, OrganizationAccount
+from hub.listener import serve_in_thread
 from schemas.edxml.models import EdocMessage
 from tests.adapters.lgsp.conftest import FAST_RETRY, ORG_B, ORG_C, TOKENS, edoc_from_to, status_from_to
 

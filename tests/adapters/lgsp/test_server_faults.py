@@ -10,7 +10,6 @@ from fastapi import FastAPI
 
 from adapters.lgsp.client import LgspClient
 from adapters.lgsp.errors import LgspTransientError
-from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.protocol import (
     Document,
     Organization,
@@ -21,6 +20,7 @@ from adapters.lgsp.protocol import (
     TraceUpdate,
 )
 from adapters.lgsp.soap_server import SoapEndpoint
+from hub.listener import serve_in_thread
 from tests.adapters.lgsp.conftest import FAST_RETRY, ORG_A, ORG_B, edoc_from_to
 
 

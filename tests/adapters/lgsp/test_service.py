@@ -14,9 +14,9 @@ from pydantic import SecretStr
 from adapters.axis import AxisDispatchModule
 from adapters.lgsp import LgspModule, LgspSettings
 from adapters.lgsp.client import LgspClient
-from adapters.lgsp.http_server import serve_in_loop
 from adapters.lgsp.protocol import MessageType
 from hub.embedded import NatsServer
+from hub.listener import serve_in_loop
 from hub.migrate import aupgrade
 from hub.runtime import Delivery, Hub, wait_for
 from hub.settings import Settings

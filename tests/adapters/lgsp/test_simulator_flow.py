@@ -14,10 +14,10 @@ from adapters.lgsp.errors import (
     LgspPermanentError,
     LgspTransientError,
 )
-from adapters.lgsp.http_server import serve_in_thread
 from adapters.lgsp.protocol import MessageType, TraceUpdate
 from adapters.lgsp.simulator import create_app
 from adapters.lgsp.store import MemoryStore
+from hub.listener import serve_in_thread
 from kit.resilience import RetryPolicy
 from tests.adapters.lgsp.conftest import (
     ACCOUNTS,
