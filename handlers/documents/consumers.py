@@ -85,6 +85,13 @@ def business_kind(p: DocumentReceived) -> BussinessDocType:
 
 def setup(hub: Hub, ctx: Context) -> None:
     """Register the module's consumers around the service context (settings, this agency)."""
+    _incoming(hub, ctx)
+    _issued(hub, ctx)
+    _signatures(hub, ctx)
+
+
+def _incoming(hub: Hub, ctx: Context) -> None:
+    """What arrives: documents from the axes and the desks, their text, refusals at the intake."""
 
     @hub.consumer(
         "documents-received", "lt.doc.evt.received", transactional=True, types=["document.received"]
@@ -108,6 +115,21 @@ def setup(hub: Hub, ctx: Context) -> None:
         """Index the text of a registered document's files (kept out of the registration transaction)."""
         p: DocumentRegistered = d.payload
         await service.index_files(d.hub, ctx, p.document_id)
+
+    @hub.consumer(
+        "documents-refusals",
+        "lt.axis.evt.receive_failed",
+        transactional=True,
+        types=["axis.receive_failed"],
+    )
+    async def refused_at_intake(d: Delivery) -> None:
+        """An electronic document the axis intake refused: kept for the clerk's list."""
+        p: AxisReceiveFailed = d.payload
+        await refusals.record(d, ctx, p)
+
+
+def _issued(hub: Hub, ctx: Context) -> None:
+    """What we issued: recipients' statuses, the axis taking it, each recipient's transport state."""
 
     @hub.consumer(
         "documents-status", "lt.doc.evt.status_changed", transactional=True, types=["document.status_changed"]
@@ -134,16 +156,9 @@ def setup(hub: Hub, ctx: Context) -> None:
         p: AxisDeliveryChanged = d.payload
         await service.delivery_changed(d, p)
 
-    @hub.consumer(
-        "documents-refusals",
-        "lt.axis.evt.receive_failed",
-        transactional=True,
-        types=["axis.receive_failed"],
-    )
-    async def refused_at_intake(d: Delivery) -> None:
-        """An electronic document the axis intake refused: kept for the clerk's list."""
-        p: AxisReceiveFailed = d.payload
-        await refusals.record(d, ctx, p)
+
+def _signatures(hub: Hub, ctx: Context) -> None:
+    """The signing service's answers, and a leader's token signature."""
 
     @hub.consumer("documents-signed", "lt.sign.evt.pdf_signed", transactional=True, types=["sign.pdf.signed"])
     async def signed(d: Delivery) -> None:
