@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from handlers.documents import api_dossiers, api_incoming, api_opinions, api_outgoing
+from handlers.documents import api_comments, api_dossiers, api_incoming, api_opinions, api_outgoing
 from handlers.documents.api_common import STAFF, download
 from handlers.documents.api_models import DetailOut, DocumentOut, detail_out, document_out
 from handlers.documents.reading import attachment_file, document_file, read_document
@@ -26,6 +26,7 @@ router.include_router(api_dossiers.router)
 router.include_router(api_incoming.router)
 router.include_router(api_outgoing.router)
 router.include_router(api_opinions.router)
+router.include_router(api_comments.router)
 
 
 @router.get("", dependencies=[require_roles(*STAFF)])

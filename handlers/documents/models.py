@@ -1,6 +1,6 @@
 """Tables of the documents module: documents, numbering counters, history, versions, approvals,
-deliveries, signing requests, access grants, work dossiers, requests for opinions and the electronic
-documents refused at intake. Portable between SQLite and PostgreSQL."""
+deliveries, signing requests, access grants, work dossiers, requests for opinions, comment threads and the
+electronic documents refused at intake. Portable between SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub.comments import CommentColumns
 from hub.db import Base
 
 INCOMING = "in"
@@ -256,3 +257,12 @@ class DocOpinion(Base):
     """"agree", "disagree" or "other" (Đồng ý, Không đồng ý, Ý kiến khác)."""
     comment: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DocComment(CommentColumns, Base):
+    """One comment in a document's thread (trao đổi): whoever may read the document may write."""
+
+    __tablename__ = "doc_comments"
+    __table_args__ = (Index("ix_doc_comments_document_created", "document_id", "created_at"),)
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("doc_documents.id"))

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from pydantic import BaseModel, Field, model_validator
 
-from handlers.tasks import TasksModule, product, queries, service, urging
+from handlers.tasks import TasksModule, comments, product, queries, service, urging
 from handlers.tasks.clock import local_today
 from handlers.tasks.dashboard import summarize
 from handlers.tasks.models import Task
@@ -41,7 +41,9 @@ from handlers.tasks.views import (
     task_view,
 )
 from handlers.tasks.xlsx import monthly_report
+from hub import comments as threads
 from hub.auth import CurrentPrincipal
+from hub.comments import CommentIn, CommentOut
 from hub.files import ATTACHMENTS, read_upload, stored_file, upload_limit
 from hub.web import HubDep, Page, Paging, module_of, transaction
 from schemas.tasks import UrgingKind
@@ -288,6 +290,22 @@ async def detail(hub: HubDep, task_id: str, principal: CurrentPrincipal, ctx: Ct
             urgings=[UrgingView.of(u) for u in rec.urgings],
             actions=rec.actions,
         )
+
+
+@router.get("/{task_id}/comments")
+async def thread(hub: HubDep, task_id: str, principal: CurrentPrincipal) -> list[CommentOut]:
+    """The task's comment thread, oldest first (404 to who may not see the task)."""
+    async with hub.db.session() as s:
+        return threads.out(await comments.thread_of(s, principal, task_id))
+
+
+@router.post("/{task_id}/comments", status_code=201)
+async def comment(request: Request, task_id: str, body: CommentIn, principal: CurrentPrincipal) -> CommentOut:
+    """Add a comment; the officer, the assigner, the unit's head and the thread's people are told."""
+    async with transaction(request, "tasks", principal.id) as work:
+        row = await comments.post(work, principal, task_id, body.body)
+        found = await comments.thread_of(work.session, principal, task_id)
+    return next(c for c in threads.out(found) if c.id == row.id)
 
 
 @router.post("/{task_id}/subtasks", status_code=201)

@@ -1,4 +1,5 @@
-"""Tables of the tasks module: tasks, reports, extensions, hand-overs, delay causes, judgements, urgings."""
+"""Tables of the tasks module: tasks, reports, extensions, hand-overs, delay causes, judgements, urgings,
+comment threads."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub.comments import CommentColumns
 from hub.db import Base
 
 NOT_STARTED = "not_started"
@@ -158,3 +160,12 @@ class TaskUrging(Base):
     by_user_id: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TaskComment(CommentColumns, Base):
+    """One comment in a task's thread (trao đổi): whoever may see the task may write."""
+
+    __tablename__ = "task_comments"
+    __table_args__ = (Index("ix_task_comments_task_created", "task_id", "created_at"),)
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("task_tasks.id"))

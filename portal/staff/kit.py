@@ -186,6 +186,16 @@ def outcome(answer: Answer, target: str, done: str) -> RedirectResponse:
     return back(target, ok=done) if answer.ok else back(target, err=answer.error)
 
 
+def thread_of(answer: Answer, action: str) -> dict[str, Any]:
+    """What `_comments.html` needs: the thread (or why it could not be read) and where a comment posts."""
+    found = answer.data if answer.ok and isinstance(answer.data, list) else []
+    return {
+        "comments": found,
+        "comments_error": None if answer.ok else answer.error,
+        "comment_action": action,
+    }
+
+
 def document_page(doc_id: str) -> str:
     return f"/staff/van-ban/{doc_id}"
 

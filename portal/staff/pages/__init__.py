@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from portal.staff.pages import (
+    comments,
     complaints,
     dashboard,
     documents,
@@ -36,6 +37,7 @@ AREAS = (
     documents,
     incoming,
     opinions,
+    comments,
     drafts,
     registers,
     dossiers,

@@ -12,7 +12,7 @@ from hub.files import stored_file
 from hub.orgchart import LEADER, OFFICER, UNIT_HEAD
 from portal.staff import codes
 from portal.staff.client import Api
-from portal.staff.kit import WHOLE, Who, current_approver, db_of, render, state_of
+from portal.staff.kit import WHOLE, Who, current_approver, db_of, render, state_of, thread_of
 from portal.staff.labels import STATUS_LABELS
 from portal.staff.people import Acting, chart
 from portal.staff.timeline import timeline
@@ -125,6 +125,7 @@ async def document(request: Request, doc_id: str, who: Who) -> HTMLResponse:
         answered = await _linked(api, doc, "answered_by_id")
         tasks = await api.get(f"/tasks/by-document/{doc_id}", limit=WHOLE)
         rounds = await api.get(f"/documents/{doc_id}/opinions")
+        thread = await api.get(f"/documents/{doc_id}/comments")
     secret = await codes.state_of(db_of(request), who.principal.id)
     people = await _people(request, who)
     actors = actor_names(doc, people["names"])
@@ -143,6 +144,7 @@ async def document(request: Request, doc_id: str, who: Who) -> HTMLResponse:
         flow=timeline(doc, actors),
         opinion_rounds=rounds.data if rounds.ok and isinstance(rounds.data, list) else [],
         opinion_error=None if rounds.ok else rounds.error,
+        **thread_of(thread, f"/staff/van-ban/{doc_id}/trao-doi"),
         addressed=addressed_to(doc, who),
         labels=DOC_STATUS,
         current_approver=current_approver(doc),

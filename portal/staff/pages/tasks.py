@@ -24,7 +24,7 @@ from starlette.datastructures import FormData, UploadFile
 from hub.orgchart import LEADER, UNIT_HEAD
 from kit.collation import vietnamese_key
 from portal.staff.client import Answer, Api
-from portal.staff.kit import HANOI, TEMPLATES, WHOLE, Who, back, db_of, render, state_of, text_of
+from portal.staff.kit import HANOI, TEMPLATES, WHOLE, Who, back, db_of, render, state_of, text_of, thread_of
 from portal.staff.labels import PRIORITIES
 from portal.staff.people import STAFF_ROLES, Acting, chart
 
@@ -229,6 +229,7 @@ async def report(request: Request, who: Who, thang: str = "", don_vi: str = "") 
 async def task(request: Request, task_id: str, who: Who) -> HTMLResponse:
     async with Api(request) as api:
         answer = await api.get(f"/tasks/{task_id}")
+        thread = await api.get(f"/tasks/{task_id}/comments") if answer.ok else answer
     if not answer.ok:
         return render(
             request,
@@ -251,6 +252,7 @@ async def task(request: Request, task_id: str, who: Who) -> HTMLResponse:
         units=units,
         roles=ROLES,
         urging_kinds=URGING_KINDS,
+        **thread_of(thread, f"{HOME}/{task_id}/trao-doi"),
     )
 
 
