@@ -4,10 +4,10 @@ search itself (words without diacritics over metadata and the files' text, filte
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from handlers.documents.access import TO_UNIT, TO_USER, visible_clause
@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 
     from hub.auth import Principal
 
-# Deadline statuses the SQL filter only narrows down: the exact status needs the working calendar.
-COMPUTED_STATUSES = ("on_time", "due_soon", "done_on_time", "done_late")
+# Deadline statuses the SQL filter only narrows down: whether a finished document was on time compares
+# its completion's local date with the deadline, which is judged here over the matching rows' columns.
+COMPUTED_STATUSES = ("done_on_time", "done_late")
+# Filters that are not a document's own status: deadlines falling from today to the end of the week.
+WINDOWS = {"due_this_week": "Đến hạn trong tuần này"}
 
 
 def search_text(doc: Document) -> str:
@@ -75,22 +78,40 @@ class Found:
     day: date
 
 
+def effective_deadline_column() -> ColumnElement[date | None]:
+    """`effective_deadline` in SQL: the deadline; for an unassigned incoming document the sender's."""
+    unassigned_in = and_(Document.deadline.is_(None), Document.direction == INCOMING)
+    return case((unassigned_in, Document.due_date), else_=Document.deadline)
+
+
+def due_soon_until(day: date) -> date:
+    """The last date still "due soon" seen from `day`: within two working days of it."""
+    calendar, last = default_calendar(), day
+    for ahead in range(1, 40):
+        candidate = day + timedelta(days=ahead)
+        if calendar.working_days_between(day, candidate) > 2:
+            break
+        last = candidate
+    return last
+
+
 def _deadline_filter(name: str, day: date) -> ColumnElement[bool]:
-    done = Document.completed_at.is_not(None)
-    if name == "overdue":
-        return and_(~done, Document.deadline < day)
-    if name == "due_today":
-        return and_(~done, Document.deadline == day)
-    if name in ("on_time", "due_soon"):
-        return and_(~done, Document.deadline > day)
+    done, deadline = Document.completed_at.is_not(None), effective_deadline_column()
+    open_until = {
+        "overdue": deadline < day,
+        "due_today": deadline == day,
+        "due_soon": and_(deadline > day, deadline <= due_soon_until(day)),
+        "on_time": deadline > due_soon_until(day),
+        "due_this_week": and_(deadline >= day, deadline <= day + timedelta(days=6 - day.weekday())),
+    }
+    if name in open_until:
+        return and_(~done, open_until[name])
     if name == "no_deadline":
-        return Document.deadline.is_(None)
-    if name in ("done_on_time", "done_late"):
-        return and_(done, Document.deadline.is_not(None))
-    raise Invalid(
-        f"deadline_status không hợp lệ: {name} (một trong: {', '.join(DEADLINE_LABELS)})",
-        field="deadline_status",
-    )
+        return deadline.is_(None)
+    if name in COMPUTED_STATUSES:
+        return and_(done, deadline.is_not(None))
+    known = ", ".join([*DEADLINE_LABELS, *WINDOWS])
+    raise Invalid(f"deadline_status không hợp lệ: {name} (một trong: {known})", field="deadline_status")
 
 
 def _word_clause(word: str) -> ColumnElement[bool]:
@@ -136,11 +157,21 @@ async def search(
     """The documents this person may see that match, newest first."""
     day = today()
     where = conditions(p, query, day)
+    newest_first = (Document.created_at.desc(), Document.id)
+    if query.deadline_status in COMPUTED_STATUSES:  # judged over the few columns, then paged
+        light = await session.execute(
+            select(Document.id, Document.completed_at, effective_deadline_column())
+            .where(*where)
+            .order_by(*newest_first)
+        )
+        wanted = query.deadline_status == "done_on_time"
+        judged = [(i, c, d) for i, c, d in light.all() if c is not None and d is not None]
+        ids = [i for i, completed, due in judged if (local_date(completed) <= due) == wanted]
+        page = ids[offset : offset + limit]
+        found = {d.id: d for d in (await session.scalars(select(Document).where(Document.id.in_(page))))}
+        return Found([found[i] for i in page], len(ids), day)
     total = await session.scalar(select(func.count()).select_from(Document).where(*where)) or 0
     rows = await session.execute(
-        select(Document).where(*where).order_by(Document.created_at.desc()).limit(limit).offset(offset)
+        select(Document).where(*where).order_by(*newest_first).limit(limit).offset(offset)
     )
-    docs = list(rows.scalars())
-    if query.deadline_status in COMPUTED_STATUSES:
-        docs = [d for d in docs if deadline_of(d, day) == query.deadline_status]
-    return Found(docs, total, day)
+    return Found(list(rows.scalars()), total, day)

@@ -20,6 +20,16 @@ from portal.staff.timeline import timeline
 router = APIRouter(prefix="/staff", include_in_schema=False)
 # Statuses the shared labels do not name yet (documents taken back or replaced by their sender).
 DOC_STATUS = {**STATUS_LABELS, "revoked": "Đã thu hồi", "replaced": "Đã bị thay thế"}
+DEADLINES = {
+    "overdue": "Quá hạn",
+    "due_today": "Đến hạn hôm nay",
+    "due_this_week": "Đến hạn trong tuần này",
+    "due_soon": "Sắp đến hạn",
+    "on_time": "Trong hạn",
+    "no_deadline": "Không có hạn",
+    "done_on_time": "Hoàn thành đúng hạn",
+    "done_late": "Hoàn thành quá hạn",
+}
 NOT_STARTED = "not_started"
 
 
@@ -56,8 +66,10 @@ async def documents(
         q=q,
         direction=direction,
         status=status,
+        deadline_status=deadline_status,
         addressed=addressed,
         statuses=DOC_STATUS,
+        deadlines=DEADLINES,
     )
 
 

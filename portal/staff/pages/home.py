@@ -91,9 +91,10 @@ def _tile(label: str, count: int, href: str, *, urgent: bool = False) -> dict[st
 
 async def _counts(api: Api, who: Acting, sections: Sections) -> list[dict[str, Any]]:
     """What waits for this person, counted (the totals of the lists the tiles link to)."""
-    overdue, today = await api.many(
+    overdue, today, week = await api.many(
         "/documents?direction=in&deadline_status=overdue&limit=1",
         "/documents?direction=in&deadline_status=due_today&limit=1",
+        "/documents?direction=in&deadline_status=due_this_week&limit=1",
     )
     tiles = []
     if who.has(CLERK):
@@ -119,6 +120,7 @@ async def _counts(api: Api, who: Acting, sections: Sections) -> list[dict[str, A
     tiles.append(
         _tile("Đến hạn hôm nay", today.total, f"{LIST}?direction=in&deadline_status=due_today", urgent=True)
     )
+    tiles.append(_tile("Đến hạn tuần này", week.total, f"{LIST}?direction=in&deadline_status=due_this_week"))
     if sections.get("opinions"):
         tiles.append(_tile("Xin ý kiến chờ tôi", len(sections["opinions"]), "#h-opinions", urgent=True))
     return tiles

@@ -66,3 +66,48 @@ async def test_each_role_sees_its_counts_and_each_count_opens_its_list(office: O
         counts = tiles((await other.get("/staff/")).text)
         assert counts["Quá hạn"][0] == 0 and "Chờ chỉ đạo" not in counts
         assert not await _listed(other, counts["Quá hạn"][1], subject)
+
+
+async def test_due_this_week_and_the_deadline_filters_count_what_they_list(office: Office) -> None:
+    """Deadlines today, on Sunday, next Monday and a month away; one unassigned document past the
+    sender's due date. Each filter's total is the number of documents it lists (paged or not)."""
+    from handlers.documents.clock import today as vn_today
+
+    today = vn_today()  # the office's day (Vietnam), which the filters judge by
+    sunday = today + timedelta(days=6 - today.weekday())
+    placed = {
+        "Hạn hôm nay": {"deadline": today},
+        "Hạn chủ nhật": {"deadline": sunday},
+        "Hạn thứ hai tuần sau": {"deadline": sunday + timedelta(days=1)},
+        "Hạn tháng sau": {"deadline": today + timedelta(days=40)},
+        "Quá hạn của nơi gửi": {"deadline": None, "due_date": today - timedelta(days=3)},
+    }
+    ids = {}
+    for subject, values in placed.items():
+        ids[subject] = await _paper(office, f"Văn bản thử thời hạn: {subject}")
+        async with office.hub.db.session() as s:
+            await s.execute(update(Document).where(Document.id == ids[subject]).values(**values))
+            await s.commit()
+
+    async with client_of(office.app) as leader:
+        await login(leader, "giamdoc")
+        counts = tiles((await leader.get("/staff/")).text)
+        count, href = counts["Đến hạn tuần này"]
+        assert count == (1 if sunday == today else 2)
+        listing = (await leader.get(href)).text
+        assert "Hạn hôm nay" in listing and "Hạn chủ nhật" in listing
+        assert "Hạn thứ hai tuần sau" not in listing and "Hạn tháng sau" not in listing
+        assert 'value="due_this_week" selected' in listing  # the list says which filter it shows
+        assert counts["Quá hạn"][0] == 1 and await _listed(
+            leader, counts["Quá hạn"][1], "Quá hạn của nơi gửi"
+        )
+
+        for status in ("overdue", "due_today", "due_this_week", "due_soon", "on_time", "no_deadline"):
+            whole = (await leader.get("/api/documents", params={"deadline_status": status})).json()
+            first = (
+                await leader.get("/api/documents", params={"deadline_status": status, "limit": 1})
+            ).json()
+            assert first["total"] == whole["total"] == len(whole["items"]), status
+            assert all(d["deadline_status"] == status for d in whole["items"] if status != "due_this_week")
+        far = (await leader.get("/api/documents", params={"deadline_status": "on_time"})).json()
+        assert [d["subject"] for d in far["items"]] == ["Văn bản thử thời hạn: Hạn tháng sau"]
