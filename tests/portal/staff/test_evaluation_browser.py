@@ -66,8 +66,8 @@ async def test_the_unit_head_scores_the_month_in_the_browser(evaluation_office: 
             await expect(mai).to_contain_text("68,83")
             await _shot(head, "2-board-opened")
 
-            # the officer sees her suggested score with its evidence and scores her general criteria
-            officer = await login(browser, served, "chuyenvien", width=1280)
+            # the officer, on her phone, sees her suggested score with its evidence and scores herself
+            officer = await login(browser, served, "chuyenvien", width=390)
             await officer.goto("/staff/danh-gia")
             main = officer.locator("main")
             await expect(main).to_contain_text("68,83/70")
@@ -82,6 +82,7 @@ async def test_the_unit_head_scores_the_month_in_the_browser(evaluation_office: 
             await submit(officer, "Gửi phiếu tự đánh giá")
             await done(officer, "Đã gửi phiếu tự đánh giá")
             await expect(main).to_contain_text("95,83/100")
+            assert await officer.evaluate("document.documentElement.scrollWidth") <= 390  # nothing off-screen
             await _shot(officer, "3-officer-own-score")
             assert (await officer.goto(board_url)).status == 403
             await expect(officer.locator("main")).not_to_contain_text("Chuyên viên 01")

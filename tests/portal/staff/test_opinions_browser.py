@@ -54,7 +54,7 @@ async def test_opinions_are_asked_answered_counted_extended_and_closed_in_the_br
             await done(director, "Đã gửi xin ý kiến")
             await expect(section.locator(".counts")).to_contain_text("Chưa trả lời: 2")
 
-            officer = await login(browser, served, "chuyenvien2")
+            officer = await login(browser, served, "chuyenvien2", width=390)  # answers on her phone
             waiting = officer.locator(
                 "section", has=officer.get_by_role("heading", name="Xin ý kiến chờ tôi trả lời")
             )
@@ -74,6 +74,7 @@ async def test_opinions_are_asked_answered_counted_extended_and_closed_in_the_br
             await submit(officer, form.get_by_role("button", name="Gửi ý kiến"))
             await done(officer, "Đã gửi ý kiến của bạn")
             await no_raw_words(officer)
+            assert await officer.evaluate("document.documentElement.scrollWidth") <= 390  # nothing off-screen
             await shot(officer, "opinions-3-officer-answered")
 
             head = await login(browser, served, "truongphongth")
