@@ -15,6 +15,7 @@ from sqlalchemy import select
 from handlers.tasks import service
 from handlers.tasks.models import DONE, Task
 from handlers.tasks.service import TaskContext
+from hub.orgchart import User
 from schemas.documents import DocumentAssigned, DocumentCompleted, DocumentHandlerAssigned
 from schemas.notify import NotifyRequested, urgency_of
 from schemas.tasks import TaskChange
@@ -155,12 +156,14 @@ async def _tell_officers(
     officers = list(dict.fromkeys([o for o in [lead, *p.officer_ids] if o]))
     if not officers:
         return
+    lead_user = await work.session.get(User, lead) if lead else None
+    chair = f" Chủ trì: {lead_user.full_name}." if lead_user else ""
     await work.emit(
         "notify.requested",
         NotifyRequested(
             recipients=officers,
             title=f"Văn bản giao xử lý ({p.priority}): {p.subject}"[:300],
-            body=f"Hạn xử lý: {deadline:%d/%m/%Y}. Chủ trì: {lead}.",
+            body=f"Hạn xử lý: {deadline:%d/%m/%Y}.{chair}",
             urgency=urgency_of(p.priority),
             link=f"/tasks/{unit_task.id}",
             dedup_key=f"document.handler_assigned:{p.document_id}:{p.unit_id}",

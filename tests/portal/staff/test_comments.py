@@ -118,3 +118,33 @@ async def test_a_task_thread_is_kept_to_the_people_on_the_task(office: Office) -
             assert (await other.get(f"/api/tasks/{task['id']}/comments")).status_code == 404, outsider
             forced = await other.post(f"/api/tasks/{task['id']}/comments", json={"body": "Cho tôi xem"})
             assert forced.status_code == 404, outsider
+
+
+async def test_the_officers_notice_of_an_assignment_names_the_lead_not_his_account(office: Office) -> None:
+    from adapters.notify.models import NotifyDelivery
+
+    doc_id = await _paper(office, "Thẩm định hồ sơ điều chỉnh dự án khu nhà ở xã hội")
+    async with client_of(office.app) as leader, client_of(office.app) as head:
+        csrf = await login(leader, "giamdoc")
+        await leader.post(f"/staff/van-ban/{doc_id}/giao", data={"csrf_token": csrf, "lead_unit_id": "TH"})
+        head_csrf = await login(head, "truongphongth")
+        answer = await head.post(
+            f"/staff/van-ban/{doc_id}/phan-cong", data={"csrf_token": head_csrf, "officer_ids": "chuyenvien"}
+        )
+        assert "loi=" not in answer.headers["location"], answer.headers["location"]
+    body = ""
+    for _ in range(100):
+        async with office.hub.db.session() as s:
+            body = (
+                await s.scalar(
+                    select(NotifyDelivery.body).where(
+                        NotifyDelivery.recipient == "chuyenvien",
+                        NotifyDelivery.dedup_key.like(f"document.handler_assigned:{doc_id}:%"),
+                    )
+                )
+                or ""
+            )
+        if body:
+            break
+        await asyncio.sleep(0.1)
+    assert "Chủ trì: Vũ Thị Mai" in body and "chuyenvien" not in body, body
