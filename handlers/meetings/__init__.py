@@ -42,5 +42,11 @@ class MeetingsModule(Module):
 
         return router
 
+    def public_router(self) -> APIRouter:
+        """The personal calendar addresses under /public (calendar apps cannot log in)."""
+        from handlers.meetings import api_public
+
+        return api_public.router
+
 
 module = MeetingsModule()

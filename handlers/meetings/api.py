@@ -6,12 +6,13 @@ domain errors, answered by the app's handler.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
 
-from handlers.meetings import MeetingsModule, feeds, publication, service
+from handlers.meetings import MeetingsModule, feeds, publication, service, subscriptions
 from handlers.meetings.access import Actor
 from handlers.meetings.render import Letterhead
 from handlers.meetings.settings import MeetingsSettings
@@ -155,6 +156,43 @@ async def cancel(
 
 
 # -- feeds and exports ------------------------------------------------------------------------------------
+
+
+class SubscriptionOut(BaseModel):
+    """The caller's personal calendar address: whether there is one, when it was made, last read."""
+
+    active: bool
+    created_at: datetime | None = None
+    last_read_at: datetime | None = None
+    path: str | None = Field(default=None, description="Only when just made: the address, shown once")
+
+
+@router.get("/calendar/subscription")
+async def subscription(hub: HubDep, p: CurrentPrincipal) -> SubscriptionOut:
+    """Whether the caller has a personal calendar address (the address itself is never shown again)."""
+    async with hub.db.session() as s:
+        row = await subscriptions.state_of(s, p.id)
+    if row is None:
+        return SubscriptionOut(active=False)
+    return SubscriptionOut(active=True, created_at=row.created_at, last_read_at=row.last_read_at)
+
+
+@router.post("/calendar/subscription", status_code=201)
+async def subscribe(request: Request, p: CurrentPrincipal) -> SubscriptionOut:
+    """Make a new personal calendar address; an earlier one stops working."""
+    async with transaction(request, "meetings", p.id) as work:
+        token = await subscriptions.issue(work.session, p.id)
+    return SubscriptionOut(
+        active=True, created_at=datetime.now(UTC), path=f"/public/meetings/lich/{token}.ics"
+    )
+
+
+@router.delete("/calendar/subscription")
+async def unsubscribe(request: Request, p: CurrentPrincipal) -> SubscriptionOut:
+    """Stop sharing: the personal calendar address stops working."""
+    async with transaction(request, "meetings", p.id) as work:
+        await subscriptions.revoke(work.session, p.id)
+    return SubscriptionOut(active=False)
 
 
 @router.get("/calendar/person/{user_id}.ics", response_class=Response)

@@ -79,3 +79,15 @@ class Publication(Base):
     published_by: Mapped[str] = mapped_column(String(40))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class FeedToken(Base):
+    """A person's calendar subscription: the hash of the secret in their personal iCal address (a
+    calendar app cannot log in, so the address itself is the key; a new one replaces the old)."""
+
+    __tablename__ = "mtg_feed_tokens"
+
+    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

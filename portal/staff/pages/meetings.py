@@ -22,7 +22,19 @@ from starlette.datastructures import FormData
 from hub.orgchart import LEADER
 from kit.collation import vietnamese_key
 from portal.staff.client import Answer, Api
-from portal.staff.kit import HANOI, WHOLE, Who, back, db_of, monday, render, state_of, text_of, texts_of
+from portal.staff.kit import (
+    HANOI,
+    WHOLE,
+    Who,
+    back,
+    db_of,
+    monday,
+    outcome,
+    render,
+    state_of,
+    text_of,
+    texts_of,
+)
 from portal.staff.pages.notifications import mark_read_for, reason_of
 from portal.staff.people import STAFF_ROLES, chart
 
@@ -93,10 +105,11 @@ async def _week_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     async with Api(request) as api:
-        listed, state, rooms = await api.many(
+        listed, state, rooms, feed = await api.many(
             f"/meetings?week={first.isoformat()}&limit={WHOLE}",
             f"/meetings/weeks/{first.isoformat()}",
             f"/meetings/rooms?limit={WHOLE}",
+            "/meetings/calendar/subscription",
         )
     week = state.data if state.ok else {}
     items = listed.items
@@ -121,7 +134,34 @@ async def _week_page(
         form=form or {"day": first.isoformat(), "start": "08:00", "end": "10:00"},
         clash=clash,
         problem=problem,
+        feed=feed.data if feed.ok else {},
     )
+
+
+@router.post("/lich-hop/dia-chi-lich", response_class=HTMLResponse)
+async def new_feed(request: Request, who: Who) -> Response:
+    """Make the person's calendar address and show it, this once (only its hash is kept)."""
+    async with Api(request) as api:
+        answer = await api.post("/meetings/calendar/subscription")
+    if not answer.ok:
+        return back(HOME, err=answer.error)
+    address = str(request.base_url).rstrip("/") + str(answer.data["path"])
+    return render(
+        request,
+        "meeting_feed.html",
+        who,
+        title="Địa chỉ lịch công tác của bạn",
+        address=address,
+        webcal="webcal://" + address.split("://", 1)[1],
+    )
+
+
+@router.post("/lich-hop/dia-chi-lich/ngung")
+async def stop_feed(request: Request, who: Who) -> Response:
+    """Stop sharing: the address stops working."""
+    async with Api(request) as api:
+        answer = await api.call("DELETE", "/meetings/calendar/subscription")
+    return outcome(answer, HOME, "Đã ngừng chia sẻ; địa chỉ lịch cũ không còn dùng được")
 
 
 @router.get("/lich-hop", response_class=HTMLResponse)

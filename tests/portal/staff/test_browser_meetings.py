@@ -169,6 +169,29 @@ async def test_register_clash_review_publish_and_notices_in_the_browser(
             await other.goto(first_url)
             await expect(other.locator("main")).to_contain_text("Hội trường tầng 3, 16 Cát Linh")
 
+            # 5b. The participant subscribes her phone's calendar: the address works without a login.
+            await other.goto(f"/staff/lich-hop?week={monday}")
+            feed_box = other.locator("#lich-dien-thoai")
+            await expect(feed_box).to_contain_text("Chưa có địa chỉ lịch")
+            await submit(other, feed_box.get_by_role("button", name="Tạo địa chỉ lịch"))
+            address = await other.get_by_role("textbox", name="Địa chỉ lịch").input_value()
+            assert re.search(r"/public/meetings/lich/[A-Za-z0-9_-]{43}\.ics$", address), address
+            webcal = await other.get_by_role("link", name="Mở bằng ứng dụng lịch").get_attribute("href")
+            assert webcal == "webcal://" + address.split("://", 1)[1]
+            await shot(other, "mt-5b-calendar-address")
+            app = await browser.new_context()  # a calendar app: no session cookie
+            try:
+                ics = await app.request.get(address)
+                assert (
+                    ics.ok
+                    and FIRST in (await ics.body()).decode()
+                    and SECOND not in (await ics.body()).decode()
+                )
+            finally:
+                await app.close()
+            await other.goto(f"/staff/lich-hop?week={monday}")
+            await expect(other.locator("#lich-dien-thoai")).to_contain_text("ứng dụng lịch đọc lần cuối lúc")
+
             # 6. The registrant is told of the refusal; its notice opens the item with the reason.
             await officer.goto("/staff/tin-nhan")
             notices = officer.locator("#thong-bao-cua-toi")
