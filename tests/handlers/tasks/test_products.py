@@ -75,8 +75,9 @@ async def test_every_task_event_carries_the_weight_and_the_document(
     events = Events(await Tap(hub, "lt.task.evt.>", "test-task-facts").open())
 
     # -- a weight given on creation, the default of 1, and the assigner's later change --
+    # three working days back: past the two-day escalation threshold on whatever day the test runs
     late = await new_task(
-        api, "giamdoc", assignee_user_id="chuyenvien", deadline=days_ago(2), product_weight=2.5
+        api, "giamdoc", assignee_user_id="chuyenvien", deadline=days_ago(3), product_weight=2.5
     )
     assert late["product_weight"] == 2.5
     plain = await new_task(api, "giamdoc", assignee_user_id="chuyenvien", duration_working_days=5)
