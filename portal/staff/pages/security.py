@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from portal.staff.client import Answer, Api
 from portal.staff.kit import Who, back, render, text_of
@@ -23,6 +25,19 @@ def _problem(answer: Answer) -> str:
     if answer.missing:
         return "Dịch vụ ký số chưa được nạp trên máy chủ này"
     return answer.error
+
+
+def _qr(uri: str) -> Markup:
+    """The otpauth address as a QR code (inline SVG, no script, no style) for the authenticator app."""
+    if not uri:
+        return Markup("")
+    code = segno.make(uri, error="m")
+    # segno draws the address as path data; the only text is our own title: nothing of the user's is markup
+    return Markup(  # noqa: S704
+        code.svg_inline(
+            scale=5, border=4, dark="#000", light="#fff", title="Mã QR để quét bằng ứng dụng xác thực"
+        )
+    )
 
 
 @router.get("/bao-mat", response_class=HTMLResponse)
@@ -39,6 +54,7 @@ async def security(request: Request, who: Who) -> HTMLResponse:
         enrolled=bool(state.get("active")),
         pending={"secret": secret} if secret else None,
         uri=state.get("uri") or "",
+        qr=_qr(state.get("uri") or "") if secret else "",
         problem="" if answer.ok else _problem(answer),
     )
 

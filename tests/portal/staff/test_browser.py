@@ -8,19 +8,23 @@ unit cannot open the document by link or by search.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from hub import otp as totp
 from hub.runtime import wait_for
 from tests.handlers.documents.conftest import SENDER, received_event
 from tests.portal.staff.agent import Agent, make_pki
 from tests.portal.staff.conftest import Office, bind_token, pdf_bytes, serve
-from tests.portal.staff.journeys import chromium, done, login, submit
+from tests.portal.staff.journeys import chromium, done, login, shot, submit
 
 pytestmark = pytest.mark.browser
 
@@ -142,6 +146,13 @@ async def test_incoming_to_signed_reply_in_the_browser_and_other_units_kept_out(
             await leader.goto("/staff/bao-mat")
             await submit(leader, "Tạo khóa bí mật")
             secret = (await leader.locator("#totp-secret").inner_text()).strip()
+            # the phone's authenticator scans the QR code: it holds the same secret (decoded by zxing)
+            scanned = zxingcpp.read_barcodes(
+                Image.open(io.BytesIO(await leader.locator("#totp-qr").screenshot()))
+            )
+            assert len(scanned) == 1 and scanned[0].text.startswith("otpauth://totp/"), scanned
+            assert parse_qs(urlsplit(scanned[0].text).query)["secret"] == [secret]
+            await shot(leader, "otp-setup-qr")
             await leader.get_by_label("Mã 6 số từ ứng dụng").fill(totp.code_at(secret))
             await submit(leader, "Kích hoạt")
             await done(leader, "Đã kích hoạt")
