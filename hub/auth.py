@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hub.models import LoginThrottle
-from hub.orgchart import Delegation, User
+from hub.orgchart import Delegation, User, missing_roles
 from kit.ratelimit import retry_header, vn_wait
 
 SESSION_COOKIE = "lt_session"
@@ -368,11 +368,7 @@ def require_roles(*roles: str) -> Any:
 
     async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has(*roles):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                f"Cần quyền: {', '.join(roles)}; "
-                f"tài khoản có: {', '.join(sorted(principal.roles)) or 'không'}",
-            )
+            raise HTTPException(status.HTTP_403_FORBIDDEN, missing_roles(roles, principal.roles))
         return principal
 
     return Depends(check)

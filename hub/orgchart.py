@@ -30,6 +30,13 @@ ROLE_LABELS = {
 }
 
 
+def missing_roles(wanted: tuple[str, ...] | list[str], held: set[str] | frozenset[str]) -> str:
+    """The refusal for a person without any of the roles a step needs, in Vietnamese role names."""
+    need = ", ".join(ROLE_LABELS.get(r, r) for r in wanted)
+    have = ", ".join(ROLE_LABELS.get(r, r) for r in sorted(held)) or "không có vai trò nào"
+    return f"Việc này cần vai trò: {need}; tài khoản của bạn: {have}"
+
+
 class Unit(Base):
     """A unit of the agency (phòng, văn phòng, ban lãnh đạo)."""
 

@@ -14,7 +14,7 @@ from handlers.documents.context import SYSTEM
 from handlers.documents.models import INCOMING, OUTGOING, DocAccess, Document
 from handlers.documents.rules import CONFIDENTIAL
 from hub.errors import Forbidden, NotFound
-from hub.orgchart import CLERK, LEADER, ROLE_LABELS, UNIT_HEAD, Unit, User
+from hub.orgchart import CLERK, LEADER, UNIT_HEAD, Unit, User, missing_roles
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,9 +31,7 @@ TO_USER = "to_user"
 def require(p: Principal, *roles: str) -> None:
     """Refuse (403) a person who holds none of the roles; the system actor may do every step."""
     if p is not SYSTEM and not p.has(*roles):
-        wanted = ", ".join(ROLE_LABELS.get(r, r) for r in roles)
-        held = ", ".join(ROLE_LABELS.get(r, r) for r in sorted(p.roles)) or "không có vai trò nào"
-        raise Forbidden(f"Bước này cần vai trò: {wanted}; tài khoản của bạn: {held}")
+        raise Forbidden(missing_roles(roles, p.roles))
 
 
 def not_found(what: str = "Văn bản") -> NotFound:

@@ -13,7 +13,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from handlers.documents import api_comments, api_dossiers, api_incoming, api_opinions, api_outgoing
+from handlers.documents import (
+    api_comments,
+    api_dossiers,
+    api_incoming,
+    api_opinions,
+    api_outgoing,
+    api_registers,
+)
 from handlers.documents.api_common import STAFF, download
 from handlers.documents.api_models import DetailOut, DocumentOut, detail_out, document_out
 from handlers.documents.reading import attachment_file, document_file, read_document
@@ -27,6 +34,7 @@ router.include_router(api_incoming.router)
 router.include_router(api_outgoing.router)
 router.include_router(api_opinions.router)
 router.include_router(api_comments.router)
+router.include_router(api_registers.router)
 
 
 @router.get("", dependencies=[require_roles(*STAFF)])
@@ -44,6 +52,9 @@ async def search_documents(
     addressed: Annotated[
         bool, Query(description="Only documents issued to the caller or their unit (internal delivery)")
     ] = False,
+    register: Annotated[
+        str | None, Query(description="Only the documents of this register (its code)")
+    ] = None,
 ) -> Page[DocumentOut]:
     """Search the documents the caller may see, newest first; each carries its deadline status."""
     query = SearchQuery(
@@ -53,6 +64,7 @@ async def search_documents(
         deadline_status=deadline_status,
         year=year,
         addressed=addressed,
+        register=register,
     )
     async with hub.db.session() as s:
         found = await search(s, principal, query, limit=paging.limit, offset=paging.offset)

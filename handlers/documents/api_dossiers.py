@@ -36,10 +36,12 @@ async def export_register(
     kind: Literal["incoming", "outgoing"],
     fmt: Literal["xlsx", "pdf"],
     year: int | None = None,
+    register: str | None = None,
 ) -> Response:
-    """Export the incoming or outgoing register of a year (Decree 30 App. IV columns) as XLSX or PDF."""
+    """Export a register of a year (Decree 30 App. IV columns) as XLSX or PDF: the default incoming or
+    outgoing one, or `register` (its code)."""
     async with hub.db.session() as s:
-        file = await register_file(s, ctx, principal, kind, year or today().year, fmt)
+        file = await register_file(s, ctx, principal, kind, year or today().year, fmt, register)
     return download(file)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
+from handlers.documents import registers
 from handlers.documents.access import grant, granted_to, require
 from handlers.documents.clock import local_date, now
 from handlers.documents.context import SYSTEM, Context
@@ -179,6 +180,7 @@ async def register_document(work: Work, ctx: Context, doc: Document, actor: Prin
     before = snapshot(doc)
     arrived = doc.arrived_at or now()
     doc.year = local_date(arrived).year
+    doc.register_code = await registers.for_incoming(work.session, ctx.settings, doc)
     doc.number = await next_number(work.session, doc.register_code, doc.year)
     doc.status = "registered"
     doc.updated_at = now()

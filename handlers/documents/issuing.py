@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from handlers.documents import handling
+from handlers.documents import handling, registers
 from handlers.documents.access import grant, granted_to, require, user_of
 from handlers.documents.clock import local_date, now
 from handlers.documents.internal import deliver_internally
@@ -77,13 +77,11 @@ async def issue(work: Work, ctx: Context, doc: Document, actor: Principal) -> Do
 async def _number(work: Work, ctx: Context, doc: Document) -> None:
     """The next số đi of the year, the notation (Decree 30 App. III) and the issue date."""
     doc.year = local_date(now()).year
+    doc.register_code = await registers.for_outgoing(work.session, ctx.settings, doc)
     doc.number = await next_number(work.session, doc.register_code, doc.year)
-    doc.code = number_and_notation(
-        doc.number,
-        doc.document_type or "Công văn",
-        ctx.settings.agency_abbreviation,
-        doc.drafting_unit_id,
-    )
+    notation = await registers.notation_of(work.session, ctx.settings)
+    unit = notation.units.get(doc.drafting_unit_id, doc.drafting_unit_id) if doc.drafting_unit_id else None
+    doc.code = number_and_notation(doc.number, doc.document_type or "Công văn", notation.agency, unit)
     doc.issued_date = local_date(now())
 
 

@@ -27,6 +27,34 @@ class DocCounter(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class DocRegister(Base):
+    """A register (sổ đăng ký văn bản) numbering its documents from 1 each calendar year: the default
+    incoming and outgoing ones, and any the office adds (for decisions, for confidential documents...)."""
+
+    __tablename__ = "doc_registers"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    document_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The Decree 30 types numbered here (outgoing); none: not chosen by type."""
+    confidential: Mapped[bool] = mapped_column(default=False)
+    """For documents of a state-secret level (Mật, Tối mật, Tuyệt mật)."""
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DocNotation(Base):
+    """An abbreviation printed in the ký hiệu: the agency's (key "agency") or a unit's (key: unit id)."""
+
+    __tablename__ = "doc_notations"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    abbreviation: Mapped[str] = mapped_column(String(30))
+    updated_by: Mapped[str] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Document(Base):
     """An incoming (văn bản đến) or outgoing (văn bản đi) document with its metadata and state."""
 

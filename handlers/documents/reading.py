@@ -25,6 +25,7 @@ from handlers.documents.models import (
     DocApproval,
     DocDelivery,
     DocHistory,
+    DocRegister,
     Document,
     DocVersion,
 )
@@ -135,13 +136,19 @@ async def register_file(
     kind: Literal["incoming", "outgoing"],
     year: int,
     fmt: Literal["xlsx", "pdf"],
+    register_code: str | None = None,
 ) -> Download:
-    """The incoming or outgoing register of a year (Decree 30 App. IV columns) as XLSX or PDF.
+    """A register of a year (Decree 30 App. IV columns) as XLSX or PDF: the default incoming or outgoing
+    one, or the register named (of that direction).
 
     Only the rows the person may see: a confidential document is left out for anyone not named on it.
     """
     incoming = kind == "incoming"
-    code = ctx.settings.incoming_register if incoming else ctx.settings.outgoing_register
+    code = register_code or (ctx.settings.incoming_register if incoming else ctx.settings.outgoing_register)
+    book = await session.get(DocRegister, code)
+    if register_code and (book is None or book.direction != (INCOMING if incoming else OUTGOING)):
+        raise NotFound(f"Không có sổ {code} của {'văn bản đến' if incoming else 'văn bản đi'}")
+    title = (book.name if book else ("Sổ văn bản đến" if incoming else "Sổ văn bản đi")).upper()
     docs = list(
         (
             await session.execute(
@@ -158,19 +165,17 @@ async def register_file(
         ).scalars()
     )
     if incoming:
-        register = Register(
-            f"SỔ ĐĂNG KÝ VĂN BẢN ĐẾN NĂM {year}", INCOMING_COLUMNS, [incoming_row(d) for d in docs]
-        )
+        register = Register(f"{title} NĂM {year}", INCOMING_COLUMNS, [incoming_row(d) for d in docs])
     else:
         signers = {u.id: u.full_name for u in (await session.execute(select(User))).scalars()}
         register = Register(
-            f"SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM {year}",
+            f"{title} NĂM {year}",
             OUTGOING_COLUMNS,
             [outgoing_row(d, signers.get(d.signed_by or "", "")) for d in docs],
         )
     # A year's register is thousands of rows (seconds to minutes of fpdf layout): rendered in the render
     # worker process, so the other requests of this process are not held behind it.
     if fmt == "xlsx":
-        return Download(await in_worker(register_xlsx, register), XLSX, f"so-{kind}-{year}.xlsx")
+        return Download(await in_worker(register_xlsx, register), XLSX, f"so-{code.lower()}-{year}.xlsx")
     pdf = await in_worker(register_pdf, register)
-    return Download(pdf, "application/pdf", f"so-{kind}-{year}.pdf")
+    return Download(pdf, "application/pdf", f"so-{code.lower()}-{year}.pdf")

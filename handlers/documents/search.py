@@ -67,6 +67,7 @@ class SearchQuery:
     deadline_status: str | None = None
     year: int | None = None
     addressed: bool = False
+    register: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ def conditions(p: Principal, query: SearchQuery, day: date) -> list[ColumnElemen
         found.append(Document.status == query.status)
     if query.year:
         found.append(Document.year == query.year)
+    if query.register:
+        found.append(Document.register_code == query.register)
     if query.deadline_status:
         found.append(_deadline_filter(query.deadline_status, day))
     if query.addressed:

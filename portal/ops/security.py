@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, status
 
 from hub.auth import Principal, current_principal
-from hub.orgchart import ADMIN, OPERATOR, VIEWER
+from hub.orgchart import ADMIN, OPERATOR, VIEWER, missing_roles
 
 OPS_READ = (VIEWER, OPERATOR, ADMIN)
 OPS_WRITE = (OPERATOR, ADMIN)
@@ -45,11 +45,7 @@ def page_roles(*roles: str) -> Any:
 
     async def check(principal: Principal = Depends(page_principal)) -> Principal:
         if not principal.has(*roles):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                f"Cần quyền: {', '.join(roles)}; "
-                f"tài khoản có: {', '.join(sorted(principal.roles)) or 'không'}",
-            )
+            raise HTTPException(status.HTTP_403_FORBIDDEN, missing_roles(roles, principal.roles))
         return principal
 
     return Depends(check)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 
 from hub.auth import Principal
+from hub.orgchart import missing_roles
 from hub.web import hub_of
 from portal.ops import charts, orgchart, service
 from portal.ops.health import health, warnings_of
@@ -45,7 +46,7 @@ async def overview(request: Request, principal: Principal = Depends(page_princip
     if not principal.has(*OPS_READ):
         if staff_mounted(request):
             return see_other(STAFF_HOME)  # staff without an ops role have their own home
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"Cần quyền: {', '.join(OPS_READ)}")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, missing_roles(OPS_READ, principal.roles))
     hub = hub_of(request)
     pending = await orgchart.pending_count(hub.db)  # four-eyes: access changes waiting
     return render(

@@ -127,6 +127,9 @@ class Office:
     async def get(self, username: str, path: str, **kw: Any) -> httpx.Response:
         return await self.client.get(path, headers=await self.as_(username), **kw)
 
+    async def call(self, method: str, username: str, path: str, **kw: Any) -> httpx.Response:
+        return await self.client.request(method, path, headers=await self.as_(username), **kw)
+
     async def code(self, username: str) -> str:
         """A fresh one-time code of the person (enrolled and activated on first use)."""
         return await one_time_code(self.hub, username, self.codes)

@@ -65,6 +65,7 @@ PAGES = [
     "/staff/",
     "/staff/van-ban",
     "/staff/so-van-ban",
+    "/staff/so-van-ban/quan-ly",
     "/staff/cong-viec",
     "/staff/tong-hop",
     "/staff/lich-hop",
