@@ -3,6 +3,7 @@ and the registers of a year; reading a confidential document (and a refused read
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -29,6 +30,7 @@ from handlers.documents.models import (
     Document,
     DocVersion,
 )
+from handlers.documents.rules import fold
 from handlers.documents.store import read_claim
 from handlers.documents.trail import audit
 from hub.errors import NotFound
@@ -148,7 +150,8 @@ async def register_file(
     book = await session.get(DocRegister, code)
     if register_code and (book is None or book.direction != (INCOMING if incoming else OUTGOING)):
         raise NotFound(f"Không có sổ {code} của {'văn bản đến' if incoming else 'văn bản đi'}")
-    title = (book.name if book else ("Sổ văn bản đến" if incoming else "Sổ văn bản đi")).upper()
+    name = book.name if book else ("Sổ văn bản đến" if incoming else "Sổ văn bản đi")
+    title, slug = name.upper(), re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-") or "so-van-ban"
     docs = list(
         (
             await session.execute(
@@ -176,6 +179,6 @@ async def register_file(
     # A year's register is thousands of rows (seconds to minutes of fpdf layout): rendered in the render
     # worker process, so the other requests of this process are not held behind it.
     if fmt == "xlsx":
-        return Download(await in_worker(register_xlsx, register), XLSX, f"so-{code.lower()}-{year}.xlsx")
+        return Download(await in_worker(register_xlsx, register), XLSX, f"{slug}-{year}.xlsx")
     pdf = await in_worker(register_pdf, register)
-    return Download(pdf, "application/pdf", f"so-{code.lower()}-{year}.pdf")
+    return Download(pdf, "application/pdf", f"{slug}-{year}.pdf")

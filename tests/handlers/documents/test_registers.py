@@ -95,7 +95,7 @@ async def test_each_document_is_numbered_in_its_register_with_the_office_notatio
     listed = (await office.get("vanthu", "/api/documents", params={"register": "QD"})).json()
     assert [d["code"] for d in listed["items"]] == ["01/QĐ-SKHĐT"]
     xlsx = await office.get("vanthu", "/api/documents/registers/outgoing.xlsx", params={"register": "QD"})
-    assert xlsx.status_code == 200 and "so-qd-" in xlsx.headers["content-disposition"]
+    assert xlsx.status_code == 200 and "so-quyet-dinh-" in xlsx.headers["content-disposition"]
     wrong_way = await office.get(
         "vanthu", "/api/documents/registers/incoming.xlsx", params={"register": "QD"}
     )
