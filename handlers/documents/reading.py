@@ -151,7 +151,9 @@ async def register_file(
     if register_code and (book is None or book.direction != (INCOMING if incoming else OUTGOING)):
         raise NotFound(f"Không có sổ {code} của {'văn bản đến' if incoming else 'văn bản đi'}")
     name = book.name if book else ("Sổ văn bản đến" if incoming else "Sổ văn bản đi")
-    title, slug = name.upper(), re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-") or "so-van-ban"
+    # Decree 30 App. IV: "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"; a register of its own: "SỔ ĐĂNG KÝ QUYẾT ĐỊNH"
+    title = "SỔ ĐĂNG KÝ " + re.sub(r"^sổ\s+(đăng ký\s+)?", "", name.strip(), flags=re.IGNORECASE).upper()
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-") or "so-van-ban"
     docs = list(
         (
             await session.execute(

@@ -55,17 +55,18 @@ def _mb(size: int) -> str:
 async def index_pdfs(
     files: Iterable[tuple[str, bytes]] | AsyncIterable[tuple[str, bytes]], *, max_bytes: int, seconds: float
 ) -> Indexed:
-    """The text of each named PDF, the whole set within `seconds`; files past `max_bytes` are skipped.
+    """The text of each named PDF, extracted within `seconds` in all; files past `max_bytes` are skipped.
 
     An async iterable is read one file at a time, so only the file being indexed is held in memory.
     """
     texts: list[str] = []
     notes: list[str] = []
-    deadline = time.monotonic() + seconds
+    deadline: float | None = None  # the budget runs from the first extraction (reading files is not in it)
     async for name, data in _each(files):
         if len(data) > max_bytes:
             notes.append(f"{name}: tệp {_mb(len(data))} MB vượt giới hạn lập chỉ mục {_mb(max_bytes)} MB")
             continue
+        deadline = deadline if deadline is not None else time.monotonic() + seconds
         left = deadline - time.monotonic()
         if left <= 0:
             notes.append(f"{name}: hết thời gian lập chỉ mục ({seconds:g} giây cho văn bản)")

@@ -131,7 +131,9 @@ async def test_refusals_are_clear_and_leave_nothing_half_written(start_office: S
     # wrong role
     r = await office.post("chuyenvien", f"/api/documents/{doc_id}/assign", json={"lead_unit_id": "TH"})
     assert r.status_code == 403
-    assert "leader" in r.json()["detail"]
+    assert (
+        "Lãnh đạo" in r.json()["detail"] and "leader" not in r.json()["detail"]
+    )  # roles named in Vietnamese
     # missing field
     r = await office.post("giamdoc", f"/api/documents/{doc_id}/assign", json={"deadline": "2030-01-01"})
     assert r.status_code == 422

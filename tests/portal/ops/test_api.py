@@ -214,7 +214,11 @@ async def test_dead_letters_replay_edit_discard_and_roles(portal_hub: PortalHub)
                 json={"note": "thử"},
                 headers={"X-CSRF-Token": vcsrf},
             )
-            assert refused.status_code == 403 and "operator" in refused.json()["detail"]
+            assert (
+                refused.status_code == 403
+                and "Vận hành viên" in refused.json()["detail"]
+                and "operator" not in refused.json()["detail"]
+            )
             assert (await viewer.get("/users")).status_code == 403
             assert (await viewer.get("/api/ops/overview")).status_code == 200
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+import icalendar
 import pytest
 from sqlalchemy import select
 
@@ -182,15 +183,33 @@ async def test_register_clash_review_publish_and_notices_in_the_browser(
             app = await browser.new_context()  # a calendar app: no session cookie
             try:
                 ics = await app.request.get(address)
-                assert (
-                    ics.ok
-                    and FIRST in (await ics.body()).decode()
-                    and SECOND not in (await ics.body()).decode()
-                )
+                titles = [
+                    str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(await ics.body()).walk("VEVENT")
+                ]
+                assert ics.ok and FIRST in titles and SECOND not in titles, titles
             finally:
                 await app.close()
             await other.goto(f"/staff/lich-hop?week={monday}")
             await expect(other.locator("#lich-dien-thoai")).to_contain_text("ứng dụng lịch đọc lần cuối lúc")
+
+            # 5c. After publication the office moves the meeting: a published change the participant sees
+            # on the item and her calendar app reads at the same address.
+            await clerk.goto(first_url)
+            change = clerk.get_by_role("form", name="Thay đổi lịch")
+            await change.get_by_label("Địa điểm khác").fill("Phòng họp số 2, 16 Cát Linh")
+            await change.get_by_label("Lý do thay đổi").fill("Hội trường tầng 3 có sự kiện của Thành ủy")
+            await submit(clerk, change.get_by_role("button", name="Lưu thay đổi"))
+            await done(clerk, "Đã thay đổi lịch")
+            await other.goto(first_url)
+            await expect(other.locator("main")).to_contain_text("Phòng họp số 2, 16 Cát Linh")
+            app = await browser.new_context()
+            try:
+                cal = icalendar.Calendar.from_ical(await (await app.request.get(address)).body())
+                [event] = [e for e in cal.walk("VEVENT") if str(e["SUMMARY"]) == FIRST]
+                assert "Phòng họp số 2, 16 Cát Linh" in str(event["LOCATION"]), event["LOCATION"]
+            finally:
+                await app.close()
+            await shot(other, "mt-5c-participant-sees-the-change")
 
             # 6. The registrant is told of the refusal; its notice opens the item with the reason.
             await officer.goto("/staff/tin-nhan")
