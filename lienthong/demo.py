@@ -96,6 +96,7 @@ async def _play(hub: Hub, settings: Settings, marker: Path) -> None:
         ("attendance", _attendance),
         ("complaints", _complaints),
         ("meetings", _meetings),
+        ("direction", _direction),
     ]
     for name, step in steps:
         try:
@@ -456,4 +457,54 @@ async def _meetings(hub: Hub, settings: Settings, later: list[Later]) -> str | N
         for item in answer.json()[:-1]:  # the last one waits for the office's review
             (await client.post(f"/api/meetings/{item['id']}/approve", json={"note": ""})).raise_for_status()
         (await client.post(f"/api/meetings/weeks/{monday.isoformat()}/publish")).raise_for_status()
+    return None
+
+
+# -- direction: work in the unit's hands ---------------------------------------------------------------
+
+DIRECTED = "512/UBND-KT"  # the national-axis document with the sender's deadline (see _national_axis)
+
+
+async def _direction(hub: Hub, settings: Settings, later: list[Later]) -> str | None:
+    """Once the documents are in the register, the director gives one to Phòng Tổng hợp and its head
+    gives it to an officer: the unit head's and the officer's first screens then have work too."""
+    password_file = settings.data_dir / "demo-password.txt"
+    if _module(hub, "documents") is None or not password_file.exists():
+        return "the documents module is not loaded, or the demo accounts' password is not known"
+    password = (await asyncio.to_thread(password_file.read_text, "utf-8")).strip()
+
+    async def direct() -> None:
+        async with httpx.AsyncClient(base_url=_portal_url(settings), timeout=30) as client:
+
+            async def as_(username: str) -> dict[str, str]:
+                login = await client.post(
+                    "/api/auth/login", json={"username": username, "password": password}
+                )
+                login.raise_for_status()
+                return {"Authorization": f"Bearer {login.json()['token']}"}
+
+            leader = await as_("giamdoc")
+            found = await client.get(
+                "/api/documents",
+                params={"direction": "in", "status": "registered", "limit": 100},
+                headers=leader,
+            )
+            doc = next((d for d in found.json()["items"] if d.get("code") == DIRECTED), None)
+            if doc is None:
+                raise RuntimeError(f"the demo document {DIRECTED} is not in the register")
+            deadline = (dt.datetime.now(VN_TZ).date() + dt.timedelta(days=3)).isoformat()
+            body = {
+                "lead_unit_id": "TH",
+                "deadline": deadline,
+                "instruction": "Phòng Tổng hợp chủ trì, báo cáo",
+            }
+            (
+                await client.post(f"/api/documents/{doc['id']}/assign", json=body, headers=leader)
+            ).raise_for_status()
+            head = await as_("truongphongth")
+            officers = {"officer_ids": ["chuyenvien"], "lead_officer_id": "chuyenvien"}
+            answer = await client.post(f"/api/documents/{doc['id']}/handlers", json=officers, headers=head)
+            answer.raise_for_status()
+
+    later.append(("direction", direct))
     return None

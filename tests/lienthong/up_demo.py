@@ -111,9 +111,32 @@ def test_make_run_brings_up_every_counterpart_signing_and_the_demo_traffic(tmp_p
         )
         statuses = sorted(m["status"] for m in week)
         assert len(week) == 3 and statuses.count("registered") == 1, statuses  # one waits for review
+
+        # the director gave one document to Phòng Tổng hợp and its head to an officer: work in their hands
+        officer = _login(base, "chuyenvien", password)
+        in_hand = _wait(
+            lambda: [
+                d
+                for d in officer.get("/api/documents", params={"direction": "in"}).json()["items"]
+                if d["code"] == "512/UBND-KT"
+            ],
+            "the demo's directed document did not reach the officer",
+            timeout=240,
+        )
+        assert in_hand[0]["lead_unit_id"] == "TH" and in_hand[0]["deadline"]
     finally:
         assert _stop(proc) == 0, log.read_text()[-4000:]
     text = log.read_text()
-    for step in ("projects", "national_axis", "city_axis", "onestop", "attendance", "complaints", "meetings"):
+    steps = (
+        "projects",
+        "national_axis",
+        "city_axis",
+        "onestop",
+        "attendance",
+        "complaints",
+        "meetings",
+        "direction",
+    )
+    for step in steps:
         assert f'"step": "{step}", "event": "demo.step_done"' in text, step
     assert "axis.refused" not in text  # the demo agencies sign with their development seals
