@@ -89,6 +89,20 @@ def _tile(label: str, count: int, href: str, *, urgent: bool = False) -> dict[st
     return {"label": label, "count": count, "href": href, "urgent": urgent and count > 0}
 
 
+async def _desk_counts(api: Api) -> list[dict[str, Any]]:
+    """What came in at the desks the clerk keeps: new one-stop dossiers and citizens' new cases (each
+    only when its module is there and the clerk may list it)."""
+    dossiers, cases = await api.many(
+        "/intake/dossiers?status=received&limit=1", "/complaints/cases?status=received&limit=1"
+    )
+    found = []
+    if dossiers.ok:
+        found.append(_tile("Hồ sơ một cửa mới", dossiers.total, "/staff/mot-cua?status=received"))
+    if cases.ok:
+        found.append(_tile("Đơn thư mới tiếp nhận", cases.total, "/staff/khieu-nai?status=received"))
+    return found
+
+
 async def _counts(api: Api, who: Acting, sections: Sections) -> list[dict[str, Any]]:
     """What waits for this person, counted (the totals of the lists the tiles link to)."""
     overdue, today, week = await api.many(
@@ -102,6 +116,7 @@ async def _counts(api: Api, who: Acting, sections: Sections) -> list[dict[str, A
         tiles.append(
             _tile("Chờ ban hành", sections["to_issue_total"], f"{LIST}?direction=out&status=approved")
         )
+        tiles.extend(await _desk_counts(api))
     if who.has(LEADER):
         tiles.append(
             _tile("Chờ chỉ đạo", sections["to_assign_total"], f"{LIST}?direction=in&status=registered")

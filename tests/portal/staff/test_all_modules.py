@@ -12,6 +12,7 @@ from hub.runtime import Hub
 from lienthong.seed import seed_demo
 from tests.hub.conftest import make_settings, nats  # noqa: F401
 from tests.portal.staff.conftest import PASSWORD, client_of, login, staff_app
+from tests.portal.staff.test_home_counts import tiles
 from tests.portal.staff.test_pages import PAGES
 
 ALL = [
@@ -71,5 +72,20 @@ async def test_pages_render_with_every_module(nats: NatsServer, tmp_path: Path) 
             assert "ok=" in leave.headers["location"], leave.headers["location"]
             sheet = await other.get("/staff/cham-cong")
             assert "Nghỉ phép" in sheet.text and "03/12/2030" in sheet.text
+
+        # a citizen files on the public form: the clerk's first screen counts it and links to it
+        form = {
+            "subject": "Phản ánh việc niêm yết thủ tục chưa đầy đủ",
+            "content": "Bảng niêm yết tại Bộ phận một cửa thiếu mẫu đơn đề nghị điều chỉnh dự án.",
+            "submitter": {"name": "Trần Văn Khoa", "email": "khoa@example.vn"},
+        }
+        async with client_of(app) as citizen:
+            assert (await citizen.post("/public/complaints/web-form", json=form)).status_code == 201
+        async with client_of(app) as clerk:
+            await login(clerk, "vanthu")
+            counts = tiles((await clerk.get("/staff/")).text)
+            count, href = counts["Đơn thư mới tiếp nhận"]
+            assert count == 1 and form["subject"] in (await clerk.get(href)).text
+            assert counts["Hồ sơ một cửa mới"][0] == 0  # none filed at the counter yet
     finally:
         await hub.stop()
