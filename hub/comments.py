@@ -93,33 +93,53 @@ def new_comment(table: Any, subject: str, subject_id: str, author_id: str, text:
     )
 
 
+def _with_authors(table: Any) -> Any:
+    return (
+        select(table, User.full_name, Unit.name)
+        .outerjoin(User, User.id == table.author_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+    )
+
+
+def _view(row: Any, name: str | None, unit: str | None, viewer_id: str) -> CommentView:
+    return CommentView(
+        id=row.id,
+        author_id=row.author_id,
+        author_name=name or "Cán bộ đã nghỉ",
+        author_unit=unit or "",
+        body=row.body,
+        created_at=row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC),
+        mine=row.author_id == viewer_id,
+    )
+
+
 async def thread(
     session: AsyncSession, table: Any, subject: str, subject_id: str, viewer_id: str
 ) -> list[CommentView]:
     """The thread on one object, oldest first, with each author's name and unit."""
-    key = getattr(table, subject)
     stmt = (
-        select(table, User.full_name, Unit.name)
-        .outerjoin(User, User.id == table.author_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(key == subject_id)
+        _with_authors(table)
+        .where(getattr(table, subject) == subject_id)
         .order_by(table.created_at.desc(), table.id)
         .limit(MAX_THREAD)
     )
     rows = (await session.execute(stmt)).all()
-    views = [
-        CommentView(
-            id=row.id,
-            author_id=row.author_id,
-            author_name=name or "Cán bộ đã nghỉ",
-            author_unit=unit or "",
-            body=row.body,
-            created_at=row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC),
-            mine=row.author_id == viewer_id,
-        )
-        for row, name, unit in rows
-    ]
-    return views[::-1]
+    return [_view(row, name, unit, viewer_id) for row, name, unit in rows][::-1]
+
+
+async def one(session: AsyncSession, table: Any, comment_id: str, viewer_id: str) -> CommentOut:
+    """One comment (just written) as the API answers it."""
+    await session.flush()
+    row, name, unit = (await session.execute(_with_authors(table).where(table.id == comment_id))).one()
+    return CommentOut.model_validate(_view(row, name, unit, viewer_id), from_attributes=True)
+
+
+async def concerned(session: AsyncSession, wanted: set[str | None], author: str) -> list[str]:
+    """The active people among `wanted` (ids, None skipped), never the author: whom a new comment tells."""
+    ids = [i for i in wanted if i and i != author]
+    if not ids:
+        return []
+    return sorted(await session.scalars(select(User.id).where(User.id.in_(ids), User.active)))
 
 
 async def commenters(session: AsyncSession, table: Any, subject: str, subject_id: str) -> set[str]:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from handlers.documents import comments
 from handlers.documents.api_common import SOURCE, STAFF
+from handlers.documents.models import DocComment
 from hub import comments as threads
 from hub.auth import CurrentPrincipal, require_roles
 from hub.comments import CommentIn, CommentOut
@@ -28,5 +29,4 @@ async def post(
     """Add a comment; the people handling the document and those in the thread are told."""
     async with transaction(request, SOURCE, principal.id) as work:
         row = await comments.post(work, principal, document_id, body.body)
-        found = await comments.thread_of(work.session, principal, document_id)
-    return next(c for c in threads.out(found) if c.id == row.id)
+        return await threads.one(work.session, DocComment, row.id, principal.id)

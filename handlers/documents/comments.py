@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from handlers.documents.access import load_visible
 from handlers.documents.models import DocComment, Document
 from handlers.documents.secrecy import is_secret, told_subject
 from handlers.documents.trail import audit
 from hub import comments
 from hub.comments import CommentView
-from hub.orgchart import User
 from schemas.notify import NotifyRequested, urgency_of
 
 if TYPE_CHECKING:
@@ -36,12 +33,7 @@ async def _concerned(session: AsyncSession, doc: Document, author: str) -> list[
     """The active people handling the document or already in its thread, not the author."""
     wanted = {doc.created_by, doc.lead_officer_id, doc.signed_by, *doc.officer_ids, *doc.approvers}
     wanted |= await comments.commenters(session, DocComment, KEY, doc.id)
-    wanted.discard(author)
-    ids = [i for i in wanted if i]
-    if not ids:
-        return []
-    rows = await session.scalars(select(User.id).where(User.id.in_(ids), User.active))
-    return sorted(rows)
+    return await comments.concerned(session, wanted, author)
 
 
 async def post(work: Work, actor: Principal, document_id: str, text: str) -> DocComment:

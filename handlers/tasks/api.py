@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, model_validator
 from handlers.tasks import TasksModule, comments, product, queries, service, urging
 from handlers.tasks.clock import local_today
 from handlers.tasks.dashboard import summarize
-from handlers.tasks.models import Task
+from handlers.tasks.models import Task, TaskComment
 from handlers.tasks.service import TaskContext, Upload
 from handlers.tasks.status import aggregate, status_of
 from handlers.tasks.views import (
@@ -304,8 +304,7 @@ async def comment(request: Request, task_id: str, body: CommentIn, principal: Cu
     """Add a comment; the officer, the assigner, the unit's head and the thread's people are told."""
     async with transaction(request, "tasks", principal.id) as work:
         row = await comments.post(work, principal, task_id, body.body)
-        found = await comments.thread_of(work.session, principal, task_id)
-    return next(c for c in threads.out(found) if c.id == row.id)
+        return await threads.one(work.session, TaskComment, row.id, principal.id)
 
 
 @router.post("/{task_id}/subtasks", status_code=201)

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from handlers.tasks.access import visible_task
 from handlers.tasks.models import Task, TaskComment
 from handlers.tasks.service import head_of
 from hub import comments
 from hub.comments import CommentView
-from hub.orgchart import User
 from schemas.notify import NotifyRequested, urgency_of
 
 if TYPE_CHECKING:
@@ -34,11 +31,7 @@ async def _concerned(session: AsyncSession, task: Task, author: str) -> list[str
     """The active people on the task or already in its thread, not the author."""
     wanted = {task.assignee_user_id, task.assigner, task.completed_by, await head_of(session, task.unit_id)}
     wanted |= await comments.commenters(session, TaskComment, KEY, task.id)
-    wanted.discard(author)
-    ids = [i for i in wanted if i]
-    if not ids:
-        return []
-    return sorted(await session.scalars(select(User.id).where(User.id.in_(ids), User.active)))
+    return await comments.concerned(session, wanted, author)
 
 
 async def post(work: Work, actor: Principal, task_id: str, text: str) -> TaskComment:
