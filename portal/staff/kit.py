@@ -35,6 +35,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/staff/", "Trang chính", EVERYONE),
     ("/staff/van-ban", "Văn bản", EVERYONE),
     ("/staff/so-van-ban", "Sổ văn bản", (CLERK, LEADER)),
+    ("/staff/ho-so", "Hồ sơ công việc", EVERYONE),
     ("/staff/cong-viec", "Công việc", EVERYONE),
     ("/staff/tong-hop", "Tổng hợp quá hạn", (LEADER, UNIT_HEAD)),
     ("/staff/lich-hop", "Lịch họp", EVERYONE),
@@ -81,9 +82,9 @@ def local_date(value: Any) -> str:
 def monday(week: str) -> date:
     """The Monday of the week holding a given day (today by default)."""
     try:
-        day = date.fromisoformat(week) if week else datetime.now(UTC).date()
+        day = date.fromisoformat(week) if week else datetime.now(HANOI).date()
     except ValueError:
-        day = datetime.now(UTC).date()
+        day = datetime.now(HANOI).date()
     return date.fromordinal(day.toordinal() - day.weekday())
 
 

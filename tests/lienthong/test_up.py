@@ -110,4 +110,7 @@ from tests.lienthong.up_signing import (  # noqa: E402
     office,  # noqa: F401
     test_up_signs_approvals_issues_and_axis_messages_with_the_development_pki,  # noqa: F401
 )
-from tests.lienthong.up_stop import test_sigterm_stops_within_the_bound_while_the_axis_hangs  # noqa: E402,F401
+from tests.lienthong.up_stop import (  # noqa: E402
+    test_sigkill_under_load_then_a_restart_keeps_one_server_its_port_and_every_message,  # noqa: F401
+    test_sigterm_stops_within_the_bound_while_the_axis_hangs,  # noqa: F401
+)

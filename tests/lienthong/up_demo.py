@@ -41,6 +41,81 @@ def _wait(condition: Any, what: str, timeout: float = 120) -> Any:
     pytest.fail(f"{what} within {timeout}s; last seen: {last}")
 
 
+# each demo role, and what must wait for it on its first screen after the demo traffic (a tile's count)
+FIRST_SCREENS = {
+    "giamdoc": ("Chờ chỉ đạo", "Lịch chờ duyệt"),  # leader: documents to direct, meetings to review
+    "vanthu": ("Hồ sơ một cửa mới", "Đơn thư mới tiếp nhận"),  # clerk: the desks it keeps
+    "chanhvanphong": ("Lịch chờ duyệt",),  # the Văn phòng's head reviews the week's meetings
+    "truongphongth": ("Đang giải quyết",),  # unit head: the document the director gave the unit
+    "chuyenvien": ("Đang giải quyết",),  # officer: the document the head gave her
+}
+OPERATORS = ("vanhanh", "quantri")
+
+
+def _first_screens_in_the_browser(base: str, password: str) -> None:
+    """Log in through the login page as each demo role, in Chromium, and find work on the first screen;
+    the operators find the live routing and every counterpart on the ops overview."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.portal.staff.journeys import ARGS, ARTIFACTS, RAW, chromium
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), args=ARGS)
+        try:
+            for username in [*FIRST_SCREENS, *OPERATORS]:
+                context = browser.new_context(
+                    base_url=base, locale="vi-VN", viewport={"width": 1200, "height": 900}
+                )
+                page = context.new_page()
+                page.goto("/login")
+                listed = page.locator("main").inner_text()
+                assert username in listed and "demo-password.txt" in listed, (
+                    listed
+                )  # who may log in, and where the password is
+                page.fill("#username", username)
+                page.fill("#password", password)
+                page.click("button[type=submit]")
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(ARTIFACTS / f"make-run-{username}.png"), full_page=True)
+                main = page.locator("main").inner_text()
+                if username in OPERATORS:
+                    assert page.url.rstrip("/") == base, page.url
+                    page.locator("#overview-adapters, table").first.wait_for()
+                    for connection in (
+                        "Trục liên thông văn bản quốc gia",
+                        "Nền tảng tích hợp LGSP",
+                        "Hệ thống một cửa",
+                        "Máy chấm công",
+                        "Thư điện tử",
+                        "Tin nhắn SMS",
+                    ):
+                        assert connection in main, (username, connection)
+                    assert "attendance.punched" in main and "document.received" in main, main[:2000]
+                else:
+                    assert page.url == f"{base}/staff/", page.url
+                    assert not RAW.findall(main), (username, sorted(set(RAW.findall(main))))
+                    counts = {
+                        label: int(count)
+                        for count, label in (
+                            t.split(maxsplit=1) for t in page.locator("nav.tiles a").all_inner_texts()
+                        )
+                    }
+                    for label in FIRST_SCREENS[username]:
+                        assert counts.get(label, 0) > 0, (username, label, counts)
+                    page.locator("nav.tiles a", has_text=FIRST_SCREENS[username][0]).first.click()
+                    page.wait_for_load_state("networkidle")
+                    # the tile opens its list, and the list holds what was counted
+                    if "#h-wait" in page.url:
+                        page.locator("#h-wait").wait_for()
+                    else:
+                        assert page.locator("main p.empty").count() == 0, (username, page.url)
+                        assert page.locator("main tbody tr, main li.item").count() > 0, (username, page.url)
+                context.close()
+        finally:
+            browser.close()
+
+
 def test_make_run_brings_up_every_counterpart_signing_and_the_demo_traffic(tmp_path: Path) -> None:
     data = tmp_path / "data"
     portal = free_port()
@@ -124,6 +199,7 @@ def test_make_run_brings_up_every_counterpart_signing_and_the_demo_traffic(tmp_p
             timeout=240,
         )
         assert in_hand[0]["lead_unit_id"] == "TH" and in_hand[0]["deadline"]
+        _first_screens_in_the_browser(base, password)
     finally:
         assert _stop(proc) == 0, log.read_text()[-4000:]
     text = log.read_text()

@@ -3,6 +3,7 @@ queue, leader's decisions, officer's files, requests for opinions)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -103,6 +104,20 @@ async def _desk_counts(api: Api) -> list[dict[str, Any]]:
     return found
 
 
+async def _meetings_to_review(api: Api) -> list[dict[str, Any]]:
+    """For the office (leaders, the Văn phòng's head and clerks): the meetings registered for this week
+    and the next that wait for its review, linking to the first week that has some."""
+    this = monday("")
+    weeks = [this, this + timedelta(days=7)]
+    answers = await api.many(*(f"/meetings/weeks/{w.isoformat()}" for w in weeks))
+    states = [a.data for a in answers if a.ok and isinstance(a.data, dict)]
+    if len(states) != len(weeks) or not states[0].get("office"):
+        return []
+    waiting = [int(s.get("registered") or 0) for s in states]
+    first = next((w for w, n in zip(weeks, waiting, strict=True) if n), this)
+    return [_tile("Lịch chờ duyệt", sum(waiting), f"/staff/lich-hop?week={first.isoformat()}#h-wait")]
+
+
 async def _counts(api: Api, who: Acting, sections: Sections) -> list[dict[str, Any]]:
     """What waits for this person, counted (the totals of the lists the tiles link to)."""
     overdue, today, week = await api.many(
@@ -136,6 +151,7 @@ async def _counts(api: Api, who: Acting, sections: Sections) -> list[dict[str, A
         _tile("Đến hạn hôm nay", today.total, f"{LIST}?direction=in&deadline_status=due_today", urgent=True)
     )
     tiles.append(_tile("Đến hạn tuần này", week.total, f"{LIST}?direction=in&deadline_status=due_this_week"))
+    tiles.extend(await _meetings_to_review(api))
     if sections.get("opinions"):
         tiles.append(_tile("Xin ý kiến chờ tôi", len(sections["opinions"]), "#h-opinions", urgent=True))
     return tiles
