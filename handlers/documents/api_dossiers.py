@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from handlers.documents import dossiers
@@ -12,10 +12,13 @@ from handlers.documents.api_common import FILE_RESPONSES, SOURCE, STAFF, Context
 from handlers.documents.api_models import (
     ArchiveBody,
     DossierBody,
+    DossierCountOut,
     DossierItemBody,
     DossierItemOut,
+    DossierListedOut,
     DossierOut,
     DossierStateOut,
+    dossier_listed_out,
     dossier_out,
     dossier_state,
 )
@@ -23,7 +26,7 @@ from handlers.documents.clock import today
 from handlers.documents.reading import register_file
 from hub.auth import CurrentPrincipal, require_roles
 from hub.orgchart import CLERK, LEADER
-from hub.web import HubDep, transaction
+from hub.web import HubDep, Page, Paging, transaction
 
 router = APIRouter()
 
@@ -61,6 +64,68 @@ async def create_dossier(
             organ_id=ctx.agency.code,
         )
         return dossier_out(d, [])
+
+
+@router.get("/dossiers", dependencies=[require_roles(*STAFF)])
+async def list_dossiers(
+    hub: HubDep,
+    principal: CurrentPrincipal,
+    paging: Paging,
+    q: Annotated[
+        str, Query(description="Words of the title, code or description, with or without diacritics")
+    ] = "",
+    status: Literal["open", "closed", "archived"] | None = None,
+    year: int | None = None,
+    creator: Annotated[
+        str | None, Query(description="Only the dossiers this account made ('me': the caller)")
+    ] = None,
+    document: Annotated[str | None, Query(description="Only the dossiers holding this document")] = None,
+) -> Page[DossierListedOut]:
+    """The dossiers the caller may see (clerks and leaders: all; others: their own and their unit's),
+    newest first."""
+    async with hub.db.session() as s:
+        found, total = await dossiers.listing(
+            s,
+            principal,
+            q=q,
+            status=status,
+            year=year,
+            creator=principal.id if creator == "me" else creator,
+            document=document,
+            limit=paging.limit,
+            offset=paging.offset,
+        )
+    return Page.of([dossier_listed_out(d) for d in found], total, paging)
+
+
+@router.get("/dossiers/counts", dependencies=[require_roles(*STAFF)])
+async def count_dossiers(
+    hub: HubDep, principal: CurrentPrincipal, year: int | None = None
+) -> list[DossierCountOut]:
+    """How many dossiers each account made, by status, of those the caller may see (App. VI I.III.4.đ)."""
+    async with hub.db.session() as s:
+        rows = await dossiers.counts(s, principal, year)
+    return [
+        DossierCountOut(
+            creator_id=r.creator_id,
+            creator_name=r.creator_name,
+            open=r.open,
+            closed=r.closed,
+            archived=r.archived,
+            total=r.total,
+        )
+        for r in rows
+    ]
+
+
+@router.get("/dossiers/index.{fmt}", dependencies=[require_roles(*STAFF)], responses=FILE_RESPONSES)
+async def dossier_index(
+    hub: HubDep, principal: CurrentPrincipal, fmt: Literal["pdf", "xlsx"], year: int | None = None
+) -> Response:
+    """The dossier index of a year (Mục lục hồ sơ, App. VI I.V.6) of the dossiers the caller may see."""
+    async with hub.db.session() as s:
+        file = await dossiers.index_file(s, principal, year or today().year, fmt)
+    return download(file)
 
 
 @router.get("/dossiers/{dossier_id}", dependencies=[require_roles(*STAFF)])

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from handlers.documents.dossiers import STATUS_LABELS as DOSSIER_STATUS_LABELS
+from handlers.documents.dossiers import Listed
 from handlers.documents.exports import DossierEntry
 from handlers.documents.models import DocApproval, DocDelivery, DocDossier, DocHistory, Document, DocVersion
 from handlers.documents.reading import DocumentDetail
@@ -301,12 +303,49 @@ class DossierOut(BaseModel):
     id: str
     file_code: str
     title: str
+    description: str
     status: str
+    status_label: str
     retention: str | None
     maintenance: str
     unit_id: str | None
     creator_id: str
+    created_at: datetime
+    closed_at: datetime | None
+    archived_at: datetime | None
     items: list[DossierEntryOut]
+
+
+class DossierListedOut(BaseModel):
+    """A dossier in a list: who made it, how many documents and notes it holds, its span of dates."""
+
+    id: str
+    file_code: str
+    title: str
+    status: str
+    status_label: str
+    retention: str | None
+    maintenance: str
+    unit_id: str | None
+    unit_name: str
+    creator_id: str
+    creator_name: str
+    created_at: datetime
+    documents: int
+    notes: int
+    first_at: datetime | None
+    last_at: datetime | None
+
+
+class DossierCountOut(BaseModel):
+    """How many dossiers one account made, by status."""
+
+    creator_id: str
+    creator_name: str
+    open: int
+    closed: int
+    archived: int
+    total: int
 
 
 class DossierItemOut(BaseModel):
@@ -404,12 +443,40 @@ def dossier_out(d: DocDossier, items: list[DossierEntry]) -> DossierOut:
         id=d.id,
         file_code=d.file_code,
         title=d.title,
+        description=d.description,
         status=d.status,
+        status_label=DOSSIER_STATUS_LABELS.get(d.status, d.status),
         retention=d.retention,
         maintenance=d.maintenance,
         unit_id=d.unit_id,
         creator_id=d.creator_id,
+        created_at=d.created_at,
+        closed_at=d.closed_at,
+        archived_at=d.archived_at,
         items=[_entry_out(e) for e in items],
+    )
+
+
+def dossier_listed_out(item: Listed) -> DossierListedOut:
+    """A dossier as a list shows it."""
+    d = item.dossier
+    return DossierListedOut(
+        id=d.id,
+        file_code=d.file_code,
+        title=d.title,
+        status=d.status,
+        status_label=DOSSIER_STATUS_LABELS.get(d.status, d.status),
+        retention=d.retention,
+        maintenance=d.maintenance,
+        unit_id=d.unit_id,
+        unit_name=item.unit_name,
+        creator_id=d.creator_id,
+        creator_name=item.creator_name,
+        created_at=d.created_at,
+        documents=item.documents,
+        notes=item.notes,
+        first_at=item.first,
+        last_at=item.last,
     )
 
 

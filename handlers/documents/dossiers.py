@@ -4,20 +4,33 @@ hand over to the archive with a retention period (Decree 30 Art. 28-31, App. V a
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 
-from handlers.documents.access import can_see, not_found, sees_everything
+from handlers.documents.access import can_see, not_found, sees_everything, visible_clause
 from handlers.documents.clock import local_date, now
-from handlers.documents.exports import DossierEntry, DossierEntryHeader, Download, dossier_pdf, dossier_xml
+from handlers.documents.exports import (
+    XLSX,
+    DossierEntry,
+    DossierEntryHeader,
+    Download,
+    Register,
+    dossier_pdf,
+    dossier_xml,
+    register_pdf,
+    register_xlsx,
+)
 from handlers.documents.models import DocDossier, DocDossierItem, Document
+from handlers.documents.rules import fold
 from handlers.documents.store import new_id
 from handlers.documents.trail import audit
 from hub.auth import Principal
 from hub.errors import Conflict, Forbidden, Invalid
-from hub.orgchart import CLERK
+from hub.offload import in_worker
+from hub.orgchart import CLERK, Unit, User
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -164,7 +177,9 @@ async def close(work: Work, actor: Principal, dossier_id: str) -> DocDossier:
     """Close an open dossier (nothing more can be added)."""
     dossier = await load(work.session, actor, dossier_id)
     if dossier.status != "open":
-        raise Conflict(f"Hồ sơ đang ở trạng thái {dossier.status}")
+        raise Conflict(
+            f"Hồ sơ {STATUS_LABELS.get(dossier.status, dossier.status).lower()}, không đóng lại được"
+        )
     dossier.status = "closed"
     dossier.closed_at = now()
     audit(
@@ -221,3 +236,203 @@ async def export_file(
         return Download(pdf, "application/pdf", f"{dossier.file_code}.pdf")
     xml = await asyncio.to_thread(dossier_xml, head, items)
     return Download(xml, "application/xml", f"{dossier.file_code}.xml")
+
+
+STATUS_LABELS = {"open": "Đang mở", "closed": "Đã đóng", "archived": "Đã nộp lưu"}
+
+
+@dataclass
+class Listed:
+    """A dossier as a list shows it: the row, who made it, how many documents and notes it holds, the
+    span of its entries' dates."""
+
+    dossier: DocDossier
+    creator_name: str
+    unit_name: str
+    documents: int
+    notes: int
+    first: datetime | None
+    last: datetime | None
+
+
+def _visible(actor: Principal) -> ColumnElement[bool]:
+    """The dossiers a person may list: clerks and leaders every one; others their own and their unit's."""
+    if sees_everything(actor):
+        return true()
+    mine = DocDossier.creator_id == actor.id
+    return or_(mine, DocDossier.unit_id == actor.unit_id) if actor.unit_id else mine
+
+
+async def listing(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    q: str = "",
+    status: str | None = None,
+    year: int | None = None,
+    creator: str | None = None,
+    document: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Listed], int]:
+    """The dossiers the person may see, newest first, with the total before paging: by words of the
+    title, code or description (diacritics ignored), status, year opened, creator, and a document they
+    hold."""
+    if status is not None and status not in STATUS_LABELS:
+        raise Invalid(f"Trạng thái hồ sơ không hợp lệ: {status}", field="status")
+    query = select(DocDossier).where(_visible(actor)).order_by(DocDossier.created_at.desc(), DocDossier.id)
+    if status:
+        query = query.where(DocDossier.status == status)
+    if creator:
+        query = query.where(DocDossier.creator_id == creator)
+    if document:
+        holding = select(DocDossierItem.dossier_id).where(DocDossierItem.document_id == document)
+        query = query.where(DocDossier.id.in_(holding))
+    if year:
+        query = query.where(DocDossier.file_code.like(f"%.{year}.%"))  # FileCode = OrganId.year.notation
+    rows = list((await session.execute(query)).scalars())
+    words = fold(q).split()
+    if words:
+        rows = [d for d in rows if all(w in fold(f"{d.file_code} {d.title} {d.description}") for w in words)]
+    page = rows[offset : offset + limit]
+    return await _described(session, actor, page), len(rows)
+
+
+async def _described(session: AsyncSession, actor: Principal, rows: list[DocDossier]) -> list[Listed]:
+    """Each dossier with the documents the person may read in it (and its notes) counted, and their span."""
+    ids = [d.id for d in rows]
+    if not ids:
+        return []
+    readable = and_(DocDossierItem.document_id.is_not(None), visible_clause(actor))
+    shown = or_(DocDossierItem.note.is_not(None), readable)
+    spans = {
+        dossier_id: (docs or 0, notes, first, last)
+        for dossier_id, docs, notes, first, last in await session.execute(
+            select(
+                DocDossierItem.dossier_id,
+                func.sum(case((readable, 1), else_=0)),
+                func.count(DocDossierItem.note),
+                func.min(case((shown, DocDossierItem.at))),
+                func.max(case((shown, DocDossierItem.at))),
+            )
+            .outerjoin(Document, Document.id == DocDossierItem.document_id)
+            .where(DocDossierItem.dossier_id.in_(ids))
+            .group_by(DocDossierItem.dossier_id)
+        )
+    }
+    people = dict(
+        (
+            await session.execute(
+                select(User.id, User.full_name).where(User.id.in_({d.creator_id for d in rows}))
+            )
+        )
+        .tuples()
+        .all()
+    )
+    units = dict((await session.execute(select(Unit.id, Unit.name))).tuples().all())
+    out = []
+    for d in rows:
+        docs, notes, first, last = spans.get(d.id, (0, 0, None, None))
+        out.append(
+            Listed(
+                dossier=d,
+                creator_name=people.get(d.creator_id, d.creator_id),
+                unit_name=units.get(d.unit_id or "", ""),
+                documents=int(docs),
+                notes=int(notes),
+                first=first,
+                last=last,
+            )
+        )
+    return out
+
+
+@dataclass
+class CreatorCount:
+    """How many dossiers one account made, by status (Decree 30 App. VI I.III.4.đ)."""
+
+    creator_id: str
+    creator_name: str
+    open: int
+    closed: int
+    archived: int
+
+    @property
+    def total(self) -> int:
+        return self.open + self.closed + self.archived
+
+
+async def counts(session: AsyncSession, actor: Principal, year: int | None = None) -> list[CreatorCount]:
+    """The dossiers the person may see, counted per creator and status, most first."""
+    query = (
+        select(DocDossier.creator_id, DocDossier.status, func.count())
+        .where(_visible(actor))
+        .group_by(DocDossier.creator_id, DocDossier.status)
+    )
+    if year:
+        query = query.where(DocDossier.file_code.like(f"%.{year}.%"))
+    found: dict[str, dict[str, int]] = {}
+    for creator_id, state, n in await session.execute(query):
+        found.setdefault(creator_id, {})[state] = int(n)
+    people = dict(
+        (await session.execute(select(User.id, User.full_name).where(User.id.in_(found)))).tuples().all()
+    )
+    rows = [
+        CreatorCount(c, people.get(c, c), by.get("open", 0), by.get("closed", 0), by.get("archived", 0))
+        for c, by in found.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.total, r.creator_name))
+
+
+INDEX_COLUMNS = (
+    "Số TT",
+    "Mã hồ sơ",
+    "Tiêu đề hồ sơ",
+    "Đơn vị, người lập",
+    "Thời gian bắt đầu - kết thúc",
+    "Số văn bản",
+    "Thời hạn bảo quản",
+    "Ghi chú",
+)
+INDEX_WIDTHS = (12, 42, 80, 40, 34, 16, 24, 25)
+
+
+def index_rows(listed: list[Listed]) -> list[list[str]]:
+    """The dossier index (Mục lục hồ sơ, Decree 30 App. VI I.V.6): one row per dossier, oldest first."""
+    rows = []
+    for n, item in enumerate(sorted(listed, key=lambda i: i.dossier.file_code), start=1):
+        d = item.dossier
+        span = (
+            f"{local_date(item.first):%d/%m/%Y} - {local_date(item.last):%d/%m/%Y}"
+            if item.first and item.last
+            else ""
+        )
+        rows.append(
+            [
+                str(n),
+                d.file_code,
+                d.title,
+                ", ".join(p for p in (item.unit_name, item.creator_name) if p),
+                span,
+                str(item.documents),
+                d.retention or d.maintenance,
+                STATUS_LABELS.get(d.status, d.status),
+            ]
+        )
+    return rows
+
+
+async def index_file(
+    session: AsyncSession, actor: Principal, year: int, fmt: Literal["pdf", "xlsx"]
+) -> Download:
+    """The dossier index of a year as PDF or XLSX, of the dossiers the person may see; audited."""
+    listed, _ = await listing(session, actor, year=year, limit=100_000)
+    register = Register(
+        title=f"MỤC LỤC HỒ SƠ NĂM {year}", columns=INDEX_COLUMNS, rows=index_rows(listed), widths=INDEX_WIDTHS
+    )
+    audit(session, actor, "dossier.index_exported", f"dossier-index:{year}", None, None, format=fmt)
+    if fmt == "pdf":
+        return Download(
+            await in_worker(register_pdf, register), "application/pdf", f"muc-luc-ho-so-{year}.pdf"
+        )
+    return Download(await in_worker(register_xlsx, register), XLSX, f"muc-luc-ho-so-{year}.xlsx")

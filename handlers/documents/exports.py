@@ -103,13 +103,18 @@ class Download:
     filename: str
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REGISTER_WIDTHS = (18, 12, 34, 24, 18, 60, 28, 18, 14, 30)  # mm on landscape A4: the App. IV registers
+
+
 @dataclass
 class Register:
-    """A register to export: title, columns and rows."""
+    """A table to export (a register, an index): title, columns, rows, and the columns' widths in mm."""
 
     title: str
     columns: tuple[str, ...]
     rows: list[list[str]]
+    widths: tuple[int, ...] = REGISTER_WIDTHS
 
 
 def register_xlsx(register: Register) -> bytes:
@@ -126,9 +131,8 @@ def register_xlsx(register: Register) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in register.rows:
         ws.append(row)
-    widths = (12, 8, 28, 18, 12, 48, 20, 12, 10, 24)
-    for index, width in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + index)].width = width
+    for index, width in enumerate(register.widths):  # mm on paper, about as many characters in a cell
+        ws.column_dimensions[chr(ord("A") + index)].width = max(8, round(width * 0.8))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -149,7 +153,7 @@ def register_pdf(register: Register) -> bytes:
     pdf.set_font("DejaVu", "B", 13)
     pdf.cell(0, 10, register.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 7)
-    with pdf.table(col_widths=(18, 12, 34, 24, 18, 60, 28, 18, 14, 30), line_height=4) as table:
+    with pdf.table(col_widths=register.widths, line_height=4) as table:
         header = table.row()
         for name in register.columns:
             header.cell(name)

@@ -13,6 +13,7 @@ from handlers.documents.access import is_confidential, load_visible, visible_cla
 from handlers.documents.exports import (
     INCOMING_COLUMNS,
     OUTGOING_COLUMNS,
+    XLSX,
     Download,
     Register,
     incoming_row,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from hub.runtime import Hub
 
 R = TypeVar("R")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,10 @@ async def document(request: Request, doc_id: str, who: Who) -> HTMLResponse:
         tasks = await api.get(f"/tasks/by-document/{doc_id}", limit=WHOLE)
         rounds = await api.get(f"/documents/{doc_id}/opinions")
         thread = await api.get(f"/documents/{doc_id}/comments")
+        holding, open_dossiers = await api.many(
+            f"/documents/dossiers?document={doc_id}&limit={WHOLE}",
+            f"/documents/dossiers?status=open&limit={WHOLE}",
+        )
     secret = await codes.state_of(db_of(request), who.principal.id)
     people = await _people(request, who)
     actors = actor_names(doc, people["names"])
@@ -158,6 +162,8 @@ async def document(request: Request, doc_id: str, who: Who) -> HTMLResponse:
         opinion_error=None if rounds.ok else rounds.error,
         **thread_of(thread, f"/staff/van-ban/{doc_id}/trao-doi"),
         addressed=addressed_to(doc, who),
+        in_dossiers=holding.items,
+        open_dossiers=[d for d in open_dossiers.items if d["id"] not in {h["id"] for h in holding.items}],
         labels=DOC_STATUS,
         current_approver=current_approver(doc),
         latest_version=max((v["version"] for v in doc["versions"]), default=None),

@@ -27,15 +27,27 @@ async def search(request: Request, who: Who, q: str = "") -> HTMLResponse:
     docs: list[dict[str, Any]] = []
     tasks: list[dict[str, Any]] = []
     people: list[dict[str, Any]] = []
+    found_dossiers: list[dict[str, Any]] = []
     if q.strip():
         async with Api(request) as api:
-            doc_answer, task_answer = await api.many(
-                f"/documents?q={quote(q)}&limit=50", f"/tasks?scope=mine&limit={WHOLE}"
+            doc_answer, task_answer, dossier_answer = await api.many(
+                f"/documents?q={quote(q)}&limit=50",
+                f"/tasks?scope=mine&limit={WHOLE}",
+                f"/documents/dossiers?q={quote(q)}&limit=50",
             )
         docs = doc_answer.items
+        found_dossiers = dossier_answer.items
         tasks = _matching(task_answer.items, q)
         units, users = await chart(db_of(request))
         people = search_people(users, units, q)
     return render(
-        request, "search.html", who, title="Tìm kiếm", q=q, docs=docs, tasks=tasks, people=people, dossiers=[]
+        request,
+        "search.html",
+        who,
+        title="Tìm kiếm",
+        q=q,
+        docs=docs,
+        tasks=tasks,
+        people=people,
+        dossiers=found_dossiers,
     )
