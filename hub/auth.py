@@ -227,6 +227,23 @@ async def forgive_attempt(db: Any, throttle: Throttle, value: str, *, entirely: 
             await s.execute(update(table).where(table.c.key == key).values(failures=lower))
 
 
+async def accounts_waiting(db: Any, usernames: list[str], now: float | None = None) -> dict[str, datetime]:
+    """The accounts whose next login attempt must wait (too many wrong guesses), and until when."""
+    moment = time.time() if now is None else now
+    keys = {ACCOUNT.key(name.strip().lower()): name for name in usernames}
+    table = cast(Table, LoginThrottle.__table__)
+    async with db.session() as s:
+        rows = await s.execute(
+            select(table.c.key, table.c.next_at).where(table.c.key.in_(keys), table.c.next_at > moment)
+        )
+        return {keys[key]: datetime.fromtimestamp(next_at, UTC) for key, next_at in rows}
+
+
+async def forgive_account(db: Any, username: str) -> None:
+    """An administrator's reset: the account's wrong guesses are forgotten (its address's are kept)."""
+    await forgive_attempt(db, ACCOUNT, username.strip().lower(), entirely=True)
+
+
 def _throttled(wait: float) -> HTTPException:
     return HTTPException(
         status.HTTP_429_TOO_MANY_REQUESTS,

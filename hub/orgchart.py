@@ -64,8 +64,6 @@ class User(Base):
     zalo_id: Mapped[str | None] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # bumped on logout and password change: every token carrying an older number is refused
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

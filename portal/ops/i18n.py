@@ -25,6 +25,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "logout": ("Đăng xuất", "Log out"),
     "username": ("Tên đăng nhập", "Username"),
     "password": ("Mật khẩu", "Password"),
+    "login_waits": (
+        "Nhập sai mật khẩu nhiều lần: lần thử tiếp theo phải chờ đến {until}. Đặt mật khẩu mới để bỏ chờ.",
+        "Too many wrong passwords: the next attempt waits until {until}. Set a new password to clear it.",
+    ),
     "login_failed": ("Tên đăng nhập hoặc mật khẩu không đúng", "Wrong username or password"),
     "locked": (
         "Tài khoản tạm khóa do đăng nhập sai nhiều lần",

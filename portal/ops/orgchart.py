@@ -192,7 +192,6 @@ async def create_person(hub: Hub, data: PersonIn, actor: str) -> AccessChange | 
             roles=[],
             password_hash=hash_password(data.password),
             active=True,
-            failed_logins=0,
             preferences={},
         )
         s.add(user)
@@ -426,7 +425,6 @@ async def create_superuser(db: Database, username: str, full_name: str, password
             roles=[ADMIN, OPERATOR, VIEWER],
             password_hash=hash_password(password),
             active=True,
-            failed_logins=0,
             preferences={},
         )
         s.add(user)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hub import dlq
 from hub.adapter_health import read_all
-from hub.auth import hash_password
+from hub.auth import accounts_waiting, forgive_account, hash_password
 from hub.journal import trace
 from hub.models import DeadLetter
 from hub.orgchart import ADMIN, ROLES, User
@@ -334,7 +334,9 @@ class UserView(BaseModel):
     locked_until: str | None
 
 
-def user_view(u: User) -> UserView:
+def user_view(u: User, waits: dict[str, datetime] | None = None) -> UserView:
+    """An account; `waits`: the accounts the login throttle holds back, and until when."""
+    until = (waits or {}).get(u.username)
     return UserView(
         id=u.id,
         username=u.username,
@@ -343,13 +345,15 @@ def user_view(u: User) -> UserView:
         unit_id=u.unit_id,
         roles=list(u.roles),
         active=u.active,
-        locked_until=u.locked_until.isoformat() if u.locked_until else None,
+        locked_until=until.isoformat() if until else None,
     )
 
 
 async def list_users(hub: Hub) -> list[UserView]:
     async with hub.db.session() as s:
-        return [user_view(u) for u in (await s.execute(select(User).order_by(User.username))).scalars()]
+        users = list((await s.execute(select(User).order_by(User.username))).scalars())
+    waits = await accounts_waiting(hub.db, [u.username for u in users])
+    return [user_view(u, waits) for u in users]
 
 
 class UserError(ValueError):
@@ -384,7 +388,6 @@ async def create_user(hub: Hub, data: UserIn, actor: str, *, four_eyes: bool = T
             roles=data.roles,
             password_hash=hash_password(data.password),
             active=True,
-            failed_logins=0,
             preferences={},
         )
         s.add(user)
@@ -413,9 +416,9 @@ async def update_user(hub: Hub, user_id: str, patch: UserPatch, actor: str) -> U
             user.active = patch.active
         if patch.password:
             user.password_hash = hash_password(patch.password)
-            user.failed_logins = 0
-            user.locked_until = None
         after = {"roles": list(user.roles), "active": user.active, "password_reset": bool(patch.password)}
+    if patch.password:  # a new password: its owner may try it at once
+        await forgive_account(hub.db, user.username)
     await queries.record_audit(hub.db, actor, "user.update", f"user:{user_id}", before=before, after=after)
     if asked is not None:  # a change of rights waits for a second administrator
         await _request(hub, user_id, unit, asked, actor)

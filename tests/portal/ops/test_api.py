@@ -12,7 +12,7 @@ from hub.adapter_health import observed, read_all, record_call
 from lienthong.web import create_app
 from portal.ops import orgchart
 from portal.ops.queries import LOCAL_TZ
-from tests.portal.ops.conftest import PortalHub, PortalHubFactory, journal_has, login, until
+from tests.portal.ops.conftest import PASSWORD, PortalHub, PortalHubFactory, journal_has, login, until
 
 
 def client_for(ph: PortalHub) -> httpx.AsyncClient:
@@ -404,3 +404,33 @@ async def test_staff_without_an_ops_role_are_sent_to_their_pages(portal_hub: Por
         refused = await c.get("/dead-letters", headers={"Accept": "text/html"})
         assert refused.status_code == 403 and "Không đủ quyền" in refused.text
         assert (await c.get("/api/ops/overview")).status_code == 403
+
+
+async def test_the_administrator_sees_a_held_back_account_and_a_new_password_frees_it(
+    portal_hub: PortalHub,
+) -> None:
+    """Wrong guesses hold an account back in the login throttle (not on the account row); the users
+    page says until when, and a new password set by an administrator lets its owner in at once."""
+    async with client_for(portal_hub) as guesser:
+        for _ in range(6):
+            await guesser.post("/api/auth/login", json={"username": "chuyenvien", "password": "sai-mat-khau"})
+        held = await guesser.post("/api/auth/login", json={"username": "chuyenvien", "password": PASSWORD})
+        assert held.status_code == 429, held.text
+    async with client_for(portal_hub) as c:
+        csrf = await login(c, "quantri")
+        users = {u["username"]: u for u in (await c.get("/api/ops/users")).json()}
+        assert users["chuyenvien"]["locked_until"] and users["vanthu"]["locked_until"] is None
+        page = await c.get("/users")
+        assert "Nhập sai mật khẩu nhiều lần: lần thử tiếp theo phải chờ đến" in page.text
+        reset = await c.post(
+            "/users/chuyenvien",
+            data={"csrf_token": csrf, "roles": ["officer"], "active": "on", "password": "Mat-khau-moi-2026"},
+        )
+        assert reset.status_code == 303, reset.text
+        users = {u["username"]: u for u in (await c.get("/api/ops/users")).json()}
+        assert users["chuyenvien"]["locked_until"] is None
+    async with client_for(portal_hub) as owner:
+        again = await owner.post(
+            "/api/auth/login", json={"username": "chuyenvien", "password": "Mat-khau-moi-2026"}
+        )
+        assert again.status_code == 200, again.text
