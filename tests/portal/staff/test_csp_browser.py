@@ -4,9 +4,11 @@ Chromium, under the pages' Content-Security-Policy (no inline script or style), 
 A real hub (documents, tasks, messaging, meetings, complaints, notifications) served by uvicorn. A
 citizen puts `<script>` and `<img onerror>` into the public complaint form; the director into a task's
 title, the officer into its progress report; the unit head into a message; the officer into a meeting;
-the clerk into a document's subject. Every page they and the readers open shows the text as typed,
-`window.__pwned` stays undefined, every HTML page carries the CSP, and the console reports no CSP
-violation (a page whose own script or style the policy blocked fails the test too).
+the clerk into a document's subject; a partner agency into an axis document's subject and its
+attachment's name, the clerk into that document's thread and a dossier's title. Every page they and
+the readers open shows the text as typed, `window.__pwned` stays undefined, every HTML page carries
+the CSP, and the console reports no CSP violation (a page whose own script or style the policy
+blocked fails the test too).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -26,6 +29,7 @@ from hub.migrate import aupgrade
 from hub.runtime import Hub
 from lienthong.seed import seed_demo
 from lienthong.web import PAGE_CSP
+from tests.handlers.documents.conftest import received_event
 from tests.hub.conftest import make_settings
 from tests.portal.staff.conftest import PASSWORD, Office, pdf_bytes, serve, staff_app
 from tests.portal.staff.journeys import ARGS, chromium, done, login, shot, submit
@@ -225,6 +229,38 @@ async def test_hostile_text_never_runs_and_no_page_breaks_its_csp(whole: Office,
             await clerk.locator("tr", has_text="Đơn tố cáo").get_by_role("link").first.click()
             await safe(clerk, hostile("Chi tiết tố cáo"))
             await shot(clerk, "csp-4-complaint")
+
+            # 8. A partner agency's document arrives over the axis with the payload in its subject and
+            #    in its attachment's name; the clerk opens it, writes on its thread, files it in a
+            #    dossier whose title carries the payload; the director reads the thread.
+            payload = await received_event(whole.hub, number="4711", subject=hostile("Công văn liên thông"))
+            named = payload.attachments[0].model_copy(update={"name": f"{IMG}{SCRIPT}.pdf"})
+            payload = payload.model_copy(update={"attachments": [named]})
+            await whole.hub.publish("document.received", payload, source="vdxp", issue=payload.document_id)
+            await clerk.goto("/staff/van-ban?direction=in&status=received")
+            await expect(clerk.locator("main")).to_contain_text("Công văn liên thông", timeout=60_000)
+            await safe(clerk, hostile("Công văn liên thông"))
+            await clerk.get_by_role("link", name=re.compile("Công văn liên thông")).first.click()
+            await safe(clerk, hostile("Công văn liên thông"), f"{IMG}{SCRIPT}.pdf")
+            axis_doc_url = clerk.url.split("?")[0]
+            await clerk.get_by_label("Nội dung trao đổi").fill(hostile("Ý kiến trao đổi"))
+            await submit(clerk, "Gửi trao đổi")
+            await safe(clerk, hostile("Ý kiến trao đổi"))
+            await clerk.locator("#h-dossiers ~ details summary").click()
+            await clerk.get_by_label("Lập hồ sơ công việc từ văn bản này: tiêu đề").fill(hostile("Hồ sơ"))
+            await clerk.get_by_label("Ký hiệu hồ sơ").fill("VP.01")
+            await submit(clerk, "Lập hồ sơ")
+            await done(clerk, "Đã lập hồ sơ")
+            await safe(clerk, hostile("Hồ sơ"), "Công văn liên thông")
+            await clerk.goto("/staff/ho-so")
+            await safe(clerk, hostile("Hồ sơ"))
+            await clerk.goto(f"/staff/tim-kiem?q={quote('Công văn liên thông')}")
+            await safe(clerk, hostile("Công văn liên thông"))
+            await director.goto(axis_doc_url)
+            await safe(
+                director, hostile("Công văn liên thông"), hostile("Ý kiến trao đổi"), f"{IMG}{SCRIPT}.pdf"
+            )
+            await shot(director, "csp-5-axis-document")
         finally:
             await browser.close()
 
