@@ -89,3 +89,14 @@ def test_duplicate_route_names_are_refused() -> None:
 
 def test_packaged_table_is_valid() -> None:
     assert RoutingTable.load().routes
+
+
+@pytest.mark.parametrize(
+    ("priority", "urgent"),
+    [("Hỏa tốc hẹn giờ", True), ("Hỏa tốc", True), ("Thượng khẩn", True), ("Khẩn", False), ("Thường", False)],
+)
+def test_the_packaged_table_sends_the_most_urgent_assignments_at_once(priority: str, urgent: bool) -> None:
+    """Hỏa tốc hẹn giờ is the most urgent level of all (Decree 30): it is told at assignment like Hỏa tốc."""
+    assigned = env("lt.doc.evt.assigned", priority=priority, lead_unit_id="TH")
+    destinations = [d.destination for d in RoutingTable.load().decide(assigned)]
+    assert destinations == (["lt.notify.cmd.urgent"] if urgent else [])
