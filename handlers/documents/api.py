@@ -8,9 +8,7 @@ answered by the app's handler.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from handlers.documents import (
@@ -20,11 +18,12 @@ from handlers.documents import (
     api_opinions,
     api_outgoing,
     api_registers,
+    api_searches,
 )
 from handlers.documents.api_common import STAFF, download
 from handlers.documents.api_models import DetailOut, DocumentOut, detail_out, document_out
 from handlers.documents.reading import attachment_file, document_file, read_document
-from handlers.documents.search import SearchQuery, search
+from handlers.documents.search import search
 from hub.auth import CurrentPrincipal, require_roles
 from hub.web import HubDep, Page, Paging
 
@@ -35,37 +34,15 @@ router.include_router(api_outgoing.router)
 router.include_router(api_opinions.router)
 router.include_router(api_comments.router)
 router.include_router(api_registers.router)
+router.include_router(api_searches.router)
 
 
 @router.get("", dependencies=[require_roles(*STAFF)])
 async def search_documents(
-    hub: HubDep,
-    principal: CurrentPrincipal,
-    paging: Paging,
-    q: Annotated[
-        str | None, Query(description="Words searched in metadata and full text, with or without diacritics")
-    ] = None,
-    direction: Literal["in", "out"] | None = None,
-    status: str | None = None,
-    deadline_status: str | None = None,
-    year: int | None = None,
-    addressed: Annotated[
-        bool, Query(description="Only documents issued to the caller or their unit (internal delivery)")
-    ] = False,
-    register: Annotated[
-        str | None, Query(description="Only the documents of this register (its code)")
-    ] = None,
+    hub: HubDep, principal: CurrentPrincipal, paging: Paging, query: api_searches.SearchDep
 ) -> Page[DocumentOut]:
-    """Search the documents the caller may see, newest first; each carries its deadline status."""
-    query = SearchQuery(
-        q=q,
-        direction=direction,
-        status=status,
-        deadline_status=deadline_status,
-        year=year,
-        addressed=addressed,
-        register=register,
-    )
+    """Search the documents the caller may see, in the asked order (newest first by default); each
+    carries its deadline status."""
     async with hub.db.session() as s:
         found = await search(s, principal, query, limit=paging.limit, offset=paging.offset)
         items = [document_out(d, found.day) for d in found.documents]

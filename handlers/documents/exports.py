@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font
 
 from handlers.documents.clock import local_date
 from handlers.documents.models import DocDossier, Document
-from handlers.documents.rules import CODE_BY_PRIORITY
+from handlers.documents.rules import CODE_BY_PRIORITY, status_word
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 BOLD_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -60,7 +60,7 @@ def incoming_row(doc: Document) -> list[str]:
     recipients = ", ".join(u for u in [doc.lead_unit_id, *doc.coordinating_unit_ids] if u)
     note = doc.note or ""
     if doc.status in ("revoked", "replaced", "rejected"):
-        note = note or doc.status
+        note = note or status_word(doc.status).capitalize()
     return [
         _d(doc.arrived_at),
         str(doc.number or ""),
@@ -115,6 +115,7 @@ class Register:
     columns: tuple[str, ...]
     rows: list[list[str]]
     widths: tuple[int, ...] = REGISTER_WIDTHS
+    mark: str = ""  # under the title: who printed it and when (Decree 30 App. VI I.III.6.k)
 
 
 def register_xlsx(register: Register) -> bytes:
@@ -125,8 +126,10 @@ def register_xlsx(register: Register) -> bytes:
     ws.title = "So"
     ws.append([register.title])
     ws["A1"].font = Font(bold=True, size=13)
+    if register.mark:
+        ws.append([register.mark])
     ws.append(list(register.columns))
-    for cell in ws[2]:
+    for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in register.rows:
@@ -152,6 +155,9 @@ def register_pdf(register: Register) -> bytes:
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 13)
     pdf.cell(0, 10, register.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    if register.mark:
+        pdf.set_font("DejaVu", "", 8)
+        pdf.cell(0, 6, register.mark, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 7)
     with pdf.table(col_widths=register.widths, line_height=4) as table:
         header = table.row()
@@ -162,6 +168,41 @@ def register_pdf(register: Register) -> bytes:
             for value in values:
                 row.cell(value)
     return bytes(pdf.output())
+
+
+def register_docx(register: Register) -> bytes:
+    """The table as a Word document (.docx), landscape A4, the mark under the title."""
+    from docx import Document as Word
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm, Pt
+
+    word = Word()
+    section = word.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(12))
+    word.add_heading(register.title, level=1)
+    if register.mark:
+        word.add_paragraph(register.mark)
+    table = word.add_table(rows=1, cols=len(register.columns))
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, register.columns, strict=True):
+        cell.text = name
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for values in register.rows:
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+    for row in table.rows:
+        for cell, width in zip(row.cells, register.widths, strict=True):
+            cell.width = Mm(width)
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8)
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
 
 
 @dataclass

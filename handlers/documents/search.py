@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -68,6 +68,30 @@ class SearchQuery:
     year: int | None = None
     addressed: bool = False
     register: str | None = None
+    order: str = "newest"
+
+
+# The orders a search may be shown in (Decree 30 App. VI I.III.6.g), and their Vietnamese names.
+ORDERS = {
+    "newest": "Mới nhất trước",
+    "oldest": "Cũ nhất trước",
+    "deadline": "Hạn xử lý gần nhất trước",
+    "subject": "Theo trích yếu (A-Z)",
+}
+
+
+def order_by(order: str) -> tuple[Any, ...]:
+    """The SQL order of a search's results (the id breaks ties, so pages never overlap)."""
+    if order == "oldest":
+        return (Document.created_at.asc(), Document.id)
+    if order == "deadline":
+        deadline = effective_deadline_column()
+        return (deadline.is_(None), deadline.asc(), Document.created_at.desc(), Document.id)
+    if order == "subject":
+        return (Document.search_text.asc(), Document.id)
+    if order != "newest":
+        raise Invalid(f"Thứ tự không hợp lệ: {order} (một trong: {', '.join(ORDERS)})", field="order")
+    return (Document.created_at.desc(), Document.id)
 
 
 @dataclass(frozen=True)
@@ -157,10 +181,10 @@ def addressed_to(p: Principal) -> ColumnElement[bool]:
 async def search(
     session: AsyncSession, p: Principal, query: SearchQuery, *, limit: int, offset: int
 ) -> Found:
-    """The documents this person may see that match, newest first."""
+    """The documents this person may see that match, in the order asked (newest first by default)."""
     day = today()
     where = conditions(p, query, day)
-    newest_first = (Document.created_at.desc(), Document.id)
+    newest_first = order_by(query.order)
     if query.deadline_status in COMPUTED_STATUSES:  # judged over the few columns, then paged
         light = await session.execute(
             select(Document.id, Document.completed_at, effective_deadline_column())

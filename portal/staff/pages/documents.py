@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hub.files import stored_file
 from hub.orgchart import LEADER, OFFICER, UNIT_HEAD
 from portal.staff import codes
 from portal.staff.client import Api
-from portal.staff.kit import WHOLE, Who, current_approver, db_of, render, state_of, thread_of
+from portal.staff.kit import (
+    WHOLE,
+    Who,
+    current_approver,
+    db_of,
+    outcome,
+    render,
+    state_of,
+    text_of,
+    thread_of,
+)
 from portal.staff.labels import STATUS_LABELS
 from portal.staff.people import Acting, chart
 from portal.staff.timeline import timeline
@@ -33,6 +44,25 @@ DEADLINES = {
 NOT_STARTED = "not_started"
 
 
+# the columns a person may choose for the list (the subject always shows), in the table's order
+COLUMNS = {
+    "code": "Số / ký hiệu",
+    "date": "Ngày đến / ban hành",
+    "type": "Loại văn bản",
+    "party": "Nơi gửi / loại",
+    "lead": "Đơn vị chủ trì",
+    "status": "Trạng thái",
+    "deadline": "Hạn",
+}
+USUAL = ["code", "party", "status", "deadline"]
+ORDERS = {
+    "newest": "Mới nhất trước",
+    "oldest": "Cũ nhất trước",
+    "deadline": "Hạn xử lý gần nhất trước",
+    "subject": "Theo trích yếu (A-Z)",
+}
+
+
 @router.get("/van-ban", response_class=HTMLResponse)
 async def documents(
     request: Request,
@@ -42,17 +72,23 @@ async def documents(
     status: str = "",
     deadline_status: str = "",
     gui_den: str = "",
+    order: str = "",
+    cot: Annotated[list[str] | None, Query()] = None,
 ) -> HTMLResponse:
     addressed = gui_den == "1"
+    cols = [c for c in COLUMNS if c in (cot or [])] or USUAL
+    filters = {
+        "q": q,
+        "direction": direction,
+        "status": status,
+        "deadline_status": deadline_status,
+        "addressed": "true" if addressed else "",
+        "order": order if order in ORDERS else "",
+    }
+    chosen = {k: v for k, v in filters.items() if v}
     async with Api(request) as api:
-        answer = await api.get(
-            "/documents",
-            q=q,
-            direction=direction,
-            status=status,
-            deadline_status=deadline_status,
-            addressed="true" if addressed else None,
-            limit=100,
+        answer, kept = await api.many(
+            f"/documents?{urlencode({**chosen, 'limit': 100})}", "/documents/saved-searches"
         )
     return render(
         request,
@@ -68,9 +104,51 @@ async def documents(
         status=status,
         deadline_status=deadline_status,
         addressed=addressed,
+        order=filters["order"],
+        orders=ORDERS,
         statuses=DOC_STATUS,
         deadlines=DEADLINES,
+        export_query=urlencode(chosen),
+        columns=COLUMNS,
+        cols=cols,
+        unit_names={u["id"]: u["name"] for u in (await chart(db_of(request)))[0]},
+        saved=[
+            {**s, "href": _saved_href(s)}
+            for s in (kept.data if kept.ok and isinstance(kept.data, list) else [])
+        ],
     )
+
+
+def _saved_href(saved: dict[str, Any]) -> str:
+    """The documents list with a saved search's filters."""
+    params: list[tuple[str, str]] = [
+        (k, saved[k]) for k in ("q", "direction", "status", "deadline_status", "order") if saved.get(k)
+    ]
+    if saved.get("addressed"):
+        params.append(("gui_den", "1"))
+    params.extend(("cot", c) for c in str(saved.get("columns") or "").split(",") if c in COLUMNS)
+    return f"/staff/van-ban?{urlencode(params)}"
+
+
+@router.post("/tim-kiem-da-luu")
+async def save_search(request: Request, who: Who) -> Response:
+    """Keep the list's current filters under a name."""
+    form = await request.form()
+    body = {k: text_of(form, k) for k in ("name", "q", "direction", "status", "deadline_status", "order")}
+    body["addressed"] = "1" if text_of(form, "gui_den") == "1" else ""
+    body["columns"] = ",".join(c for c in COLUMNS if c in form.getlist("cot"))
+    async with Api(request) as api:
+        answer = await api.post("/documents/saved-searches", body)
+    return outcome(answer, _saved_href(body), f"Đã lưu tìm kiếm «{body['name']}»")
+
+
+@router.post("/tim-kiem-da-luu/xoa")
+async def forget_search(request: Request, who: Who) -> Response:
+    form = await request.form()
+    name = text_of(form, "name")
+    async with Api(request) as api:
+        answer = await api.call("DELETE", f"/documents/saved-searches/{quote(name, safe='')}")
+    return outcome(answer, "/staff/van-ban", f"Đã xóa tìm kiếm «{name}»")
 
 
 async def _linked(api: Api, doc: dict[str, Any], key: str) -> dict[str, Any] | None:
