@@ -1,13 +1,14 @@
-"""Documents API: work dossiers (hồ sơ công việc) and the registers' exports."""
+"""Documents API: work dossiers (hồ sơ công việc), the registers' exports and the handling reports."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from handlers.documents import dossiers
+from handlers.documents import dossiers, reports
 from handlers.documents.api_common import FILE_RESPONSES, SOURCE, STAFF, ContextDep, download
 from handlers.documents.api_models import (
     ArchiveBody,
@@ -45,6 +46,21 @@ async def export_register(
     outgoing one, or `register` (its code)."""
     async with hub.db.session() as s:
         file = await register_file(s, ctx, principal, kind, year or today().year, fmt, register)
+    return download(file)
+
+
+@router.get("/reports/{kind}.{fmt}", dependencies=[require_roles(CLERK, LEADER)], responses=FILE_RESPONSES)
+async def handling_report(
+    hub: HubDep,
+    principal: CurrentPrincipal,
+    kind: Literal["incoming", "outgoing"],
+    fmt: Literal["xlsx", "pdf"],
+    start: Annotated[date, Query(alias="from", description="First day (Vietnam), inclusive")],
+    end: Annotated[date, Query(alias="to", description="Last day (Vietnam), inclusive")],
+) -> Response:
+    """The handling report of a period (Decree 30 App. VI I.V.2 incoming, I.V.4 outgoing)."""
+    async with hub.db.session() as s:
+        file = await reports.handling_report(s, principal, kind, start, end, fmt)
     return download(file)
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portal.staff.client import Api
-from portal.staff.kit import Who, back, db_of, outcome, render, state_of, text_of, texts_of
+from portal.staff.kit import HANOI, Who, back, db_of, outcome, render, state_of, text_of, texts_of
 from portal.staff.labels import DOC_TYPES
 from portal.staff.people import chart
 
@@ -64,6 +65,8 @@ async def registers(
         year=year,
         books=books,
         book=book,
+        report_from=datetime.now(HANOI).date().replace(day=1).isoformat(),
+        report_to=datetime.now(HANOI).date().isoformat(),
     )
 
 
@@ -128,3 +131,14 @@ async def change_notation(request: Request, who: Who) -> Response:
     async with Api(request) as api:
         answer = await api.call("PUT", "/documents/notation", json=body)
     return outcome(answer, MANAGE, "Đã lưu chữ viết tắt; áp dụng cho số cấp từ nay")
+
+
+@router.get("/so-van-ban/bao-cao")
+async def handling_report(request: Request, who: Who, kind: str = "incoming", fmt: str = "pdf") -> Response:
+    """The report form's answer: the report of that kind and period (`from`, `to`), from the documents API."""
+    kind = kind if kind in ("incoming", "outgoing") else "incoming"
+    fmt = fmt if fmt in ("pdf", "xlsx") else "pdf"
+    start, end = request.query_params.get("from", ""), request.query_params.get("to", "")
+    return RedirectResponse(
+        f"/api/documents/reports/{kind}.{fmt}?{urlencode({'from': start, 'to': end})}", status_code=303
+    )

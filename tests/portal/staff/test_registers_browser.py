@@ -1,13 +1,17 @@
 """Registers and notation from the pages, in headless Chromium: the clerk goes from the register page
 to "Quản lý sổ và ký hiệu", opens a register for decisions, gives a unit its abbreviation, is refused a
-second register for the same type with the reason, and finds the new register in the register page's
-choice; an officer reads the registers and abbreviations but has no form to change them."""
+second register for the same type with the reason, finds the new register in the register page's
+choice, and downloads the month's outgoing handling report from the register page; an officer reads
+the registers and abbreviations but has no form to change them."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.portal.staff.conftest import Office, serve
 from tests.portal.staff.journeys import ARGS, chromium, done, login, no_raw_words, shot, submit
@@ -72,6 +76,17 @@ async def test_the_clerk_opens_a_register_and_sets_the_notation_from_the_pages(
             assert "register=QD" in (
                 await clerk.get_by_role("link", name="Xuất Excel").get_attribute("href") or ""
             )
+
+            # the handling report of this month, from the register page's form, as a file
+            report = clerk.get_by_role("form", name="Báo cáo tình hình giải quyết văn bản")
+            await report.get_by_label("Loại báo cáo").select_option(label="Văn bản đi")
+            async with clerk.expect_download() as fetched:
+                await report.get_by_role("button", name="Tải báo cáo (Excel)").click()
+            download = await fetched.value
+            assert download.suggested_filename.startswith("bao-cao-giai-quyet-van-ban-di-")
+            assert download.suggested_filename.endswith(".xlsx")
+            workbook = load_workbook(io.BytesIO(Path(await download.path()).read_bytes()))
+            assert workbook.active["A1"].value == "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT VĂN BẢN ĐI"
 
             officer = await login(browser, served, "chuyenvien")
             await officer.goto("/staff/so-van-ban/quan-ly")
