@@ -96,6 +96,10 @@ async def list_dossiers(
         str | None, Query(description="Only the dossiers this account made ('me': the caller)")
     ] = None,
     document: Annotated[str | None, Query(description="Only the dossiers holding this document")] = None,
+    transfer: Annotated[
+        bool,
+        Query(description="Only closed dossiers due for the agency archive within 30 days, soonest first"),
+    ] = False,
 ) -> Page[DossierListedOut]:
     """The dossiers the caller may see (clerks and leaders: all; others: their own and their unit's),
     newest first."""
@@ -108,6 +112,7 @@ async def list_dossiers(
             year=year,
             creator=principal.id if creator == "me" else creator,
             document=document,
+            transfer=transfer,
             limit=paging.limit,
             offset=paging.offset,
         )

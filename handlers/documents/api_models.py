@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from handlers.documents.dossiers import STATUS_LABELS as DOSSIER_STATUS_LABELS
-from handlers.documents.dossiers import Listed
+from handlers.documents.dossiers import Listed, transfer_due
 from handlers.documents.exports import DossierEntry
 from handlers.documents.models import DocApproval, DocDelivery, DocDossier, DocHistory, Document, DocVersion
 from handlers.documents.reading import DocumentDetail
@@ -313,6 +313,7 @@ class DossierOut(BaseModel):
     created_at: datetime
     closed_at: datetime | None
     archived_at: datetime | None
+    transfer_due: date | None = Field(description="Closed, not yet archived: the last day to hand it over")
     items: list[DossierEntryOut]
 
 
@@ -331,6 +332,7 @@ class DossierListedOut(BaseModel):
     creator_id: str
     creator_name: str
     created_at: datetime
+    transfer_due: date | None
     documents: int
     notes: int
     first_at: datetime | None
@@ -453,6 +455,7 @@ def dossier_out(d: DocDossier, items: list[DossierEntry]) -> DossierOut:
         created_at=d.created_at,
         closed_at=d.closed_at,
         archived_at=d.archived_at,
+        transfer_due=transfer_due(d),
         items=[_entry_out(e) for e in items],
     )
 
@@ -473,6 +476,7 @@ def dossier_listed_out(item: Listed) -> DossierListedOut:
         creator_id=d.creator_id,
         creator_name=item.creator_name,
         created_at=d.created_at,
+        transfer_due=transfer_due(d),
         documents=item.documents,
         notes=item.notes,
         first_at=item.first,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 
 from handlers.documents.access import can_see, not_found, sees_everything, visible_clause
-from handlers.documents.clock import local_date, now
+from handlers.documents.clock import local_date, now, today
 from handlers.documents.exports import (
     XLSX,
     DossierEntry,
@@ -31,6 +31,7 @@ from hub.auth import Principal
 from hub.errors import Conflict, Forbidden, Invalid
 from hub.offload import in_worker
 from hub.orgchart import CLERK, Unit, User
+from schemas.edxml.codes import VN_TZ
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -239,6 +240,33 @@ async def export_file(
 
 
 STATUS_LABELS = {"open": "Đang mở", "closed": "Đã đóng", "archived": "Đã nộp lưu"}
+# A closed dossier goes to the agency archive within a year of the matter's end (archives law); the
+# clerk's screen warns NOTICE_DAYS before (Decree 30 App. VI I.III.5.b).
+TRANSFER_AFTER_YEARS = 1
+NOTICE_DAYS = 30
+
+
+def transfer_due(dossier: DocDossier) -> date | None:
+    """The last day a closed dossier may wait before it goes to the agency archive; None otherwise."""
+    if dossier.status != "closed" or dossier.closed_at is None:
+        return None
+    return _years_on(local_date(dossier.closed_at), TRANSFER_AFTER_YEARS)
+
+
+def _years_on(day: date, years: int) -> date:
+    """The same day `years` later (or earlier, when negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _due_for_transfer(day: date) -> ColumnElement[bool]:
+    """SQL: closed dossiers whose transfer is due within NOTICE_DAYS of `day` (or already late)."""
+    latest = day + timedelta(days=NOTICE_DAYS)
+    cutoff = _years_on(latest, -TRANSFER_AFTER_YEARS) + timedelta(days=1)
+    until = datetime.combine(cutoff, time(), VN_TZ).astimezone(UTC)
+    return and_(DocDossier.status == "closed", DocDossier.closed_at < until)
 
 
 @dataclass
@@ -272,12 +300,13 @@ async def listing(
     year: int | None = None,
     creator: str | None = None,
     document: str | None = None,
+    transfer: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Listed], int]:
     """The dossiers the person may see, newest first, with the total before paging: by words of the
-    title, code or description (diacritics ignored), status, year opened, creator, and a document they
-    hold."""
+    title, code or description (diacritics ignored), status, year opened, creator, a document they
+    hold, and whether they are due for the agency archive within NOTICE_DAYS."""
     if status is not None and status not in STATUS_LABELS:
         raise Invalid(f"Trạng thái hồ sơ không hợp lệ: {status}", field="status")
     query = select(DocDossier).where(_visible(actor)).order_by(DocDossier.created_at.desc(), DocDossier.id)
@@ -288,6 +317,12 @@ async def listing(
     if document:
         holding = select(DocDossierItem.dossier_id).where(DocDossierItem.document_id == document)
         query = query.where(DocDossier.id.in_(holding))
+    if transfer:  # due for the agency archive within NOTICE_DAYS, soonest first
+        query = (
+            query.where(_due_for_transfer(today()))
+            .order_by(None)
+            .order_by(DocDossier.closed_at, DocDossier.id)
+        )
     if year:
         query = query.where(DocDossier.file_code.like(f"%.{year}.%"))  # FileCode = OrganId.year.notation
     rows = list((await session.execute(query)).scalars())

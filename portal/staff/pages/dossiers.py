@@ -3,7 +3,7 @@ index; a dossier's page with its entries, a note, closing and the hand-over to t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
@@ -19,20 +19,25 @@ STATUSES = {"open": "Đang mở", "closed": "Đã đóng", "archived": "Đã n�
 
 @router.get("/ho-so", response_class=HTMLResponse)
 async def dossiers(
-    request: Request, who: Who, q: str = "", status: str = "", year: str = "", creator: str = ""
+    request: Request,
+    who: Who,
+    q: str = "",
+    status: str = "",
+    year: str = "",
+    creator: str = "",
+    nop_luu: str = "",
 ) -> HTMLResponse:
-    this_year = datetime.now(HANOI).year
+    day = datetime.now(HANOI).date()
+    this_year = day.year
     chosen = int(year) if year.isdigit() else None
-    params = {
-        k: v
-        for k, v in {
-            "q": q,
-            "status": status if status in STATUSES else "",
-            "year": chosen or "",
-            "creator": creator,
-        }.items()
-        if v
+    wanted = {
+        "q": q,
+        "status": status if status in STATUSES else "",
+        "year": chosen or "",
+        "creator": creator,
+        "transfer": "true" if nop_luu == "1" else "",
     }
+    params = {k: v for k, v in wanted.items() if v}
     async with Api(request) as api:
         listed, counted = await api.many(
             f"/documents/dossiers?{urlencode({**params, 'limit': WHOLE})}",
@@ -48,7 +53,9 @@ async def dossiers(
         state=state_of(listed),
         error=listed.error,
         counts=counted.data if counted.ok and isinstance(counted.data, list) else [],
-        filters={"q": q, "status": status, "year": year, "creator": creator},
+        filters={"q": q, "status": status, "year": year, "creator": creator, "nop_luu": nop_luu == "1"},
+        today=day.isoformat(),
+        soon=(day + timedelta(days=30)).isoformat(),
         statuses=STATUSES,
         years=list(range(this_year, this_year - 6, -1)),
         index_year=chosen or this_year,

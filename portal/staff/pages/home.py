@@ -92,11 +92,17 @@ def _tile(label: str, count: int, href: str, *, urgent: bool = False) -> dict[st
 
 async def _desk_counts(api: Api) -> list[dict[str, Any]]:
     """What came in at the desks the clerk keeps: new one-stop dossiers and citizens' new cases (each
-    only when its module is there and the clerk may list it)."""
-    dossiers, cases = await api.many(
-        "/intake/dossiers?status=received&limit=1", "/complaints/cases?status=received&limit=1"
+    only when its module is there and the clerk may list it), and the work dossiers due for the archive."""
+    dossiers, cases, archive = await api.many(
+        "/intake/dossiers?status=received&limit=1",
+        "/complaints/cases?status=received&limit=1",
+        "/documents/dossiers?transfer=true&limit=1",
     )
     found = []
+    if archive.ok:  # Decree 30 App. VI I.III.5.b: warned 30 days before the transfer is due
+        found.append(
+            _tile("Hồ sơ đến hạn nộp lưu", archive.total, "/staff/ho-so?nop_luu=1", urgent=archive.total > 0)
+        )
     if dossiers.ok:
         found.append(_tile("Hồ sơ một cửa mới", dossiers.total, "/staff/mot-cua?status=received"))
     if cases.ok:

@@ -111,3 +111,41 @@ async def test_due_this_week_and_the_deadline_filters_count_what_they_list(offic
             assert all(d["deadline_status"] == status for d in whole["items"] if status != "due_this_week")
         far = (await leader.get("/api/documents", params={"deadline_status": "on_time"})).json()
         assert [d["subject"] for d in far["items"]] == ["Văn bản thử thời hạn: Hạn tháng sau"]
+
+
+async def test_the_clerk_is_warned_of_dossiers_due_for_the_archive_thirty_days_ahead(office: Office) -> None:
+    """Decree 30 App. VI I.III.5.b: a closed dossier goes to the agency archive within a year of its
+    close; from 30 days before that day the clerk's first screen counts it and lists it."""
+    from datetime import UTC, datetime, timezone
+
+    from handlers.documents.models import DocDossier
+
+    async with client_of(office.app) as officer:
+        await login(officer, "chuyenvien")
+        made = {}
+        for notation, title in (("TH.01", "Hồ sơ quy hoạch năm trước"), ("TH.02", "Hồ sơ vừa đóng")):
+            r = await officer.post("/api/documents/dossiers", json={"title": title, "notation": notation})
+            assert r.status_code == 201, r.text
+            made[notation] = r.json()["id"]
+            assert (await officer.post(f"/api/documents/dossiers/{made[notation]}/close")).status_code == 200
+    closed = {"TH.01": 340, "TH.02": 10}  # days ago: the first is due in about 25 days
+    async with office.hub.db.session() as s:
+        for notation, days in closed.items():
+            moment = datetime.now(UTC) - timedelta(days=days)
+            await s.execute(
+                update(DocDossier).where(DocDossier.id == made[notation]).values(closed_at=moment)
+            )
+    async with client_of(office.app) as clerk:
+        await login(clerk, "vanthu")
+        count, href = tiles((await clerk.get("/staff/")).text)["Hồ sơ đến hạn nộp lưu"]
+        assert count == 1 and href == "/staff/ho-so?nop_luu=1"
+        page = (await clerk.get(href)).text
+        assert "Hồ sơ quy hoạch năm trước" in page and "Hồ sơ vừa đóng" not in page
+        due = (datetime.now(UTC) - timedelta(days=340)).astimezone(timezone(timedelta(hours=7))).date()
+        due = due.replace(year=due.year + 1)
+        listed = (await clerk.get("/api/documents/dossiers", params={"transfer": "true"})).json()["items"]
+        assert [(d["title"], d["transfer_due"]) for d in listed] == [
+            ("Hồ sơ quy hoạch năm trước", due.isoformat())
+        ]
+        detail = (await clerk.get(f"/staff/ho-so/{made['TH.01']}")).text
+        assert f"Hạn nộp lưu cơ quan</dt><dd>{due:%d/%m/%Y}" in detail
