@@ -62,6 +62,19 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(default=1.0, gt=0)
     retry_max_seconds: float = Field(default=300.0, gt=0)
     fetch_batch: int = Field(default=64, ge=1)
+    retention_journal_days: int = Field(default=90, ge=1, description="Message journal and its minute counts")
+    retention_inbox_days: int = Field(
+        default=30,
+        ge=1,
+        description="Processed-message records of the consumers (never below the stream's duplicate window "
+        "plus the longest redelivery: a message seen again after that would be applied twice)",
+    )
+    retention_dead_letter_days: int = Field(
+        default=180, ge=1, description="Replayed or discarded dead letters (open ones are kept until handled)"
+    )
+    retention_audit_days: int = Field(
+        default=3650, ge=365, description="Audit trail of who did what (kept ten years by default)"
+    )
     portal_host: str = "127.0.0.1"
     portal_port: int = 8080
     agency_code: str = Field(default="000.00.00.H26", description="QCVN 102 code of this agency")

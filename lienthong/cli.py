@@ -21,6 +21,7 @@ dlq_app = typer.Typer(help="Dead letters.", no_args_is_help=True)
 sim_app = typer.Typer(help="Simulators of the external counterparts.", no_args_is_help=True)
 ops_app = typer.Typer(help="Deployment helpers.", no_args_is_help=True)
 admin_app = typer.Typer(help="Administrators of the office.", no_args_is_help=True)
+retention_app = typer.Typer(help="What the hub's tables keep, and for how long.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (schemas_app, "schemas"),
@@ -30,6 +31,7 @@ for sub, name in (
     (sim_app, "sim"),
     (ops_app, "ops"),
     (admin_app, "admin"),
+    (retention_app, "retention"),
 ):
     app.add_typer(sub, name=name)
 
@@ -334,6 +336,35 @@ def dlq_list(status: Annotated[str, typer.Option(help="dead, replayed, discarded
             f"{d['id']:>5} {d['status']:<9} {d['consumer']:<20} {d['type'] or '?':<26} {d['reason']:<9} "
             f"tries={d['deliveries']} {d['error'][:100]}"
         )
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go, delete nothing")] = False,
+) -> None:
+    """Delete journal, inbox, resolved dead letters and audit rows older than the retention settings."""
+    from hub.retention import Policy, inbox_floor_days, prune
+
+    s = _settings()
+    policy = Policy.of(s)
+    if policy.inbox_days > s.retention_inbox_days:
+        floor = inbox_floor_days(s)
+        typer.echo(f"inbox kept {policy.inbox_days} days, not {s.retention_inbox_days}: its floor is {floor}")
+
+    async def run(hub: Any) -> dict[str, int]:
+        return await prune(hub.db, policy, dry_run=dry_run)
+
+    counts = _run(_with_hub(s, run, connect=False))
+    days = {
+        "journal": policy.journal_days,
+        "journal_minutes": policy.journal_days,
+        "inbox": policy.inbox_days,
+        "dead_letters": policy.dead_letter_days,
+        "audit": policy.audit_days,
+    }
+    verb = "would delete" if dry_run else "deleted"
+    for kind, n in counts.items():
+        typer.echo(f"{kind:<16} older than {days[kind]:>4} days: {verb} {n}")
 
 
 @dlq_app.command("show")
