@@ -25,6 +25,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "logout": ("Đăng xuất", "Log out"),
     "username": ("Tên đăng nhập", "Username"),
     "password": ("Mật khẩu", "Password"),
+    "dlq_reason_permanent": ("Lỗi không thể thử lại", "Permanent error"),
+    "dlq_reason_exhausted": ("Đã thử hết số lần cho phép", "Retries exhausted"),
+    "dlq_reason_forged": ("Nguồn gửi không được phép", "Forged source"),
     "login_waits": (
         "Nhập sai mật khẩu nhiều lần: lần thử tiếp theo phải chờ đến {until}. Đặt mật khẩu mới để bỏ chờ.",
         "Too many wrong passwords: the next attempt waits until {until}. Set a new password to clear it.",

@@ -174,6 +174,8 @@ async def test_dead_letters_replay_edit_discard_and_roles(portal_hub: PortalHub)
         listed = (await c.get("/api/ops/dead-letters")).json()
         assert {d["issue"] for d in listed} == {"HS-1", "HS-2", "HS-3"}
         assert all(d["reason"] == "permanent" and "poison pong" in d["error"] for d in listed)
+        page = (await c.get("/dead-letters")).text  # the operator reads the reason in Vietnamese
+        assert page.count("<td>Lỗi không thể thử lại</td>") == 3 and "<td>permanent</td>" not in page
         detail = (await c.get(f"/api/ops/dead-letters/{by_issue['HS-1']}")).json()
         assert detail["message"]["payload"]["poison"] is True
 
