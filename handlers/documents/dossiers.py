@@ -20,6 +20,7 @@ from handlers.documents.exports import (
     Register,
     dossier_pdf,
     dossier_xml,
+    print_mark,
     register_pdf,
     register_xlsx,
 )
@@ -233,7 +234,7 @@ async def export_file(
     head = header(dossier, items, organ_id)
     audit(session, actor, "dossier.exported", f"dossier:{dossier.id}", None, None, format=fmt)
     if fmt == "pdf":  # rendered off the event loop, like the registers
-        pdf = await asyncio.to_thread(dossier_pdf, head, items)
+        pdf = await asyncio.to_thread(dossier_pdf, head, items, print_mark(actor.full_name, now()))
         return Download(pdf, "application/pdf", f"{dossier.file_code}.pdf")
     xml = await asyncio.to_thread(dossier_xml, head, items)
     return Download(xml, "application/xml", f"{dossier.file_code}.xml")
@@ -463,7 +464,11 @@ async def index_file(
     """The dossier index of a year as PDF or XLSX, of the dossiers the person may see; audited."""
     listed, _ = await listing(session, actor, year=year, limit=100_000)
     register = Register(
-        title=f"MỤC LỤC HỒ SƠ NĂM {year}", columns=INDEX_COLUMNS, rows=index_rows(listed), widths=INDEX_WIDTHS
+        title=f"MỤC LỤC HỒ SƠ NĂM {year}",
+        columns=INDEX_COLUMNS,
+        rows=index_rows(listed),
+        widths=INDEX_WIDTHS,
+        printed=print_mark(actor.full_name, now()),
     )
     audit(session, actor, "dossier.index_exported", f"dossier-index:{year}", None, None, format=fmt)
     if fmt == "pdf":

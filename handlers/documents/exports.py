@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 from handlers.documents.clock import local_date
 from handlers.documents.models import DocDossier, Document
 from handlers.documents.rules import CODE_BY_PRIORITY, status_word
+from schemas.edxml.codes import VN_TZ
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 BOLD_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -115,7 +116,14 @@ class Register:
     columns: tuple[str, ...]
     rows: list[list[str]]
     widths: tuple[int, ...] = REGISTER_WIDTHS
-    mark: str = ""  # under the title: who printed it and when (Decree 30 App. VI I.III.6.k)
+    mark: str = ""  # under the title: the period, the totals, who exported it
+    printed: str = ""  # at the foot of every page: who took it from the system and when (App. VI I.III.6.k)
+
+
+def print_mark(name: str, moment: datetime) -> str:
+    """The mark of a file taken from the system: by whom and when (Hanoi time)."""
+    local = moment.astimezone(VN_TZ)
+    return f"In từ Văn phòng điện tử bởi {name} lúc {local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
 def register_xlsx(register: Register) -> bytes:
@@ -134,6 +142,9 @@ def register_xlsx(register: Register) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in register.rows:
         ws.append(row)
+    if register.printed:  # after the table, so the sheet's columns start where they always did
+        ws.append([])
+        ws.append([register.printed])
     for index, width in enumerate(register.widths):  # mm on paper, about as many characters in a cell
         ws.column_dimensions[chr(ord("A") + index)].width = max(8, round(width * 0.8))
     out = io.BytesIO()
@@ -141,8 +152,23 @@ def register_xlsx(register: Register) -> bytes:
     return out.getvalue()
 
 
-def _pdf() -> FPDF:
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+class _MarkedPDF(FPDF):
+    """A PDF whose every page carries the print mark at its foot (Decree 30 App. VI I.III.6.k)."""
+
+    def __init__(self, mark: str = "", **kw: Any) -> None:
+        super().__init__(**kw)
+        self.mark = mark
+
+    def footer(self) -> None:
+        if not self.mark:
+            return
+        self.set_y(-9)
+        self.set_font("DejaVu", "", 7)
+        self.cell(0, 5, f"{self.mark} · trang {self.page_no()}", align="R")
+
+
+def _pdf(mark: str = "") -> FPDF:
+    pdf = _MarkedPDF(mark, orientation="L", unit="mm", format="A4")
     pdf.add_font("DejaVu", "", str(FONT))
     pdf.add_font("DejaVu", "B", str(BOLD_FONT))
     pdf.set_auto_page_break(True, margin=12)
@@ -150,8 +176,8 @@ def _pdf() -> FPDF:
 
 
 def register_pdf(register: Register) -> bytes:
-    """The register as a landscape PDF table (Unicode font for Vietnamese)."""
-    pdf = _pdf()
+    """The register as a landscape PDF table (Unicode font for Vietnamese), the mark on every page."""
+    pdf = _pdf(register.printed)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 13)
     pdf.cell(0, 10, register.title, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -185,6 +211,8 @@ def register_docx(register: Register) -> bytes:
     word.add_heading(register.title, level=1)
     if register.mark:
         word.add_paragraph(register.mark)
+    if register.printed:
+        section.footer.paragraphs[0].text = register.printed
     table = word.add_table(rows=1, cols=len(register.columns))
     table.style = "Table Grid"
     for cell, name in zip(table.rows[0].cells, register.columns, strict=True):
@@ -216,9 +244,10 @@ class DossierEntry:
     pages: int = 0
 
 
-def dossier_pdf(dossier: DossierEntryHeader, entries: list[DossierEntry]) -> bytes:
-    """Cover sheet, table of contents and each entry's metadata in chronological order."""
-    pdf = FPDF(unit="mm", format="A4")
+def dossier_pdf(dossier: DossierEntryHeader, entries: list[DossierEntry], mark: str = "") -> bytes:
+    """Cover sheet, table of contents and each entry's metadata in chronological order; `mark` (who
+    printed it and when) at the foot of every page."""
+    pdf = _MarkedPDF(mark, unit="mm", format="A4")
     pdf.add_font("DejaVu", "", str(FONT))
     pdf.add_font("DejaVu", "B", str(BOLD_FONT))
     pdf.add_page()

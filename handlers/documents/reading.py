@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from sqlalchemy import Select, select
@@ -18,6 +19,7 @@ from handlers.documents.exports import (
     Register,
     incoming_row,
     outgoing_row,
+    print_mark,
     register_pdf,
     register_xlsx,
 )
@@ -169,14 +171,18 @@ async def register_file(
             )
         ).scalars()
     )
+    printed = print_mark(actor.full_name, datetime.now(UTC))
     if incoming:
-        register = Register(f"{title} NĂM {year}", INCOMING_COLUMNS, [incoming_row(d) for d in docs])
+        register = Register(
+            f"{title} NĂM {year}", INCOMING_COLUMNS, [incoming_row(d) for d in docs], printed=printed
+        )
     else:
         signers = {u.id: u.full_name for u in (await session.execute(select(User))).scalars()}
         register = Register(
             f"{title} NĂM {year}",
             OUTGOING_COLUMNS,
             [outgoing_row(d, signers.get(d.signed_by or "", "")) for d in docs],
+            printed=printed,
         )
     # A year's register is thousands of rows (seconds to minutes of fpdf layout): rendered in the render
     # worker process, so the other requests of this process are not held behind it.

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from handlers.documents.access import visible_clause
 from handlers.documents.clock import local_date, today
-from handlers.documents.exports import XLSX, Download, Register, register_pdf, register_xlsx
+from handlers.documents.exports import XLSX, Download, Register, print_mark, register_pdf, register_xlsx
 from handlers.documents.models import INCOMING, OUTGOING, DocDelivery, Document
 from handlers.documents.rules import DEADLINE_LABELS, status_word
 from handlers.documents.search import deadline_of, effective_deadline
@@ -201,6 +201,7 @@ async def handling_report(
 ) -> Download:
     """The handling report of a period as PDF or XLSX, of the documents the person may see; audited."""
     table = await (_incoming if kind == "incoming" else _outgoing)(session, actor, start, end)
+    table.printed = print_mark(actor.full_name, datetime.now(UTC))
     audit(
         session,
         actor,

@@ -13,6 +13,7 @@ from handlers.documents.exports import (
     XLSX,
     Download,
     Register,
+    print_mark,
     register_docx,
     register_pdf,
     register_xlsx,
@@ -168,6 +169,7 @@ async def results_file(
         rows=[result_row(n, d) for n, d in enumerate(found.documents, start=1)],
         widths=RESULT_WIDTHS,
         mark=mark,
+        printed=print_mark(actor.full_name, moment),
     )
     filters = {k: v for k, v in asdict(query).items() if v not in (None, "", False)}
     audit(session, actor, "documents.search_exported", "documents", None, None, format=fmt, **filters)

@@ -130,4 +130,6 @@ async def test_dossiers_are_listed_within_the_walls_counted_per_account_and_inde
     assert sheet.status_code == 200, sheet.text
     rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0][0] == f"MỤC LỤC HỒ SƠ NĂM {YEAR}" and rows[1][1] == "Mã hồ sơ"
-    assert [(r[1], r[5], r[6]) for r in rows[2:]] == sorted([(a, "1", "10 năm"), (b, "1", "10 năm")])
+    assert [(r[1], r[5], r[6]) for r in rows[2:-2]] == sorted([(a, "1", "10 năm"), (b, "1", "10 năm")])
+    assert str(rows[-1][0]).startswith("In từ Văn phòng điện tử bởi Lê Thị Hoa lúc ")  # who took it, when
+    assert "In từ Văn phòng điện tử bởi Vũ Thị Mai" in own_text  # the print mark on the PDF's pages

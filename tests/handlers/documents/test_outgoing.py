@@ -247,6 +247,7 @@ async def test_reply_is_approved_signed_issued_sent_with_response_for_and_filed_
     out_pdf = await office.get("vanthu", "/api/documents/registers/outgoing.pdf", params={"year": year})
     out_text = extract_text(BytesIO(out_pdf.content))
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐI" in out_text and "01/SKHĐT-TH" in out_text and "Nguyễn Văn Hùng" in out_text
+    assert "In từ Văn phòng điện tử bởi Lê Thị Hoa lúc" in out_text  # the print mark (App. VI I.III.6.k)
 
 
 async def test_a_refused_signature_sends_the_draft_back_to_the_leader_with_the_reason(

@@ -70,7 +70,9 @@ async def test_results_are_ordered_exported_marked_and_walled(start_office: Star
     sheet = await office.get("chuyenvien2", "/api/documents/export.xlsx")
     table = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert table[0][0] == "KẾT QUẢ TÌM KIẾM VĂN BẢN" and "Hoàng Văn Nam" in str(table[1][0])
-    assert [r[3] for r in table[3:]] == ["Báo cáo Báo cáo của phòng khác"]
+    assert [r[3] for r in table[3:-2]] == ["Báo cáo Báo cáo của phòng khác"]
+    assert str(table[-1][0]).startswith("In từ Văn phòng điện tử bởi Hoàng Văn Nam lúc ")
+    assert "In từ Văn phòng điện tử bởi Vũ Thị Mai" in text  # on every page of the PDF
 
     async with office.hub.db.session() as s:
         exports = (
