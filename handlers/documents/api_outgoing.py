@@ -15,6 +15,7 @@ from handlers.documents.api_models import (
     DecisionBody,
     DocumentOut,
     DraftBody,
+    RejectBody,
     SubmitBody,
     VersionCreatedOut,
     document_out,
@@ -149,3 +150,13 @@ async def issue(
     """Issue an approved document: number, the organisation's signature, sending through the axis."""
     async with transaction(request, SOURCE, principal.id) as work:
         return document_out(await service.issue(work, ctx, principal, document_id))
+
+
+@router.post("/{document_id}/withdraw", dependencies=[require_roles(LEADER)])
+async def withdraw(
+    request: Request, principal: CurrentPrincipal, ctx: ContextDep, document_id: str, body: RejectBody
+) -> DocumentOut:
+    """Revoke an issued document (Decree 30 App. VI I.III.8.a): it is frozen, and every recipient over
+    an axis is asked to give it back (status 13)."""
+    async with transaction(request, SOURCE, principal.id) as work:
+        return document_out(await service.withdraw(work, ctx, principal, document_id, body.reason))

@@ -13,12 +13,15 @@ from sqlalchemy import select
 from handlers.documents.clock import now
 from handlers.documents.context import SYSTEM, Context
 from handlers.documents.incoming import Incoming
-from handlers.documents.models import INCOMING, Document
+from handlers.documents.models import INCOMING, OUTGOING, DocDelivery, Document
+from handlers.documents.rules import status_word
 from handlers.documents.search import search_text
-from handlers.documents.statuses import send_status
+from handlers.documents.statuses import ask_recipients_to_give_back, send_status
 from handlers.documents.store import read_claim
 from handlers.documents.trail import audit, history, snapshot
 from hub.auth import Principal
+from hub.errors import Conflict, Forbidden, Invalid
+from hub.orgchart import LEADER
 from schemas.edxml import AttachmentInfo, Bussiness, EdxmlError, StatusCode, stream_edoc
 
 if TYPE_CHECKING:
@@ -194,3 +197,33 @@ async def take_back(
 
 def _json(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+async def withdraw(work: Work, ctx: Context, doc: Document, actor: Principal, reason: str) -> Document:
+    """A leader revokes one of our issued documents (Decree 30 App. VI I.III.8.a): it is frozen as it
+    was issued (status "revoked", nothing more can change it), and every recipient over an axis is asked
+    to give it back (status 13); their answers (15, 16) arrive on the deliveries."""
+    if not actor.has(LEADER):
+        raise Forbidden("Chỉ lãnh đạo có thẩm quyền mới thu hồi văn bản đã ban hành")
+    if doc.direction != OUTGOING or doc.status != "issued":
+        raise Conflict(f"Chỉ thu hồi được văn bản đi đã ban hành; văn bản này {status_word(doc.status)}")
+    if not reason.strip():
+        raise Invalid("Cần ghi lý do thu hồi", field="reason")
+    before = snapshot(doc)
+    doc.status = "revoked"
+    doc.note = f"Văn bản đã bị thu hồi theo quyết định của {actor.full_name}. Lý do: {reason}".strip()
+    doc.updated_at = now()
+    deliveries = list(
+        (await work.session.execute(select(DocDelivery).where(DocDelivery.document_id == doc.id))).scalars()
+    )
+    asked = [d.to_code for d in deliveries if d.transport not in ("failed", "internal")]
+    if asked and doc.edoc_document_id:
+        await ask_recipients_to_give_back(work, ctx.agency, doc, actor, reason, asked)
+    told = f" Đã đề nghị {len(asked)} nơi nhận qua trục trả lại văn bản." if asked else ""
+    history(
+        work.session, doc, actor, "withdrawn", f"{doc.note}.{told}".replace("..", "."), "13", reason=reason
+    )
+    audit(
+        work.session, actor, "document.withdrawn", f"document:{doc.id}", before, snapshot(doc), reason=reason
+    )
+    return doc

@@ -387,6 +387,12 @@ async def decide(
     return await outgoing.decide(work, ctx, doc, actor, approve=approve, comment=comment, code=code)
 
 
+async def withdraw(work: Work, ctx: Context, actor: Principal, document_id: str, reason: str) -> Document:
+    """A leader revokes an issued document: frozen, and its axis recipients asked to give it back."""
+    doc = await load_visible(work.session, actor, document_id, lock=True)
+    return await changes.withdraw(work, ctx, doc, actor, reason)
+
+
 async def issue(work: Work, ctx: Context, actor: Principal, document_id: str) -> Document:
     """Issue an approved document: number, the organisation's signature, sending through the axis."""
     doc = await load_visible(work.session, actor, document_id, lock=True)

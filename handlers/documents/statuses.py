@@ -73,3 +73,37 @@ async def send_status(
         issue=document_id,
     )
     return True
+
+
+async def ask_recipients_to_give_back(
+    work: Work, agency: Agency, doc: Document, actor: Principal, reason: str, to_codes: list[str]
+) -> None:
+    """Status 13 about one of our issued documents to its axis recipients: give it back (revocation,
+    Decree 30 Art. 18.4); each answers 15 (destroyed) or 16 (refused), kept on its delivery."""
+    assert doc.edoc_document_id is not None
+    message = StatusMessage.model_validate(
+        {
+            "from_": Organization(organ_id=agency.code, organ_name=agency.name),
+            "response_for": StatusResponseFor(
+                organ_id=agency.code,
+                code=doc.code or doc.edoc_document_id,
+                document_id=doc.edoc_document_id,
+                promulgation_date=doc.issued_date,
+            ),
+            "staff_info": StaffInfo(staff=actor.full_name, department=actor.position or None),
+            "status_code": StatusCode.TAKE_BACK_REQUESTED,
+            "description": f"{StatusCode.TAKE_BACK_REQUESTED.description}. Lý do: {reason}",
+            "timestamp": datetime.now(VN_TZ).replace(microsecond=0),
+        }
+    )
+    await work.emit(
+        "axis.send",
+        AxisSendRequested(
+            status=message,
+            message_type="status",
+            from_code=agency.code,
+            to_codes=to_codes,
+            document_id=doc.edoc_document_id,
+        ),
+        issue=doc.edoc_document_id,
+    )

@@ -17,6 +17,8 @@ STATUS_LABELS = {
     "assigned": "Đã giao xử lý",
     "processing": "Đang xử lý",
     "completed": "Đã hoàn thành",
+    "revoked": "Đã thu hồi",
+    "replaced": "Đã bị thay thế",
     "draft": "Dự thảo",
     "returned": "Bị trả lại",
     "pending_approval": "Chờ duyệt",

@@ -30,7 +30,7 @@ from portal.staff.timeline import timeline
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 # Statuses the shared labels do not name yet (documents taken back or replaced by their sender).
-DOC_STATUS = {**STATUS_LABELS, "revoked": "Đã thu hồi", "replaced": "Đã bị thay thế"}
+DOC_STATUS = STATUS_LABELS
 DEADLINES = {
     "overdue": "Quá hạn",
     "due_today": "Đến hạn hôm nay",

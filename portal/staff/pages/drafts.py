@@ -285,6 +285,13 @@ async def return_draft(request: Request, doc_id: str, who: Who) -> Response:
     return await act_on_document(request, doc_id, "return", body, "Đã trả lại dự thảo")
 
 
+@router.post("/van-ban/{doc_id}/thu-hoi")
+async def withdraw(request: Request, doc_id: str, who: Who) -> Response:
+    form = await request.form()
+    body = {"reason": text_of(form, "reason")}
+    return await act_on_document(request, doc_id, "withdraw", body, "Đã thu hồi văn bản")
+
+
 @router.post("/van-ban/{doc_id}/ban-hanh")
 async def issue(request: Request, doc_id: str, who: Who) -> Response:
     return await act_on_document(request, doc_id, "issue", {}, "Đã cấp số, đóng dấu và gửi văn bản")

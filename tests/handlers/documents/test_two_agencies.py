@@ -175,3 +175,68 @@ async def test_agency_sees_every_status_in_order_and_receives_the_linked_answer(
         ).status_code == 201
     items = (await h.get("chuyenvien", f"/api/documents/dossiers/{dossier}")).json()["items"]
     assert [i["document_id"] for i in items] == [incoming, answer]
+
+
+async def test_a_leader_withdraws_an_issued_document_and_the_recipient_destroys_it(
+    second_nats: NatsServer,
+    simulator: SimulatorServer,
+    start_office: StartOffice,
+    signing_config: SigningConfig,
+) -> None:
+    """Decree 30 App. VI I.III.8.a and Art. 18.4: A's director revokes a document A issued to Hanoi. A's
+    copy is frozen as issued, Hanoi is asked over the axis to give it back (13), destroys its content and
+    answers 15, which A keeps on the delivery; only a leader may revoke, and only an issued document."""
+    a_axis, h_axis = vdxp(simulator, "vxp.vpcp"), vdxp(simulator, "vxp.hanoi.skhdt")
+    a = await start_office(
+        modules=[AxisDispatchModule(), a_axis],
+        agency_code=VPCP,
+        agency_name="Văn phòng Chính phủ",
+        name="vpcp",
+        agency_abbreviation="VPCP",
+        watch_commands=False,
+    )
+    h = await start_office(
+        modules=[AxisDispatchModule(), h_axis, SigningModule(signing_config)],
+        nats_url=second_nats.url,
+        name="hanoi",
+        watch_commands=False,
+    )
+    subject = "V/v mời họp tổng kết công tác đầu tư công"
+    doc_id = await _issue(a, subject, HANOI, "Sở KH&ĐT Hà Nội")
+    await a.bus.wait("axis.sent")
+    await h_axis.poll_once()
+    [(_, registered)] = await h.bus.wait("document.registered")  # Hanoi registered it (automatically here)
+    copy = registered.document_id
+    assert (await h.get("vanthu", f"/api/documents/{copy}")).json()["attachments"]
+
+    refused = await a.post("vanthu", f"/api/documents/{doc_id}/withdraw", json={"reason": "Ban hành nhầm"})
+    assert refused.status_code == 403
+    withdrawn = await a.post(
+        "giamdoc", f"/api/documents/{doc_id}/withdraw", json={"reason": "Ban hành nhầm ngày họp"}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["status"] == "revoked"
+    again = await a.post("giamdoc", f"/api/documents/{doc_id}/withdraw", json={"reason": "lần nữa"})
+    assert again.status_code == 409 and "đã thu hồi" in again.json()["detail"]
+
+    async def asked() -> bool:
+        return any(p.message_type == "status" for _, p in a.bus.seen["axis.sent"])
+
+    assert await wait_for(asked, timeout=60), "A did not send the take-back request"
+    await h_axis.poll_once()
+    gone = await _until(h, copy, "revoked")
+    assert gone["attachments"] == [] and "Ban hành nhầm ngày họp" in gone["note"]
+
+    async def answered() -> bool:
+        if not any(p.message_type == "status" for _, p in h.bus.seen["axis.sent"]):
+            return False
+        await a_axis.poll_once()
+        body = (await a.get("vanthu", f"/api/documents/{doc_id}")).json()
+        return bool(body["deliveries"][0]["status_code"] == "15")
+
+    assert await wait_for(answered, timeout=60, every=0.5), "A did not record Hanoi's 15"
+    body = (await a.get("vanthu", f"/api/documents/{doc_id}")).json()
+    assert body["status"] == "revoked" and body["subject"] == subject  # frozen as issued
+    assert body["attachments"] or body["versions"]  # our own record keeps its content
+    [step] = [h_ for h_ in body["history"] if h_["action"] == "withdrawn"]
+    assert "Nguyễn Văn Hùng" in step["text"] and "1 nơi nhận" in step["text"]

@@ -178,7 +178,7 @@ async def shot(page: Any, name: str) -> None:
 
 RAW = re.compile(
     r"\b(pending|approved|rejected|cancelled|registered|thuong_khan|hoa_toc|user_id|working_days|"
-    r"late_minutes|annual_leave|business_trip|None|True|False)\b"
+    r"late_minutes|annual_leave|business_trip|revoked|replaced|None|True|False)\b"
 )
 
 

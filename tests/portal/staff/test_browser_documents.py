@@ -228,6 +228,24 @@ async def test_a_new_hoa_toc_notice_to_an_agency_and_a_unit_reaches_the_units_of
             await expect(officer.get_by_label("Trích yếu")).to_be_visible()
             await _shot(officer, "5c-officer-phone-draft-form")
 
+            # 6. The director revokes the issued notice: frozen, the agency asked to give it back.
+            await leader.goto(notice_url)
+            await leader.locator("summary", has_text="Thu hồi văn bản đã ban hành").click()
+            await leader.get_by_label("Lý do thu hồi").fill("Thông báo nhầm thời gian họp")
+            await submit(leader, "Thu hồi văn bản")
+            await done(leader, "Đã thu hồi văn bản")
+            await expect(leader.locator(".meta")).to_contain_text("Đã thu hồi")
+            await expect(leader.locator(".history")).to_contain_text(
+                "Văn bản đã bị thu hồi theo quyết định của Nguyễn Văn Hùng. "
+                "Lý do: Thông báo nhầm thời gian họp. Đã đề nghị 1 nơi nhận qua trục trả lại văn bản."
+            )
+            await expect(leader.locator("summary", has_text="Thu hồi văn bản đã ban hành")).to_have_count(0)
+            await _no_raw_words(leader)
+            await _shot(leader, "6-leader-withdrew")
+            await officer.goto(notice_url)
+            await expect(officer.locator(".meta")).to_contain_text("Đã thu hồi")
+            assert await _status_of(office, notice_id) == "revoked"
+
             # Still nothing for the officer of another unit: not on her home page, not by link.
             await other.goto("/staff/")
             await expect(other.locator("main")).not_to_contain_text(NOTICE)
