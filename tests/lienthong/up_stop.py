@@ -134,6 +134,14 @@ def test_sigkill_under_load_then_a_restart_keeps_one_server_its_port_and_every_m
     """SIGKILL the office while the demo traffic and a stream of publishes run: its server outlives it.
     The next start stops that orphan, serves the same store on the same port with one server, keeps
     every acknowledged message; a SIGTERM under load then stops everything within the bound."""
+    try:
+        _sigkill_then_restart(tmp_path)
+    finally:  # whatever failed, no nats-server outlives the test on its store
+        for pid in servers_on(tmp_path / "data" / "nats"):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _sigkill_then_restart(tmp_path: Path) -> None:
     data = tmp_path / "data"
     portal, nats_port = free_port(), free_port(23000)
     store = data / "nats"
@@ -186,6 +194,9 @@ def test_sigkill_under_load_then_a_restart_keeps_one_server_its_port_and_every_m
         if second.poll() is None:
             second.kill()
             second.wait()
+        leftovers = servers_on(store)
+        for pid in leftovers:  # a failed run must not leave the orphan behind for the next test
+            os.kill(pid, signal.SIGKILL)
+    assert not leftovers, f"nats-server left running on the store: {leftovers}"
     assert code == 0, log2.read_text()[-3000:]
     assert took < STOP_TIMEOUT + 30, f"stopping took {took:.1f} s"
-    assert servers_on(store) == []
