@@ -25,7 +25,7 @@ from handlers.documents.exports import (
     register_xlsx,
 )
 from handlers.documents.models import DocDossier, DocDossierItem, Document
-from handlers.documents.rules import fold
+from handlers.documents.rules import fold, status_word
 from handlers.documents.store import new_id
 from handlers.documents.trail import audit
 from hub.auth import Principal
@@ -112,6 +112,9 @@ async def add_item(
         doc = await work.session.get(Document, document_id)
         if doc is None or not await can_see(work.session, actor, doc):
             raise not_found()
+        if doc.status in ("revoked", "rejected") and doc.direction == "in":
+            word = status_word(doc.status)
+            raise Conflict(f"Văn bản {word}, không đưa vào hồ sơ được", field="document_id")
         dup = await work.session.scalar(
             select(DocDossierItem.id).where(
                 DocDossierItem.dossier_id == dossier.id, DocDossierItem.document_id == document_id

@@ -242,6 +242,7 @@ async def document(request: Request, doc_id: str, who: Who) -> HTMLResponse:
         addressed=addressed_to(doc, who),
         in_dossiers=holding.items,
         open_dossiers=[d for d in open_dossiers.items if d["id"] not in {h["id"] for h in holding.items}],
+        fileable=not (doc["direction"] == "in" and doc["status"] in ("revoked", "rejected")),
         labels=DOC_STATUS,
         current_approver=current_approver(doc),
         latest_version=max((v["version"] for v in doc["versions"]), default=None),

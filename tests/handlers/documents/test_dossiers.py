@@ -133,3 +133,22 @@ async def test_dossiers_are_listed_within_the_walls_counted_per_account_and_inde
     assert [(r[1], r[5], r[6]) for r in rows[2:-2]] == sorted([(a, "1", "10 năm"), (b, "1", "10 năm")])
     assert str(rows[-1][0]).startswith("In từ Văn phòng điện tử bởi Lê Thị Hoa lúc ")  # who took it, when
     assert "In từ Văn phòng điện tử bởi Vũ Thị Mai" in own_text  # the print mark on the PDF's pages
+
+
+async def test_a_revoked_incoming_document_cannot_be_filed(start_office: StartOffice) -> None:
+    """Its content was destroyed when its sender revoked it: a dossier refuses it, by name."""
+    from sqlalchemy import update
+
+    from handlers.documents.models import Document
+    from tests.handlers.documents.test_incoming import _received
+
+    office = await start_office()
+    doc_id = await _received(office, number="777", subject="Giấy mời đã bị thu hồi")
+    async with office.hub.db.session() as s:
+        await s.execute(update(Document).where(Document.id == doc_id).values(status="revoked"))
+    dossier = await _open(office, "vanthu", "Hồ sơ hội nghị", "VP.09")
+    refused = await office.post(
+        "vanthu", f"/api/documents/dossiers/{dossier['id']}/items", json={"document_id": doc_id}
+    )
+    assert refused.status_code == 409 and "đã thu hồi, không đưa vào hồ sơ được" in refused.json()["detail"]
+    assert (await office.get("vanthu", f"/api/documents/dossiers/{dossier['id']}")).json()["items"] == []
