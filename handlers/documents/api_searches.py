@@ -17,7 +17,7 @@ from hub.auth import CurrentPrincipal, require_roles
 from hub.web import HubDep
 
 router = APIRouter()
-Order = Literal["newest", "oldest", "deadline", "subject"]
+Order = Literal["newest", "oldest", "deadline", "subject", "number"]
 
 
 def search_query(
@@ -34,7 +34,9 @@ def search_query(
     register: Annotated[
         str | None, Query(description="Only the documents of this register (its code)")
     ] = None,
-    order: Annotated[Order, Query(description="newest (default), oldest, deadline, subject")] = "newest",
+    order: Annotated[
+        Order, Query(description="newest (default), oldest, deadline, subject, number")
+    ] = "newest",
 ) -> SearchQuery:
     """The filters and the order of a documents search, from the query string."""
     return SearchQuery(
@@ -72,7 +74,7 @@ class SavedSearch(BaseModel):
     deadline_status: str = Field(default="", max_length=30)
     year: str = Field(default="", max_length=4, pattern=r"^(\d{4})?$")
     addressed: Literal["", "1"] = ""
-    order: Literal["", "newest", "oldest", "deadline", "subject"] = ""
+    order: Literal["", "newest", "oldest", "deadline", "subject", "number"] = ""
     columns: str = Field(default="", max_length=100, pattern=r"^[a-z,]*$", description="Chosen list columns")
 
 

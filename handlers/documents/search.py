@@ -77,6 +77,7 @@ ORDERS = {
     "oldest": "Cũ nhất trước",
     "deadline": "Hạn xử lý gần nhất trước",
     "subject": "Theo trích yếu (A-Z)",
+    "number": "Theo số trong sổ (tăng dần)",
 }
 
 
@@ -89,6 +90,8 @@ def order_by(order: str) -> tuple[Any, ...]:
         return (deadline.is_(None), deadline.asc(), Document.created_at.desc(), Document.id)
     if order == "subject":
         return (Document.search_text.asc(), Document.id)
+    if order == "number":  # a register's order; the unnumbered (drafts, waiting) last
+        return (Document.number.is_(None), Document.year, Document.number, Document.created_at, Document.id)
     if order != "newest":
         raise Invalid(f"Thứ tự không hợp lệ: {order} (một trong: {', '.join(ORDERS)})", field="order")
     return (Document.created_at.desc(), Document.id)

@@ -4,7 +4,7 @@ abbreviations (`/staff/so-van-ban/quan-ly`), through the documents API."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +18,7 @@ from portal.staff.people import chart
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 MANAGE = "/staff/so-van-ban/quan-ly"
+PAGE = 200  # rows of a register per page
 ALL_TYPES = [
     *DOC_TYPES,
     "Nghị quyết",
@@ -40,18 +41,28 @@ def _chosen(books: list[dict[str, Any]], code: str, kind: str) -> dict[str, Any]
 
 @router.get("/so-van-ban", response_class=HTMLResponse)
 async def registers(
-    request: Request, who: Who, q: str = "", kind: str = "in", year: int = 0, so: str = ""
+    request: Request, who: Who, q: str = "", kind: str = "in", year: int = 0, so: str = "", trang: int = 1
 ) -> HTMLResponse:
-    year = year or datetime.now(UTC).year
+    year = year or datetime.now(HANOI).year
+    page = max(1, trang)
     async with Api(request) as api:
         listed = await api.get("/documents/registers", year=year)
         books = listed.data if listed.ok and isinstance(listed.data, list) else []
         book = _chosen(books, so, kind)
         kind = book["direction"] if book else kind
         answer = await api.get(
-            "/documents", q=q, direction=kind, year=year, register=book["code"] if book else None, limit=200
+            "/documents",
+            q=q,
+            direction=kind,
+            year=year,
+            register=book["code"] if book else None,
+            order="number",
+            limit=PAGE,
+            offset=(page - 1) * PAGE,
         )
-    rows = sorted((d for d in answer.items if d.get("number") is not None), key=lambda d: d["number"])
+    rows = [d for d in answer.items if d.get("number") is not None]
+    pages = max(1, -(-answer.total // PAGE))
+    here = {"q": q, "kind": kind, "year": year, "so": book["code"] if book else so}
     return render(
         request,
         "registers.html",
@@ -65,6 +76,11 @@ async def registers(
         year=year,
         books=books,
         book=book,
+        page=page,
+        pages=pages,
+        total=answer.total,
+        previous=f"/staff/so-van-ban?{urlencode({**here, 'trang': page - 1})}" if page > 1 else "",
+        next=f"/staff/so-van-ban?{urlencode({**here, 'trang': page + 1})}" if page < pages else "",
         report_from=datetime.now(HANOI).date().replace(day=1).isoformat(),
         report_to=datetime.now(HANOI).date().isoformat(),
     )
