@@ -395,19 +395,28 @@ class Hub:
         log.info("hub.started", consumers=len(self.consumers), modules=[m.name for m in self.modules])
 
     async def stop(self) -> None:
+        """Stop the modules, then the consumers, the relay and the connection; every wait is bounded
+        (`stop_timeout_seconds`), and what did not stop in time is logged and left behind."""
+        bound = self.settings.stop_timeout_seconds
         for module in reversed(self.modules):
-            try:
-                await module.stop()
-            except Exception as exc:
-                log.warning("module.stop_failed", module=module.name, error=str(exc))
+            stopping = asyncio.create_task(module.stop(), name=f"stop-{module.name}")
+            done, _ = await asyncio.wait({stopping}, timeout=bound)
+            if not done:  # not awaited again: a stop that ignores its cancellation must not hold us
+                stopping.cancel()
+                log.warning("module.stop_timed_out", module=module.name, seconds=bound)
+            elif not stopping.cancelled() and stopping.exception() is not None:
+                log.warning("module.stop_failed", module=module.name, error=str(stopping.exception()))
         self._running = False
         if self._tasks:
             # consumers finish the batch in hand, then stop fetching
-            grace = min(self.settings.ack_wait_seconds, self.settings.stop_timeout_seconds)
+            grace = min(self.settings.ack_wait_seconds, bound)
             _, pending = await asyncio.wait(self._tasks, timeout=grace)
             for task in pending:
                 task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            if pending:
+                _, stuck = await asyncio.wait(pending, timeout=bound)
+                for task in stuck:
+                    log.warning("consumer.stop_timed_out", task=task.get_name(), seconds=bound)
             self._tasks.clear()
         for sub in self._subs:
             try:
