@@ -22,15 +22,13 @@ pytestmark = pytest.mark.xdist_group("default-ports")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _up(data: Path, portal_port: int, nats_port: int, log: Path, **settings: str) -> subprocess.Popen[bytes]:
-    """`lienthong up` as `make run` starts it, on these ports, with any further `LIENTHONG_*` settings."""
+def _up(data: Path, portal_port: int, nats_port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
     env.update(
         {
             "LIENTHONG_DATA_DIR": str(data),
             "LIENTHONG_PORTAL_PORT": str(portal_port),
             "LIENTHONG_NATS_PORT": str(nats_port),
-            **settings,
         }
     )
     return subprocess.Popen(

@@ -19,7 +19,7 @@ import pytest
 
 from hub.embedded import free_port
 from tests.hub.test_embedded_lifecycle import servers_on
-from tests.lienthong.test_up import ROOT, _up, _wait_healthy
+from tests.lienthong.test_up import ROOT, _wait_healthy
 
 # uses the default development ports: one after the other on one pytest-xdist worker
 pytestmark = pytest.mark.xdist_group("default-ports")
@@ -67,7 +67,20 @@ def test_sigterm_stops_within_the_bound_while_the_axis_hangs(tmp_path: Path) -> 
 
 
 def _office(data: Path, portal: int, nats_port: int, log: Path) -> subprocess.Popen[bytes]:
-    return _up(data, portal, nats_port, log, LIENTHONG_STOP_TIMEOUT_SECONDS=str(STOP_TIMEOUT))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
+    env |= {
+        "LIENTHONG_DATA_DIR": str(data),
+        "LIENTHONG_PORTAL_PORT": str(portal),
+        "LIENTHONG_NATS_PORT": str(nats_port),
+        "LIENTHONG_STOP_TIMEOUT_SECONDS": str(STOP_TIMEOUT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "lienthong.cli", "up"],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 class Load:

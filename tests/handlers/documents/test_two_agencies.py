@@ -77,15 +77,12 @@ async def _until(office: Office, doc_id: str, status: str) -> dict[str, Any]:
     return body
 
 
-async def _two_agencies(
+async def test_agency_sees_every_status_in_order_and_receives_the_linked_answer(
+    second_nats: NatsServer,  # first: torn down after the hubs that use it
     simulator: SimulatorServer,
     start_office: StartOffice,
     signing_config: SigningConfig,
-    second_nats: NatsServer,
-    **hanoi: Any,
-) -> tuple[Office, VdxpModule, Office, VdxpModule]:
-    """The Government Office (A) and Hanoi's department, each on its own server, both on the VDXP
-    simulator; Hanoi signs. Their offices and axis adapters (polled by the tests)."""
+) -> None:
     a_axis, h_axis = vdxp(simulator, "vxp.vpcp"), vdxp(simulator, "vxp.hanoi.skhdt")
     a = await start_office(
         modules=[AxisDispatchModule(), a_axis],
@@ -99,20 +96,9 @@ async def _two_agencies(
         modules=[AxisDispatchModule(), h_axis, SigningModule(signing_config)],
         nats_url=second_nats.url,
         name="hanoi",
+        auto_register=False,
         watch_commands=False,
-        **hanoi,
-    )
-    return a, a_axis, h, h_axis
-
-
-async def test_agency_sees_every_status_in_order_and_receives_the_linked_answer(
-    second_nats: NatsServer,  # first: torn down after the hubs that use it
-    simulator: SimulatorServer,
-    start_office: StartOffice,
-    signing_config: SigningConfig,
-) -> None:
-    a, a_axis, h, h_axis = await _two_agencies(
-        simulator, start_office, signing_config, second_nats, auto_register=False, signing_enabled=True
+        signing_enabled=True,
     )
 
     # A issues a công văn to Hanoi.
@@ -200,7 +186,21 @@ async def test_a_leader_withdraws_an_issued_document_and_the_recipient_destroys_
     """Decree 30 App. VI I.III.8.a and Art. 18.4: A's director revokes a document A issued to Hanoi. A's
     copy is frozen as issued, Hanoi is asked over the axis to give it back (13), destroys its content and
     answers 15, which A keeps on the delivery; only a leader may revoke, and only an issued document."""
-    a, a_axis, h, h_axis = await _two_agencies(simulator, start_office, signing_config, second_nats)
+    a_axis, h_axis = vdxp(simulator, "vxp.vpcp"), vdxp(simulator, "vxp.hanoi.skhdt")
+    a = await start_office(
+        modules=[AxisDispatchModule(), a_axis],
+        agency_code=VPCP,
+        agency_name="Văn phòng Chính phủ",
+        name="vpcp",
+        agency_abbreviation="VPCP",
+        watch_commands=False,
+    )
+    h = await start_office(
+        modules=[AxisDispatchModule(), h_axis, SigningModule(signing_config)],
+        nats_url=second_nats.url,
+        name="hanoi",
+        watch_commands=False,
+    )
     subject = "V/v mời họp tổng kết công tác đầu tư công"
     doc_id = await _issue(a, subject, HANOI, "Sở KH&ĐT Hà Nội")
     await a.bus.wait("axis.sent")
