@@ -66,15 +66,30 @@ async def replay(
             "Lt-Replay-For": row.consumer,
             "Lt-Type": row.type or "",
         }
-        await hub.publish_raw(row.subject, data, headers)
+        # journal the replay before the message goes out: the consumer may handle it (and journal
+        # "handled") before this coroutine runs again, and a trace must read in the order things happened
+        if env is not None:
+            hub.journal.record(
+                env, "replayed", actor, outcome="replayed", consumer=row.consumer, dead_letter=row.id
+            )
+        try:
+            await hub.publish_raw(row.subject, data, headers)
+        except Exception as exc:
+            if env is not None:
+                hub.journal.record(
+                    env,
+                    "replay_failed",
+                    actor,
+                    outcome="error",
+                    consumer=row.consumer,
+                    dead_letter=row.id,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            raise
         row.status = "replayed"
         row.resolved_at = datetime.now(UTC)
         row.resolved_by = actor
         s.add(_audit(actor, "dlq.replay" + (".edited" if edited_payload is not None else ""), row))
-    if env is not None:
-        hub.journal.record(
-            env, "replayed", actor, outcome="replayed", consumer=row.consumer, dead_letter=row.id
-        )
     return row
 
 

@@ -61,6 +61,7 @@ class Journal:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._max_buffer = 200_000
+        self._flushing = asyncio.Lock()
 
     def record(self, env: Envelope, hop: str, actor: str, **kw: Any) -> None:
         self._rows.append(hop_row(env, hop, actor, **kw))
@@ -80,6 +81,12 @@ class Journal:
             await self.flush()
 
     async def flush(self) -> int:
+        """Write what is buffered. Flushes take turns, so a caller's flush returns only after every
+        row recorded before it is in the database (not while the background flush still holds some)."""
+        async with self._flushing:
+            return await self._flush()
+
+    async def _flush(self) -> int:
         if not self._rows:
             return 0
         rows, self._rows = self._rows, []

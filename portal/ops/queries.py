@@ -17,7 +17,7 @@ from hub.models import AuditEntry, DeadLetter, JournalEntry, JournalMinute, Jour
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
 IN_HOPS = ("published",)
 OUT_HOPS = ("handled",)
-ERROR_HOPS = ("retried", "dead_lettered")
+ERROR_HOPS = ("retried", "dead_lettered", "replay_failed")
 SERIES_HOPS = IN_HOPS + OUT_HOPS + ERROR_HOPS
 REFUSED_TYPE = "axis.receive_failed"
 """An incoming document refused at intake: an error of the exchange, though no consumer failed."""

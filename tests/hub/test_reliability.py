@@ -121,6 +121,46 @@ async def test_poison_message_is_dead_lettered_and_replay_after_fix_delivers(
         await dlq.replay(hub, row.id, actor="operator-1")
 
 
+async def test_a_replay_the_server_never_took_stays_dead_and_the_trace_says_so(
+    hub_factory: Callable[..., Any], nats: Any
+) -> None:
+    def setup(hub: Hub) -> None:
+        @hub.consumer("broken", "lt.test.evt.ping")
+        async def broken(d: Delivery) -> None:
+            raise ValueError("always broken")
+
+    hub = await hub_factory([core, FnModule("broken", setup)], max_deliver=1)
+    env = await hub.publish("test.ping", {"n": 1}, source="test")
+
+    async def dead() -> list[DeadLetter]:
+        return await dlq.list_dead(hub)
+
+    assert await wait_for(lambda: _has(dead), timeout=20)
+    [row] = await dlq.list_dead(hub)
+    nats.stop()
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - whatever the client raises with no server
+            await dlq.replay(hub, row.id, actor="operator-1")
+    finally:
+        nats.start()
+    still = await dlq.get_dead(hub, row.id)
+    assert still.status == "dead" and still.replays == 0 and still.resolved_by is None
+    hops = [r.hop for r in await _journal(hub, str(env.id))]
+    assert hops[-2:] == ["replayed", "replay_failed"]
+    # once the server is back the operator's replay goes through
+    assert await wait_for(lambda: _replays(hub, row.id), timeout=30)
+
+
+async def _replays(hub: Hub, dead_id: int) -> bool:
+    try:
+        await dlq.replay(hub, dead_id, actor="operator-1")
+    except dlq.DeadLetterError:
+        raise
+    except Exception:  # the client is still reconnecting
+        return False
+    return (await dlq.get_dead(hub, dead_id)).status == "replayed"
+
+
 async def _has(fn: Callable[[], Any]) -> bool:
     return bool(await fn())
 
