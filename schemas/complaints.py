@@ -13,7 +13,7 @@ from schemas.registry import message_type
 CaseKind = Literal["khieu_nai", "to_cao", "phan_anh", "kien_nghi"]
 CaseChannel = Literal["counter", "post", "email", "web"]
 Complexity = Literal["normal", "complex", "very_complex"]
-CaseStatus = Literal["received", "accepted", "rejected", "concluding", "concluded"]
+CaseStatus = Literal["received", "accepted", "rejected", "concluding", "issuing", "concluded"]
 KIND_LABELS: dict[str, str] = {
     "khieu_nai": "Khiếu nại",
     "to_cao": "Tố cáo",

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from schemas.envelope import ClaimCheck
 from schemas.registry import message_type
+from schemas.signing import StampBox
 
 PriorityLabel = Literal["Thường", "Khẩn", "Thượng khẩn", "Hỏa tốc", "Hỏa tốc hẹn giờ"]
 ConfidentialityLabel = Literal["Thường", "Mật", "Tối mật", "Tuyệt mật"]
@@ -126,6 +127,32 @@ class DocumentIssued(BaseModel):
     issued_at: AwareDatetime
     edoc_document_id: str | None = None
     response_for: str | None = Field(default=None, description="Internal id of the document answered")
+    origin: str | None = Field(
+        default=None, description="The module's case this document concludes (`document.prepare_issue`)"
+    )
+    file: ClaimCheck | None = Field(default=None, description="The issued PDF, with the seal's signature")
+
+
+@message_type("document.prepare_issue", "lt.doc.cmd.prepare_issue")
+class PrepareIssue(BaseModel):
+    """Another module hands the clerks a document its leader has signed, to be numbered in the outgoing
+    register, sealed and issued like any other (e.g. the conclusion of a complaint). The answer is
+    `document.issued` carrying the same `origin`."""
+
+    origin: str = Field(min_length=3, max_length=200, description="e.g. complaint:<case id>")
+    source: Literal["complaints"] = "complaints"
+    subject: str = Field(min_length=1, max_length=500)
+    document_type: str = Field(description="A Decree 30 type, e.g. Quyết định, Thông báo, Công văn")
+    file: ClaimCheck = Field(description="The PDF with the leader's approval signature")
+    file_name: str = Field(default="ket-luan.signed.pdf", max_length=200)
+    drafting_unit_id: str | None = None
+    signed_by: str = Field(description="User id of the leader who signed")
+    prepared_by: str = Field(description="User id of the person who sent it for signature")
+    confidentiality: ConfidentialityLabel = "Thường"
+    note: str = Field(default="", max_length=500)
+    seal_box: StampBox | None = Field(
+        default=None, description="Where the seal goes on this form: page, x1, y1, x2, y2 (PDF points)"
+    )
 
 
 @message_type("document.register", "lt.doc.cmd.register")

@@ -90,7 +90,6 @@ class Extend(BaseModel):
 class Conclude(BaseModel):
     result: ConclusionResult
     summary: str = Field(min_length=5, max_length=20000)
-    document_number: str = Field(min_length=3, max_length=50, description="Số và ký hiệu, e.g. 12/KL-SKHĐT")
     signer: str = Field(min_length=1, description="Signer profile of the leader in the signing configuration")
     otp: str | None = Field(
         default=None, max_length=12, description="One-time code of the person asking for the signature"
@@ -189,6 +188,7 @@ class CaseView(BaseModel):
     conclusion_result_label: str | None
     conclusion_summary: str | None
     conclusion_signed: ClaimCheck | None
+    conclusion_document_id: str | None
     attachments: list[FileView]
 
     @classmethod
@@ -243,6 +243,7 @@ NOTE_LABELS = {
     "extension": "Gia hạn",
     "signing": "Ký số",
     "limitation": "Thời hiệu",
+    "issued": "Ban hành",
 }
 
 
@@ -558,9 +559,10 @@ async def conclude(
     principal: CurrentPrincipal,
     module: Complaints,
 ) -> CaseView:
-    """Draft the conclusion and send it for the leader's signature; the case closes once signed."""
+    """Draft the conclusion and send it for the leader's signature; signed, the clerks number, seal and
+    issue it through the documents module, and the case closes when it is issued."""
     today = module.today()
-    draft = ConclusionDraft(body.result, body.summary, body.document_number, body.signer)
+    draft = ConclusionDraft(body.result, body.summary, body.signer)
     pdf = await service.draft_conclusion(hub, case_id, draft, today)
 
     async def step(tx: Work, c: Case) -> None:

@@ -30,11 +30,23 @@ def setup(hub: Hub, module: ComplaintsModule) -> None:
 
     @hub.consumer("complaints-signed", "lt.sign.evt.pdf_signed", transactional=True)
     async def on_signed(d: Delivery) -> None:
-        """The conclusion was signed: close the case."""
+        """The leader signed the conclusion: it goes to the clerks to be numbered, sealed and issued."""
         signed: PdfSigned = d.payload
         await service.conclusion_signed(
-            d, d.envelope.issue, original=signed.original, signed=signed.signed, on=module.today()
+            d,
+            d.envelope.issue,
+            original=signed.original,
+            signed=signed.signed,
+            signer=d.envelope.user_id or "",  # who asked, whom the signing service bound to the key
+            when=module.now(),
         )
+
+    @hub.consumer(
+        "complaints-conclusion-issued", "lt.doc.evt.issued", transactional=True, types=["document.issued"]
+    )
+    async def on_issued(d: Delivery) -> None:
+        """The clerk issued a conclusion (numbered, sealed): the case closes and the submitter is told."""
+        await service.conclusion_issued(d, d.payload, on=module.today())
 
     @hub.consumer("complaints-sign-refused", "lt.sign.evt.pdf_refused", transactional=True)
     async def on_refused(d: Delivery) -> None:

@@ -16,7 +16,6 @@ SIGNATURE_BOX = {"page": 1, "x1": 320.0, "y1": 60.0, "x2": 560.0, "y2": 150.0}
 @dataclass(frozen=True)
 class Conclusion:
     agency_name: str
-    document_number: str
     kind_label: str
     case_number: str
     submitter_name: str
@@ -36,12 +35,15 @@ def render_conclusion(c: Conclusion) -> bytes:
     pdf.add_page()
     w = pdf.epw
     pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(w / 2, 5, c.agency_name.upper() + f"\nSố: {c.document_number}", align="C")
+    # the number and date come from the outgoing register at issue, in the seal's stamp
+    pdf.multi_cell(w / 2, 5, c.agency_name.upper() + "\nSố:       (cấp khi ban hành)", align="C")
     pdf.set_xy(20 + w / 2, 15)
     pdf.multi_cell(w / 2, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc", align="C")
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 10)
-    pdf.cell(w, 6, f"Hà Nội, ngày {c.issued_on:%d/%m/%Y}", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        w, 6, f"Hà Nội, ngày      tháng      năm {c.issued_on:%Y}", align="R", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(4)
     pdf.set_font("DejaVu", "B", 13)
     pdf.multi_cell(w, 7, f"KẾT LUẬN GIẢI QUYẾT ĐƠN {c.kind_label.upper()}", align="C")

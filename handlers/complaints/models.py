@@ -67,6 +67,7 @@ class Case(Base):
     conclusion_number: Mapped[str | None] = mapped_column(String(50))
     conclusion_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     conclusion_signed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    conclusion_document_id: Mapped[str | None] = mapped_column(String(36))  # its outgoing document
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str | None] = mapped_column(String(40))
 

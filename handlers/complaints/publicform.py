@@ -179,6 +179,7 @@ PUBLIC_STATUS = {
     "rejected": ("Không thụ lý", "refused"),
     "accepted": ("Đã thụ lý, đang giải quyết", "info"),
     "concluding": ("Đang hoàn tất văn bản trả lời", "info"),
+    "issuing": ("Đang hoàn tất văn bản trả lời", "info"),
     "concluded": ("Đã có kết quả giải quyết", "done"),
 }
 
@@ -220,9 +221,9 @@ def public_view(c: Case, unit_name: str | None) -> PublicCase:
         received_on=c.received_on,
         acceptance_due=c.acceptance_due if c.status == "received" else None,
         accepted_on=c.accepted_on,
-        resolution_due=c.resolution_due if c.status in ("accepted", "concluding") else None,
+        resolution_due=c.resolution_due if c.status in service.HANDLING else None,
         extended=c.extensions > 0,
-        unit_name=unit_name if c.status in ("accepted", "concluding", "concluded") else None,
+        unit_name=unit_name if c.status in (*service.HANDLING, "concluded") else None,
         rejected_reason=c.rejected_reason if c.status == "rejected" else None,
         concluded_on=c.concluded_on if done else None,
         conclusion_number=c.conclusion_number if done else None,

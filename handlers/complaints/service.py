@@ -26,15 +26,17 @@ from hub import otp
 from hub.errors import Conflict, Invalid, NotFound
 from hub.orgchart import Unit
 from schemas.complaints import KIND_LABELS, SubmitCase
+from schemas.documents import DocumentIssued, PrepareIssue
 from schemas.envelope import ClaimCheck
-from schemas.signing import SignPdfRequest, SignPdfRequested
+from schemas.signing import SignPdfRequest, SignPdfRequested, StampBox
 
 if TYPE_CHECKING:
     from hub.runtime import Hub, Work
 
 log = structlog.get_logger(__name__)
 
-OPEN = ("received", "accepted", "concluding")
+HANDLING = ("accepted", "concluding", "issuing")  # accepted and not yet concluded
+OPEN = ("received", *HANDLING)
 DUPLICATE_WINDOW_DAYS = 365
 SAME_SUBMITTER_RATIO = 0.75
 ANY_SUBMITTER_RATIO = 0.93
@@ -47,6 +49,7 @@ STATUS_LABELS: dict[str, str] = {
     "accepted": "Đang giải quyết",
     "rejected": "Không thụ lý",
     "concluding": "Chờ ký kết luận",
+    "issuing": "Chờ ban hành kết luận",
     "concluded": "Đã có kết luận",
 }
 CHANNEL_LABELS: dict[str, str] = {
@@ -68,7 +71,7 @@ def current_due(c: Case) -> date | None:
     """The deadline that runs now: acceptance while received, resolution while being handled."""
     if c.status == "received":
         return c.acceptance_due
-    if c.status in ("accepted", "concluding"):
+    if c.status in HANDLING:
         return c.resolution_due
     return None
 
@@ -133,9 +136,7 @@ async def find(session: AsyncSession, case_id: str) -> Case:
 
 def is_overdue(c: Case, today: date) -> bool:
     """Still being handled after its resolution deadline."""
-    return (
-        c.status in ("accepted", "concluding") and c.resolution_due is not None and today > c.resolution_due
-    )
+    return c.status in HANDLING and c.resolution_due is not None and today > c.resolution_due
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class CaseFilter:
 
 
 def _deadline_condition(deadline: str, today: date) -> ColumnElement[bool]:
-    handling = Case.status.in_(("accepted", "concluding"))
+    handling = Case.status.in_(HANDLING)
     if deadline == "overdue":
         return or_(
             and_(Case.status == "received", Case.acceptance_due < today),
@@ -580,12 +581,24 @@ async def case_file(session: AsyncSession, c: Case, index: int, note_id: int | N
 
 @dataclass(frozen=True)
 class ConclusionDraft:
-    """What the leader concludes: the verification result, its summary, the document's number, who signs."""
+    """What the leader concludes: the verification result, its summary and who signs. The number comes
+    from the outgoing register when the clerk issues it."""
 
     result: ConclusionResult
     summary: str
-    document_number: str
     signer: str
+
+
+# the Decree 30 type of each kind's answer: a decision on a complaint (Law on Complaints Art. 31), a notice
+# of the result on a denunciation (Law on Denunciations Art. 40), an official letter on a petition
+CONCLUSION_TYPES = {
+    "khieu_nai": "Quyết định",
+    "to_cao": "Thông báo",
+    "kien_nghi": "Công văn",
+    "phan_anh": "Công văn",
+}
+# the seal goes over the left part of the leader's signature, in the form's reserved foot
+SEAL_BOX = {"page": 1, "x1": 280.0, "y1": 70.0, "x2": 420.0, "y2": 140.0}
 
 
 def ensure_concludable(c: Case) -> None:
@@ -602,7 +615,6 @@ async def draft_conclusion(hub: Hub, case_id: str, draft: ConclusionDraft, issue
     pdf = forms.render_conclusion(
         forms.Conclusion(
             agency_name=hub.settings.agency_name,
-            document_number=draft.document_number,
             kind_label=KIND_LABELS[c.kind or "khieu_nai"],
             case_number=c.number,
             # the conclusion goes round the department: a denouncer is never named in it (Law 25/2018 Art. 47)
@@ -624,14 +636,14 @@ async def request_signature(
 
     The signing service signs only when `by` is bound to the signer's key (the leader, or a deputy
     during a delegation): a unit head asking for the leader's signature is refused, the case goes back
-    to "accepted" with the reason. The case closes once the conclusion comes back signed.
+    to "accepted" with the reason. Signed, the conclusion goes to the clerks (documents module) to be
+    numbered in the outgoing register, sealed and issued; the case closes when it is issued.
     """
     ensure_concludable(c)
     await otp.verify_once(tx.session, otp.cipher_for(tx.hub.settings), by, code)
     c.status = "concluding"
     c.conclusion_result = draft.result
     c.conclusion_summary = draft.summary
-    c.conclusion_number = draft.document_number
     c.conclusion_draft = pdf.model_dump(mode="json")
     request = SignPdfRequest.model_validate(
         {
@@ -639,8 +651,6 @@ async def request_signature(
             "stage": "approval",
             "box": forms.SIGNATURE_BOX,
             "reason": f"Kết luận giải quyết đơn {c.number}",
-            "document_number": draft.document_number,
-            "issued_on": issued_on,
         }
     )
     await tx.emit(
@@ -667,16 +677,63 @@ async def concluding_case(session: AsyncSession, issue: str | None) -> Case | No
 
 
 async def conclusion_signed(
-    tx: Work, issue: str | None, *, original: ClaimCheck, signed: ClaimCheck, on: date
+    tx: Work, issue: str | None, *, original: ClaimCheck, signed: ClaimCheck, signer: str, when: datetime
 ) -> None:
-    """The conclusion came back signed: close the case (a signature of another file is ignored)."""
+    """The leader signed the conclusion (a signature of another file is ignored): it goes to the clerks
+    to be numbered in the outgoing register, sealed and issued (`document.prepare_issue`)."""
     c = await concluding_case(tx.session, issue)
     if c is None:
         return
     if (c.conclusion_draft or {}).get("sha256") != original.sha256:
         log.warning("complaints.signed_other_document", case=c.number)
         return
-    await concluded(tx, c, signed=signed.model_dump(mode="json"), on=on)
+    c.status = "issuing"
+    c.conclusion_signed = signed.model_dump(mode="json")
+    kind = c.kind or "khieu_nai"
+    await tx.emit(
+        "document.prepare_issue",
+        PrepareIssue(
+            origin=f"{ISSUE_PREFIX}{c.id}",
+            subject=f"Kết luận giải quyết đơn {KIND_LABELS[kind].lower()} số {c.number}",
+            document_type=CONCLUSION_TYPES[kind],
+            file=signed,
+            file_name=f"ket-luan-{c.number}.signed.pdf".replace("/", "-"),
+            drafting_unit_id=c.unit_id,
+            signed_by=signer,
+            prepared_by=signer,
+            seal_box=StampBox.model_validate(SEAL_BOX),
+            note=f"Đơn {c.number}",
+        ),
+        issue=f"{ISSUE_PREFIX}{c.id}",
+    )
+    await note(
+        tx,
+        c,
+        when=when,
+        by=None,
+        kind="signing",
+        text="Lãnh đạo đã ký số kết luận; chờ văn thư cấp số (sổ văn bản đi), đóng dấu và ban hành.",
+    )
+
+
+async def conclusion_issued(tx: Work, p: DocumentIssued, *, on: date) -> None:
+    """The clerk issued the conclusion: numbered and sealed, it closes the case and the submitter is told."""
+    if not p.origin or not p.origin.startswith(ISSUE_PREFIX) or p.file is None:
+        return
+    c = await tx.session.get(Case, p.origin[len(ISSUE_PREFIX) :], with_for_update=True)
+    if c is None or c.status != "issuing":
+        return  # not ours, or already closed by a redelivery
+    c.conclusion_number = p.number
+    c.conclusion_document_id = p.document_id
+    await note(
+        tx,
+        c,
+        when=p.issued_at,
+        by=None,
+        kind="issued",
+        text=f"Văn thư ban hành kết luận số {p.number} (sổ văn bản đi), đã đóng dấu; đơn kết thúc.",
+    )
+    await concluded(tx, c, signed=p.file.model_dump(mode="json"), on=on)
 
 
 async def signing_refused(tx: Work, issue: str | None, *, reason: str, when: datetime) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.complaints.models import Case
-from handlers.complaints.service import CHANNEL_LABELS, STATUS_LABELS
+from handlers.complaints.service import CHANNEL_LABELS, HANDLING, STATUS_LABELS
 from hub.orgchart import Unit
 from schemas.complaints import KIND_LABELS
 
@@ -79,7 +79,7 @@ def _count(row: TallyRow, c: Case, today: date) -> None:
             row.on_time += 1
         else:
             row.late += 1
-    elif c.status in ("accepted", "concluding"):
+    elif c.status in HANDLING:
         row.open += 1
         if c.resolution_due is not None and today > c.resolution_due:
             row.overdue += 1

@@ -110,6 +110,16 @@ def _incoming(hub: Hub, ctx: Context) -> None:
         """Register a document handed over by the one-stop desk, the complaints module or a paper scan."""
         await service.register_command(d, ctx, registration_of(d.payload))
 
+    @hub.consumer(
+        "documents-prepare-issue",
+        "lt.doc.cmd.prepare_issue",
+        transactional=True,
+        types=["document.prepare_issue"],
+    )
+    async def prepare_issue(d: Delivery) -> None:
+        """A document another module's leader signed: the clerks number, seal and issue it."""
+        await service.prepare_issue(d, ctx, d.payload)
+
     @hub.consumer("documents-fulltext", "lt.doc.evt.registered", types=["document.registered"])
     async def fulltext(d: Delivery) -> None:
         """Index the text of a registered document's files (kept out of the registration transaction)."""

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from hub.runtime import Work
 
 PDF = "application/pdf"
+MODULE_SOURCES = ("complaints",)  # outgoing documents handed over by a module (`document.prepare_issue`)
 
 
 async def issue(work: Work, ctx: Context, doc: Document, actor: Principal) -> Document:
@@ -233,6 +234,8 @@ async def finish_issue(
     external = [r for r in doc.recipients if r.get("code")]
     edoc_id = await _send_to_axis(work, ctx, doc, version, external) if external else None
     inside = await deliver_internally(work, doc, actor)
+    if doc.source in MODULE_SOURCES:
+        inside.append("người có đơn (qua phân hệ Khiếu nại, tố cáo)")
     await _close_answered(work, ctx, doc, actor)
     doc.search_text = search_text(doc)
     history(work.session, doc, actor, "issued", _issued_text(doc.code, external, inside))
@@ -254,6 +257,8 @@ async def finish_issue(
             issued_at=doc.issued_at,
             edoc_document_id=edoc_id,
             response_for=doc.response_for_id,
+            origin=doc.external_ref if doc.source in MODULE_SOURCES else None,
+            file=ClaimCheck.model_validate(version.claim),
         ),
         issue=edoc_id or doc.id,
     )

@@ -88,6 +88,7 @@ class Document(Base):
     external_ref: Mapped[str | None] = mapped_column(String(200))
     edoc_document_id: Mapped[str | None] = mapped_column(String(300))
     signer_name: Mapped[str | None] = mapped_column(String(100))
+    seal_box: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a module's own layout, else settings
     edxml: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     duplicate_of: Mapped[str | None] = mapped_column(String(36))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from handlers.documents.access import grant, granted_to, require, user_names, user_of
 from handlers.documents.clock import now
 from handlers.documents.directory import check_recipients
@@ -24,14 +26,15 @@ from handlers.documents.store import new_id
 from handlers.documents.trail import audit, history, snapshot
 from handlers.documents.versions import add_version, latest_version
 from hub import otp
-from hub.errors import Conflict, Forbidden, Invalid
+from hub.auth import Principal
+from hub.errors import Conflict, Forbidden, Invalid, PermanentError
 from hub.orgchart import CLERK, LEADER, OFFICER, UNIT_HEAD
 
 if TYPE_CHECKING:
     from handlers.documents.context import Context
     from handlers.documents.models import DocVersion
-    from hub.auth import Principal
     from hub.runtime import Work
+    from schemas.documents import PrepareIssue
     from schemas.signing import PdfTokenSigned
 
 DRAFTERS = (OFFICER, UNIT_HEAD, LEADER, CLERK)
@@ -106,6 +109,81 @@ async def create_draft(work: Work, ctx: Context, draft: Draft, actor: Principal)
         grant(work.session, doc, "unit", doc.drafting_unit_id, granted)
     history(work.session, doc, actor, "drafted", f"Soạn thảo dự thảo {known}: {draft.subject}")
     audit(work.session, actor, "document.drafted", f"document:{doc.id}", None, snapshot(doc))
+    return doc
+
+
+MODULE_NAMES = {"complaints": "Khiếu nại, tố cáo"}
+
+
+async def from_module(work: Work, ctx: Context, p: PrepareIssue) -> Document:
+    """A document another module's leader has signed, handed to the clerks for number, seal and issue
+    (`document.prepare_issue`): it starts approved, with the signed PDF as its approved version. Once
+    per origin: a redelivery or a second request for the same case returns the document already made."""
+    existing = await work.session.scalar(
+        select(Document).where(
+            Document.direction == OUTGOING, Document.source == p.source, Document.external_ref == p.origin
+        )
+    )
+    if existing is not None:
+        return existing
+    known = canonical_type(p.document_type)
+    if known is None:
+        raise PermanentError(f"document type {p.document_type!r} is not a Decree 30 type")
+    signer = await user_of(work.session, p.signed_by)
+    if signer is None or LEADER not in signer.roles:
+        raise PermanentError(
+            f"{p.signed_by!r} is not a leader: a module's document needs a leader's signature"
+        )
+    doc = Document(
+        id=new_id(),
+        direction=OUTGOING,
+        status="approved",
+        register_code=ctx.settings.outgoing_register,
+        subject=p.subject,
+        document_type=known,
+        from_agency=ctx.agency.name,
+        from_code=ctx.agency.code,
+        priority="Thường",
+        confidentiality=p.confidentiality,
+        source=p.source,
+        external_ref=p.origin,
+        drafting_unit_id=p.drafting_unit_id,
+        recipients=[],
+        coordinating_unit_ids=[],
+        officer_ids=[],
+        approvers=[p.signed_by],
+        approval_step=1,
+        signed_by=p.signed_by,
+        signer_name=signer.full_name,
+        seal_box=p.seal_box.model_dump() if p.seal_box else None,
+        attachments=[],
+        instruction="",
+        note=p.note,
+        created_by=p.prepared_by,
+        created_at=now(),
+        updated_at=now(),
+    )
+    doc.search_text = search_text(doc)
+    work.session.add(doc)
+    await work.session.flush()
+    granted: set[tuple[str, str]] = set()
+    for user_id in {p.prepared_by, p.signed_by}:
+        grant(work.session, doc, "user", user_id, granted)
+    if doc.drafting_unit_id:
+        grant(work.session, doc, "unit", doc.drafting_unit_id, granted)
+    leader = Principal(id=signer.id, username=signer.username, full_name=signer.full_name)
+    await add_version(work, doc, leader, p.file, p.file_name, kind="approval", note=signer.full_name)
+    module = MODULE_NAMES.get(p.source, p.source)
+    history(work.session, doc, leader, "drafted", f"Dự thảo {known} lập tại phân hệ {module}: {p.subject}")
+    history(work.session, doc, leader, "submitted", f"Trình lãnh đạo ký tại phân hệ {module}")
+    history(
+        work.session,
+        doc,
+        leader,
+        "approval_signed",
+        f"{known} do {signer.full_name} ký số, chuyển từ phân hệ {module}: chờ văn thư cấp số và ban hành",
+    )
+    audit(work.session, leader, "document.prepared", f"document:{doc.id}", None, snapshot(doc))
     return doc
 
 

@@ -48,6 +48,7 @@ from schemas.envelope import ClaimCheck
 if TYPE_CHECKING:
     from hub.runtime import Hub, Work
     from schemas.axis import AxisDeliveryChanged, AxisSent, DocumentStatusChanged
+    from schemas.documents import PrepareIssue
     from schemas.signing import PdfTokenSigned
 
 log = structlog.get_logger(__name__)
@@ -125,6 +126,11 @@ async def register_command(work: Work, ctx: Context, item: Incoming) -> Document
             )
             return None
     return await incoming.receive(work, ctx, item, SYSTEM, register=True)
+
+
+async def prepare_issue(work: Work, ctx: Context, p: PrepareIssue) -> Document:
+    """A leader-signed document from another module waits for the clerk's number, seal and issue."""
+    return await outgoing.from_module(work, ctx, p)
 
 
 async def index_files(hub: Hub, ctx: Context, document_id: str) -> None:

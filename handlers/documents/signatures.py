@@ -30,11 +30,13 @@ async def request_signature(
     """Ask the signing service for a signature by `actor`, who must be bound to the signer's key (the
     service refuses otherwise); the outcome comes back in the same conversation."""
     correlation = uuid.uuid4()
-    box = ctx.settings.approval_box if stage == "approval" else ctx.settings.issue_box
+    box = _box(ctx.settings.approval_box if stage == "approval" else ctx.settings.issue_box)
+    if stage == "issue" and doc.seal_box:
+        box = dict(doc.seal_box)  # a module's form puts its signatures elsewhere
     request: dict[str, Any] = {
         "signer": signer,
         "stage": stage,
-        "box": _box(box),
+        "box": box,
         "reason": "Phê duyệt văn bản" if stage == "approval" else "Ban hành văn bản",
     }
     if stage == "issue":

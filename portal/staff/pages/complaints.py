@@ -28,6 +28,7 @@ STATUSES = {
     "received": "Chờ thụ lý",
     "accepted": "Đang giải quyết",
     "concluding": "Chờ ký kết luận",
+    "issuing": "Chờ ban hành kết luận",
     "concluded": "Đã có kết luận",
     "rejected": "Không thụ lý",
 }
@@ -240,12 +241,11 @@ async def conclude(request: Request, case_id: str, who: Who) -> Response:
     body = {
         "result": text_of(form, "result"),
         "summary": text_of(form, "summary"),
-        "document_number": text_of(form, "document_number"),
         "signer": text_of(form, "signer"),
         "otp": text_of(form, "otp") or None,
     }
     return await _step(
-        request, case_id, "conclude", body, "Đã trình ký kết luận; đơn đóng khi văn bản được ký"
+        request, case_id, "conclude", body, "Đã trình ký kết luận; sau khi ký, văn thư cấp số và ban hành"
     )
 
 

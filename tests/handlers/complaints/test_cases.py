@@ -7,10 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import load_workbook
+from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select
 
 from adapters.signing import SigningConfig, SigningModule
 from handlers.complaints import ComplaintsModule
+from handlers.documents import DocumentsModule
+from handlers.documents.settings import DocumentsSettings
 from hub.core import module as core
 from hub.models import AuditEntry, DeadLetter
 from hub.runtime import wait_for
@@ -193,12 +196,14 @@ async def test_denunciation_extended_twice_and_no_more(module_hub: StartHub) -> 
         await api.close()
 
 
-async def test_conclusion_is_signed_and_the_submitter_told(
+async def test_conclusion_signed_by_the_leader_is_numbered_sealed_and_issued_by_the_clerk(
     module_hub: StartHub, signing_config: SigningConfig
 ) -> None:
     clock = Clock(datetime(2026, 5, 4, 9, tzinfo=VN))
+    documents = DocumentsModule(DocumentsSettings(signing_enabled=True))
     hub = await module_hub(
-        [ComplaintsModule(clock=clock), SigningModule(signing_config)], ["handlers.complaints"]
+        [ComplaintsModule(clock=clock), SigningModule(signing_config), documents],
+        ["handlers.complaints", "handlers.documents"],
     )
     api = Api(hub)
     told = await Tap(hub, "lt.complaint.evt.submitter_notification_requested", "t-told").open()
@@ -221,7 +226,6 @@ async def test_conclusion_is_signed_and_the_submitter_told(
         conclusion = {
             "result": "dung",
             "summary": "Kiến nghị có cơ sở; Sở sẽ công khai tiến độ từ quý III.",
-            "document_number": "15/KL-SKHĐT",
             "signer": "leader",
         }
         no_code = await api.call("POST", "giamdoc", f"/api/complaints/cases/{cid}/conclude", json=conclusion)
@@ -233,15 +237,40 @@ async def test_conclusion_is_signed_and_the_submitter_told(
         assert r.status_code == 202, r.text
         assert r.json()["status"] == "concluding"
 
-        async def concluded() -> bool:
+        async def status_is(wanted: str) -> bool:
             got = (await api.call("GET", "giamdoc", f"/api/complaints/cases/{cid}")).json()
-            return bool(got["status"] == "concluded")
+            return bool(got["status"] == wanted)
 
-        assert await wait_for(concluded, timeout=120)
+        # signed by the leader, the case waits for the clerk: no number yet, no word to the citizen
+        assert await wait_for(lambda: status_is("issuing"), timeout=120)
+        waiting = (await api.call("GET", "giamdoc", f"/api/complaints/cases/{cid}")).json()
+        assert waiting["conclusion_number"] is None and waiting["concluded_on"] is None
+        assert not any("Kết luận" in m["payload"]["title"] for m in await told.drain())
+
+        # the clerk finds it among the approved outgoing documents and issues it: next số đi, the seal
+        async def handed_over() -> list[dict[str, Any]]:
+            found = (await api.call("GET", "vanthu", "/api/documents?direction=out&status=approved")).json()
+            return [d for d in found["items"] if cid_number in d["subject"]]
+
+        cid_number = r.json()["number"]
+        assert await wait_for(handed_over, timeout=60)
+        [doc] = await handed_over()
+        assert doc["document_type"] == "Công văn" and doc["number"] is None
+        issued = await api.call("POST", "vanthu", f"/api/documents/{doc['id']}/issue")
+        assert issued.status_code == 200, issued.text
+        assert await wait_for(lambda: status_is("concluded"), timeout=120)
         detail = (await api.call("GET", "giamdoc", f"/api/complaints/cases/{cid}")).json()
         assert detail["on_time"] is True and detail["concluded_on"] == "2026-05-15"
+        register = (await api.call("GET", "vanthu", f"/api/documents/{doc['id']}")).json()
+        assert register["status"] == "issued" and register["code"] == detail["conclusion_number"]
+        assert "/SKHĐT-" in detail["conclusion_number"]  # số đi and notation of a công văn of a unit
+        assert detail["conclusion_document_id"] == doc["id"]
         pdf = await api.call("GET", "giamdoc", f"/api/complaints/cases/{cid}/conclusion.pdf")
-        assert pdf.content.startswith(b"%PDF") and b"/ByteRange" in pdf.content  # a signed revision
+        assert pdf.content.startswith(b"%PDF")
+        # two signatures in the bytes: the leader's approval, then the organisation's seal at issue
+        reader = PdfFileReader(io.BytesIO(pdf.content))
+        names = [s.signer_cert.subject.native["common_name"] for s in reader.embedded_signatures]
+        assert len(names) == 2 and names[0] != names[1], names
 
         async def told_of_conclusion() -> bool:
             return any("Kết luận" in m["payload"]["title"] for m in await told.drain())

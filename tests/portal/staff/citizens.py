@@ -16,6 +16,8 @@ from fastapi import FastAPI
 
 from adapters.signing import SigningConfig, SigningModule
 from handlers.complaints import ComplaintsModule
+from handlers.documents import DocumentsModule
+from handlers.documents.settings import DocumentsSettings
 from handlers.intake import IntakeModule
 from handlers.projects import ProjectsModule
 from hub.core import module as core
@@ -27,7 +29,13 @@ from tests.hub.conftest import make_settings
 from tests.portal.staff.conftest import staff_app
 
 PASSWORD = "mat-khau-demo-2"
-PACKAGES = ["handlers.complaints", "handlers.intake", "handlers.projects", "adapters.signing"]
+PACKAGES = [
+    "handlers.complaints",
+    "handlers.intake",
+    "handlers.projects",
+    "adapters.signing",
+    "handlers.documents",
+]
 RECEIPT = re.compile(r'id="ma-tiep-nhan">([^<]+)<')
 
 
@@ -56,8 +64,8 @@ async def start_office(
     complaints = ComplaintsModule(**kw, **complaints_kw)
     intake = IntakeModule(**kw, scan_every=0)
     modules = [core, complaints, intake, ProjectsModule(**kw)]
-    if signing is not None:
-        modules.append(SigningModule(signing))
+    if signing is not None:  # a signed conclusion is numbered, sealed and issued by the documents module
+        modules += [SigningModule(signing), DocumentsModule(DocumentsSettings(signing_enabled=True))]
     hub = Hub(make_settings(tmp_path, url, secret_key="c" * 40), modules=modules)
     await seed_demo(hub.db, PASSWORD)
     await hub.start([nats.url])

@@ -213,7 +213,6 @@ async def test_citizen_and_clerk_journeys(office: Citizens, served: str, tmp_pat
             await one_time_code(hub, "giamdoc", codes)  # enrolled and active (as on the Bảo mật page)
             await leader.goto(case_url)
             await leader.get_by_label("Kết quả xác minh").select_option("dung_mot_phan")
-            await leader.get_by_label("Số, ký hiệu văn bản kết luận").fill("21/KL-SKHĐT")
             await leader.get_by_label("Nội dung kết luận").fill(
                 "Khiếu nại đúng một phần: quyết định thu hồi thiếu căn cứ; "
                 "Phòng Đăng ký kinh doanh cấp lại giấy."
@@ -225,12 +224,31 @@ async def test_citizen_and_clerk_journeys(office: Citizens, served: str, tmp_pat
             await _submit(leader, "Trình ký kết luận")
             await _flash_ok(leader, "Đã trình ký kết luận")
 
-            async def signed() -> bool:
+            async def status_shows(text: str) -> bool:
                 await leader.reload()
-                return "Đã có kết luận" in await leader.locator(".meta").inner_text()
+                return text in await leader.locator(".meta").inner_text()
 
-            assert await wait_for(signed, timeout=120, every=1), "the conclusion was not signed"
-            await expect(leader.locator("main")).to_contain_text("Văn bản kết luận đã ký số (PDF)")
+            assert await wait_for(lambda: status_shows("Chờ ban hành kết luận"), timeout=120, every=1), (
+                "the conclusion was not signed"
+            )
+            await expect(leader.locator("#h-ket-luan + dl")).to_contain_text("Cấp khi văn thư ban hành")
+
+            # the clerk numbers it in the outgoing register, seals and issues it from the home queue
+            await clerk.goto("/staff")
+            await (
+                clerk.locator("tr", has_text="Kết luận giải quyết đơn khiếu nại").get_by_role("link").click()
+            )
+            await expect(clerk.locator("main")).to_contain_text("Khiếu nại, tố cáo")
+            await _shot(clerk, "11-clerk-conclusion-to-issue")
+            await _submit(clerk, "Ban hành và gửi")
+            await _flash_ok(clerk, "")
+
+            assert await wait_for(lambda: status_shows("Đã có kết luận"), timeout=120, every=1), (
+                "the issued conclusion did not close the case"
+            )
+            await expect(leader.locator("main")).to_contain_text("Văn bản kết luận đã ban hành")
+            number = (await leader.locator("#h-ket-luan + dl dd").first.inner_text()).strip()
+            assert re.fullmatch(r"\d+/QĐ-SKHĐT", number), number  # the next số đi of a decision
             await _shot(leader, "11-leader-concluded")
 
             # an officer of another unit: the link answers 404 and shows nothing of the case
@@ -242,7 +260,7 @@ async def test_citizen_and_clerk_journeys(office: Citizens, served: str, tmp_pat
             # the citizen sees the answer and downloads the signed conclusion
             await _look_up(citizen, code, "+84 936 222 333")
             await expect(citizen.locator("#tinh-trang")).to_have_text("Đã có kết quả giải quyết")
-            await expect(citizen.locator("#ket-luan")).to_contain_text("21/KL-SKHĐT")
+            await expect(citizen.locator("#ket-luan")).to_contain_text(number)
             await expect(citizen.locator("#ket-luan")).to_contain_text("cấp lại giấy")
             await expect(citizen.locator("main")).to_contain_text("Phòng Tổng hợp, Quy hoạch")
             await _shot(citizen, "12-answer-phone")
@@ -250,7 +268,7 @@ async def test_citizen_and_clerk_journeys(office: Citizens, served: str, tmp_pat
                 await citizen.get_by_role("button", name=re.compile("^Tải văn bản kết luận")).click()
             download = await downloading.value
             data = Path(await download.path()).read_bytes()
-            assert data.startswith(b"%PDF") and b"/ByteRange" in data  # signed
+            assert data.startswith(b"%PDF") and data.count(b"/ByteRange") == 2  # the leader's and the seal
         finally:
             await browser.close()
 
